@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import type { Env } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { ObservabilityModule } from '@app/observability';
+import { SignalgateRedisModule } from '@app/redis';
+
+export interface AppModuleOptions {
+  env: Env;
+  /** DATABASE_URL, or the embedded server's. */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ env, databaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        // The environment was validated against the Joi schema before Nest loaded (libs/config);
+        // ConfigService<Env, true> serves that typed object. process.env is not read again.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          validatePredefined: false,
+          load: [() => ({ ...env })],
+        }),
+        ObservabilityModule.forRoot(env),
+        DatabaseModule.forRoot({ env, url: databaseUrl, migrateOnBoot: env.MIGRATE_ON_BOOT && !env.STRICT }),
+        SignalgateRedisModule.forRoot(env),
+      ],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Env, maskText } from '@app/config';
+import { resolveDatabaseUrl, type ResolvedDatabase } from '@app/database';
+import { AppModule } from './app.module';
+import { configureApp, createFastifyAdapter } from './configure-app';
+
+export interface StartedApi {
+  app: NestFastifyApplication;
+  database: ResolvedDatabase;
+}
+
+/** Builds the configured app (not listening). Used by `runApi` and by the e2e tests. */
+export async function createApi(env: Env, databaseUrl: string): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ env, databaseUrl }),
+    createFastifyAdapter(env),
+    { bufferLogs: true, abortOnError: false },
+  );
+  return configureApp(app);
+}
+
+export async function runApi(env: Env): Promise<void> {
+  const note = (msg: string) => process.stderr.write(`signalgate api: ${maskText(msg)}\n`);
+  let database: ResolvedDatabase | undefined;
+  try {
+    database = await resolveDatabaseUrl(env, note);
+    const app = await createApi(env, database.url);
+    await app.listen({ port: env.PORT, host: env.HOST });
+    const embedded = database.embedded;
+    const stop = async (signal: string) => {
+      note(`${signal} received, shutting down`);
+      await app.close();
+      if (embedded?.owned) await embedded.stop();
+      process.exit(0);
+    };
+    process.once('SIGTERM', (s) => void stop(s));
+    process.once('SIGINT', (s) => void stop(s));
+  } catch (e) {
+    note(`failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    if (database?.embedded?.owned) await database.embedded.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}

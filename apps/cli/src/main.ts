@@ -1,0 +1,46 @@
+// The separate CLI target (CONTRACT §1). Like the API, it validates the environment before loading anything else.
+import { loadEnvOrExit } from '@app/config/load-env';
+
+const USAGE = `usage: signalgate-cli <command>
+
+commands:
+  config check           print the effective configuration (masked); exit 0 when valid
+  migrate up             apply pending migrations under the advisory lock
+  migrate status         current/head/pending; exit 0 only at head
+  migrate down           revert the last applied migration
+  db verify              connect, print server version, table count, current migration
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [group, sub] = argv;
+  const command = [group, sub].filter(Boolean).join(' ');
+  if (!group || group === 'help' || group === '--help' || group === '-h') {
+    process.stdout.write(USAGE);
+    return group ? 0 : 64;
+  }
+  const env = loadEnvOrExit('cli');
+  switch (command) {
+    case 'config check':
+      return (await import('./config-check')).configCheck(env);
+    case 'migrate up':
+    case 'migrate status':
+    case 'migrate down':
+      return (await import('./migrate')).migrate(env, sub as 'up' | 'status' | 'down');
+    case 'db verify':
+      return (await import('./db-verify')).dbVerify(env);
+    default:
+      process.stderr.write(`signalgate cli: unknown command "${command}"\n\n${USAGE}`);
+      return 64;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    // Masked: a driver error can carry a DSN.
+    void import('@app/config/mask').then(({ maskText }) => {
+      process.stderr.write(`signalgate cli: ${maskText(e instanceof Error ? e.message : String(e))}\n`);
+      process.exit(1);
+    });
+  },
+);

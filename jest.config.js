@@ -1,0 +1,12 @@
+/** Unit tests: specs next to the code. E2e tests live in test/ with their own config (test/jest-e2e.json). */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testRegex: '(apps|libs|migrations|scripts)/.*\\.spec\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: {
+    '^@app/migrations(|/.*)$': '<rootDir>/migrations$1',
+    '^@app/(config|database|redis|observability|health)(|/.*)$': '<rootDir>/libs/$1/src$2',
+  },
+};

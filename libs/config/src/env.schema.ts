@@ -1,0 +1,148 @@
+import * as Joi from 'joi';
+
+/**
+ * The one configuration schema, used by both targets (api, cli) before anything else is loaded, and by
+ * `ConfigModule.forRoot` inside Nest. Validated with `{ context: { strict } }`: strict-mode rules read `$strict`.
+ * Every key has a description and a documented default: docs/CONFIGURATION.md and .env.example are generated
+ * from this file (`npm run docs:config`), and a spec fails when they drift.
+ */
+
+const STRICT_ENVS = ['staging', 'prod', 'production'];
+
+export const POSTGRES_SCHEMES = ['postgres', 'postgresql'];
+export const ASYNC_PG_SCHEME = 'postgresql+asyncpg';
+export const REDIS_SCHEMES = ['redis', 'rediss'];
+
+const whenStrict = <T extends Joi.Schema>(schema: T, strictSchema: Joi.Schema): Joi.Schema =>
+  schema.when('$strict', { is: true, then: strictSchema });
+
+const bool = () => Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off').sensitive(false);
+const int = (min: number, max: number) => Joi.number().integer().min(min).max(max);
+
+export const envSchema = Joi.object({
+  // --- mode ---
+  ENV: Joi.string()
+    .valid('development', 'test', 'staging', 'prod', 'production')
+    .default('development')
+    .description('Deployment environment. `staging` and `prod` (or `production`) turn strict mode on.')
+    .meta({ group: 'Mode', example: 'staging' }),
+  CI_STRICT: bool()
+    .default(false)
+    .description('`1`/`true` turns strict mode on whatever ENV says (CI runs the production rules).')
+    .meta({ group: 'Mode', example: '1' }),
+
+  // --- database ---
+  DATABASE_URL: whenStrict(Joi.string(), Joi.required())
+    .description(
+      'PostgreSQL DSN, `postgres://` or `postgresql://` (`postgresql+asyncpg://` is accepted and normalised). ' +
+        'Required in strict mode; sqlite is always rejected. Unset outside strict mode: an embedded PostgreSQL ' +
+        'is started under EMBEDDED_PG_DIR. Percent-encode special characters in the password.',
+    )
+    .meta({ group: 'Database', secret: true, example: 'postgresql://signalgate:change-me@db:5432/signalgate', docDefault: 'required in strict mode; embedded otherwise' }),
+  DB_POOL_SIZE: int(1, 200).default(10).description('Maximum connections in the pool of each process.').meta({ group: 'Database' }),
+  DB_CONNECT_TIMEOUT_MS: int(100, 60000)
+    .default(5000)
+    .description('Bound on opening one database connection.')
+    .meta({ group: 'Database' }),
+  DB_STATEMENT_TIMEOUT_MS: int(0, 3600000)
+    .default(30000)
+    .description('PostgreSQL `statement_timeout` for the service\'s connections (0 disables it).')
+    .meta({ group: 'Database' }),
+  DB_APPLICATION_NAME: Joi.string()
+    .max(63)
+    .default('signalgate')
+    .description('`application_name` reported to PostgreSQL (visible in pg_stat_activity).')
+    .meta({ group: 'Database' }),
+  EMBEDDED_PG_DIR: Joi.string()
+    .default('.data/postgres')
+    .description('Data directory of the embedded development PostgreSQL (kept across restarts).')
+    .meta({ group: 'Database' }),
+  EMBEDDED_PG_PORT: int(0, 65535)
+    .default(0)
+    .description('Port of the embedded development PostgreSQL; 0 picks a free one.')
+    .meta({ group: 'Database' }),
+  MIGRATION_LOCK_TIMEOUT_MS: int(1000, 3600000)
+    .default(120000)
+    .description('How long `migrate up`/`down` wait for another migrator to release the advisory lock.')
+    .meta({ group: 'Database' }),
+  MIGRATE_ON_BOOT: bool()
+    .default((_parent: unknown, helpers: Joi.CustomHelpers) => !helpers.prefs.context?.strict)
+    .when('$strict', { is: true, then: Joi.valid(false) })
+    .description('Apply pending migrations when the API boots. Never in strict mode: run `cli migrate up` instead.')
+    .meta({ group: 'Database', docDefault: '`true` outside strict mode, `false` (and nothing else) in strict mode' }),
+
+  // --- redis ---
+  REDIS_URL: whenStrict(Joi.string(), Joi.required())
+    .description(
+      'Redis URL, `redis://` or `rediss://`. Required in strict mode. Unset outside strict mode: Redis features ' +
+        'degrade and the readiness check reports `disabled`.',
+    )
+    .meta({ group: 'Redis', secret: true, example: 'redis://:change-me@redis:6379/0', docDefault: 'required in strict mode; disabled otherwise' }),
+  REDIS_CONNECT_TIMEOUT_MS: int(100, 60000)
+    .default(2000)
+    .description('Bound on opening the Redis connection.')
+    .meta({ group: 'Redis' }),
+
+  REDIS_COMMAND_TIMEOUT_MS: int(100, 60000)
+    .default(2000)
+    .description('Bound on any one Redis command; a server that accepts connections and never answers fails fast.')
+    .meta({ group: 'Redis' }),
+
+  // --- security ---
+  SECRET_KEY: whenStrict(Joi.string(), Joi.string().min(32).required())
+    .description(
+      'Signs API tokens (HS256). Required in strict mode, at least 32 characters. Unset outside strict mode: ' +
+        'a random per-process key, with a warning.',
+    )
+    .meta({ group: 'Security', secret: true, example: 'generate-with-openssl-rand-base64-48', docDefault: 'required in strict mode; random per process otherwise' }),
+
+  // --- http ---
+  PORT: Joi.number().port().default(8001).description('HTTP port of the API.').meta({ group: 'HTTP' }),
+  HOST: Joi.string().default('0.0.0.0').description('Address the API listens on.').meta({ group: 'HTTP' }),
+  BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024)
+    .default(262144)
+    .description('Largest accepted request body; larger bodies get 413.')
+    .meta({ group: 'HTTP' }),
+
+  // --- probes and shutdown ---
+  READINESS_TIMEOUT_MS: int(100, 10000)
+    .default(1000)
+    .description('Deadline of each readiness check (database, Redis, migrations).')
+    .meta({ group: 'Probes' }),
+  SHUTDOWN_DELAY_MS: int(0, 120000)
+    .default((_parent: unknown, helpers: Joi.CustomHelpers) => (helpers.prefs.context?.strict ? 5000 : 0))
+    .description('After SIGTERM, readiness answers 503 this long before the listener closes.')
+    .meta({ group: 'Probes', docDefault: '`5000` in strict mode, `0` otherwise' }),
+  SHUTDOWN_TIMEOUT_MS: int(1000, 600000)
+    .default(30000)
+    .description('Hard cap on draining after SIGTERM; past it the process exits non-zero.')
+    .meta({ group: 'Probes' }),
+  HEALTH_DISK_PATH: Joi.string().default('/').description('Path whose filesystem the startup probe checks.').meta({ group: 'Probes' }),
+  HEALTH_DISK_THRESHOLD_PERCENT: Joi.number()
+    .min(0.01)
+    .max(1)
+    .default(0.95)
+    .description('Startup probe fails when the disk is fuller than this fraction.')
+    .meta({ group: 'Probes' }),
+  HEALTH_HEAP_LIMIT_MB: int(16, 65536)
+    .default(1024)
+    .description('Startup probe fails when the V8 heap is larger than this.')
+    .meta({ group: 'Probes' }),
+
+  // --- logging ---
+  LOG_LEVEL: Joi.string()
+    .valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')
+    .default('info')
+    .description('Minimum level of the JSON logs.')
+    .meta({ group: 'Logging' }),
+  LOG_PRETTY: bool()
+    .default(false)
+    .description('Human-readable logs instead of JSON (development on a terminal only; ignored in strict mode).')
+    .meta({ group: 'Logging' }),
+}).unknown(true);
+
+export function isStrictRaw(raw: Record<string, string | undefined>): boolean {
+  const env = (raw.ENV ?? '').trim().toLowerCase();
+  const ci = (raw.CI_STRICT ?? '').trim().toLowerCase();
+  return STRICT_ENVS.includes(env) || ci === '1' || ci === 'true';
+}

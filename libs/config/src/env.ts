@@ -1,0 +1,41 @@
+/** The typed view of the validated environment. Read it through `ConfigService<Env, true>`. */
+export type AppEnvironment = 'development' | 'test' | 'staging' | 'prod';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Env {
+  ENV: AppEnvironment;
+  CI_STRICT: boolean;
+  /** Derived: ENV is staging/prod or CI_STRICT is on. */
+  STRICT: boolean;
+
+  DATABASE_URL?: string;
+  DB_POOL_SIZE: number;
+  DB_CONNECT_TIMEOUT_MS: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
+  DB_APPLICATION_NAME: string;
+  EMBEDDED_PG_DIR: string;
+  EMBEDDED_PG_PORT: number;
+  MIGRATION_LOCK_TIMEOUT_MS: number;
+  MIGRATE_ON_BOOT: boolean;
+
+  REDIS_URL?: string;
+  REDIS_CONNECT_TIMEOUT_MS: number;
+  REDIS_COMMAND_TIMEOUT_MS: number;
+
+  SECRET_KEY: string;
+  /** Derived: SECRET_KEY was not set and a random per-process key is in use. */
+  SECRET_KEY_GENERATED: boolean;
+
+  PORT: number;
+  HOST: string;
+  READINESS_TIMEOUT_MS: number;
+  SHUTDOWN_DELAY_MS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+  HEALTH_DISK_PATH: string;
+  HEALTH_DISK_THRESHOLD_PERCENT: number;
+  HEALTH_HEAP_LIMIT_MB: number;
+
+  LOG_LEVEL: LogLevel;
+  LOG_PRETTY: boolean;
+  BODY_LIMIT_BYTES: number;
+}

@@ -1,0 +1,5 @@
+export * from './env';
+export * from './env.schema';
+export * from './mask';
+export * from './validate-env';
+export * from './load-env';

@@ -1,0 +1,3 @@
+export * from './redis-options';
+export * from './redis-ping';
+export * from './redis.module';

@@ -1,0 +1,158 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Real services for tests: a private redis-server or PostgreSQL on a free port, for tests that must kill one. */
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = new Socket();
+    const done = (v: boolean) => {
+      s.destroy();
+      ok(v);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('error', () => done(false));
+    s.connect(port, host, () => done(true));
+  });
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function which(bin: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+export class PrivateRedis {
+  private proc?: ChildProcess;
+  constructor(
+    readonly port: number,
+    private readonly password?: string,
+  ) {}
+
+  static async start(password?: string): Promise<PrivateRedis> {
+    const r = new PrivateRedis(await freePort(), password);
+    await r.start();
+    return r;
+  }
+
+  get url(): string {
+    return `redis://${this.password ? `:${encodeURIComponent(this.password)}@` : ''}127.0.0.1:${this.port}/0`;
+  }
+
+  async start(): Promise<void> {
+    const bin = which('redis-server');
+    if (!bin) throw new Error('redis-server is not installed (apt-get install redis-server)');
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    if (this.password) args.push('--requirepass', this.password);
+    this.proc = spawn(bin, args, { stdio: 'ignore' });
+    await waitFor(() => tcpOpen('127.0.0.1', this.port, 200), 10_000, `redis-server on ${this.port}`);
+  }
+
+  /** SIGKILL: the server vanishes as in a crash. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  /** SIGSTOP: the server keeps its socket open and never answers (a hung dependency). */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
+  async stop(): Promise<void> {
+    this.resume();
+    await this.kill();
+  }
+}
+
+const PG_BIN_DIRS = () => {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return [];
+  return readdirSync(base)
+    .sort((a, b) => Number(b) - Number(a))
+    .map((v) => join(base, v, 'bin'));
+};
+
+function pgBin(name: string): string {
+  for (const dir of PG_BIN_DIRS()) if (existsSync(join(dir, name))) return join(dir, name);
+  const found = which(name);
+  if (found) return found;
+  throw new Error(`${name} is not installed (apt-get install postgresql)`);
+}
+
+/** Runs a PostgreSQL binary, as the `postgres` OS user when we are root (initdb refuses root). */
+function pgSpawnArgs(bin: string, args: string[]): [string, string[]] {
+  if (process.getuid?.() === 0) return ['runuser', ['-u', 'postgres', '--', bin, ...args]];
+  return [bin, args];
+}
+
+export class PrivatePostgres {
+  private readonly dir: string;
+  constructor(readonly port: number) {
+    this.dir = mkdtempSync(join(tmpdir(), 'sg-pg-'));
+    chmodSync(this.dir, 0o777);
+  }
+
+  static async start(): Promise<PrivatePostgres> {
+    const pg = new PrivatePostgres(await freePort());
+    const [cmd, args] = pgSpawnArgs(pgBin('initdb'), ['-D', join(pg.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
+    await pg.start();
+    return pg;
+  }
+
+  get url(): string {
+    return `postgresql://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  async start(): Promise<void> {
+    const [cmd, args] = pgSpawnArgs(pgBin('pg_ctl'), [
+      '-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-w', '-t', '30',
+      '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
+    ]);
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}${r.stdout}`);
+  }
+
+  /** Immediate shutdown: connections drop as in a crash. */
+  async stop(): Promise<void> {
+    const [cmd, args] = pgSpawnArgs(pgBin('pg_ctl'), ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    spawnSync(cmd, args, { encoding: 'utf8' });
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
