@@ -9,6 +9,8 @@ commands:
   migrate status         current/head/pending; exit 0 only at head
   migrate down           revert the last applied migration
   db verify              connect, print server version, table count, current migration
+  proof-pack [options]   run the Go/No-Go gate, write masked evidence; exit 0 only for GO
+                         (--out DIR, --base-url URL, --skip-failfast, --wait-ms N; see proof-pack --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -18,7 +20,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return group ? 0 : 64;
   }
+  if (group === 'proof-pack' && (sub === '--help' || sub === '-h')) {
+    process.stdout.write((await import('./proof-pack')).PROOF_PACK_USAGE);
+    return 0;
+  }
   const env = loadEnvOrExit('cli');
+  if (group === 'proof-pack') return (await import('./proof-pack')).proofPack(env, argv.slice(1));
   switch (command) {
     case 'config check':
       return (await import('./config-check')).configCheck(env);
