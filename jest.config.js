@@ -2,6 +2,7 @@
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
+  reporters: ['default', ['<rootDir>/test/support/summary-reporter.js', { label: 'unit' }]],
   moduleFileExtensions: ['js', 'json', 'ts'],
   testRegex: '(apps|libs|migrations|scripts)/.*\\.spec\\.ts$',
   transform: { '^.+\\.ts$': 'ts-jest' },
