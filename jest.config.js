@@ -2,9 +2,10 @@
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
+  reporters: ['default', ['<rootDir>/test/support/summary-reporter.js', { label: 'unit' }]],
   moduleFileExtensions: ['js', 'json', 'ts'],
   testRegex: '(apps|libs|migrations|scripts)/.*\\.spec\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: {
     '^@app/migrations(|/.*)$': '<rootDir>/migrations$1',
     '^@app/(config|database|redis|observability|health)(|/.*)$': '<rootDir>/libs/$1/src$2',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
@@ -8,12 +8,21 @@ import { type Env, maskText } from '@app/config';
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Takes the caller's X-Request-Id when it is sane, else a new UUID; echoes it on the response. */
-export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+/**
+ * The caller's X-Request-Id when it is sane, else a new UUID. Fastify calls this once per request (its
+ * `genReqId`), before any hook, so the id exists even for requests no route matches; it is kept on the raw request
+ * for pino-http, which binds it to every log line written while the request is handled.
+ */
+export function assignRequestId(req: IncomingMessage): string {
   const given = req.headers[REQUEST_ID_HEADER];
   const id = typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
-  if (!res.headersSent) res.setHeader('X-Request-Id', id);
+  (req as { id?: unknown }).id = id;
   return id;
+}
+
+/** Probes are polled every few seconds; a log line for each would drown everything else. */
+export function isProbePath(url: string | undefined): boolean {
+  return /^\/(api\/(health|ready|version)|metrics)(\/|\?|$)/.test(url ?? '');
 }
 
 /**
@@ -48,13 +57,14 @@ export class ObservabilityModule {
             {
               level: env.LOG_LEVEL,
               base: { service: 'signalgate', env: env.ENV },
-              genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdFor(req, res),
+              genReqId: (req: IncomingMessage) => (typeof req.id === 'string' ? req.id : assignRequestId(req)),
               redact: {
                 paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],
                 censor: '***',
               },
-              // Probes are polled every few seconds; logging each one would drown everything else.
-              autoLogging: { ignore: (req: IncomingMessage) => /^\/(api\/(health|ready)|metrics)/.test(req.url ?? '') },
+              // One line per request is written by a Fastify onResponse hook (configure-app.ts): Nest middleware,
+              // and so pino-http's own logging, never sees requests that match no route.
+              autoLogging: false,
             },
             pretty ? prettyStream() : maskingStream(),
           ] as never,
