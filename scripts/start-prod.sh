@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Production entrypoint (CONTRACT §4): apply migrations with the CLI target, then replace this shell with the API.
+# Strict mode only: the API never migrates on boot there, so skipping this step would serve a stale schema.
+# A failed migration stops here, loudly, with the CLI's exit code: the API is never started against it.
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'start-prod: %s\n' "$*" >&2; }
+
+env_name="$(printf '%s' "${ENV:-}" | tr '[:upper:]' '[:lower:]' | xargs)"
+ci_strict="$(printf '%s' "${CI_STRICT:-}" | tr '[:upper:]' '[:lower:]' | xargs)"
+case "$env_name" in staging | prod | production) strict=1 ;; *) strict=0 ;; esac
+case "$ci_strict" in 1 | true) strict=1 ;; esac
+if [ "$strict" != 1 ]; then
+  log "FATAL: not in strict mode (ENV='${ENV:-}', CI_STRICT='${CI_STRICT:-}'): this entrypoint is for staging/prod."
+  log "       Set ENV=staging or ENV=prod (or CI_STRICT=1); for development use 'npm start'."
+  exit 64
+fi
+
+log "applying migrations: node dist/apps/cli/main.js migrate up"
+set +e
+node dist/apps/cli/main.js migrate up
+code=$?
+set -e
+if [ "$code" -ne 0 ]; then
+  log "FATAL: 'migrate up' failed with exit code ${code}; the API is NOT started."
+  log "       See docs/RUNBOOK.md (migration failures, stuck migration lock)."
+  exit "$code"
+fi
+
+log "migrations at head; starting the API: exec node dist/apps/api/main.js"
+exec node dist/apps/api/main.js
