@@ -141,6 +141,15 @@ describe('deploy/kubernetes', () => {
     }
   });
 
+  it('has a manual migrate-down Job (not applied by kustomize) wired like the migration Job, never retried', () => {
+    const [down] = parseYamlFile(join(dir, 'manual/migrate-down-job.yaml')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const c = down.spec.template.spec.containers[0];
+    expect(c.command).toEqual(['node', 'dist/apps/cli/main.js', 'migrate', 'down']);
+    expect(down.spec.backoffLimit).toBe(0);
+    expect(c.env).toEqual(job.spec.template.spec.containers[0].env);
+    expect(c.envFrom).toEqual(job.spec.template.spec.containers[0].envFrom);
+  });
+
   it('has a migration Job running `migrate up` once, and a Service that selects the API pods', () => {
     expect(job.spec.template.spec.containers[0].command).toEqual(['node', 'dist/apps/cli/main.js', 'migrate', 'up']);
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
