@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
+import { loadConfig, register as registerPaths } from 'tsconfig-paths';
 import { PrivateRedis, which } from './services';
 
 /**
@@ -53,7 +54,10 @@ export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   if (!(await canConnectPg(adminUrl))) {
     if (process.env.TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is set but PostgreSQL does not answer there');
-    // No PostgreSQL running: the embedded one, as `npm start` uses.
+    // No PostgreSQL running: the embedded one, as `npm start` uses. Global setup gets no moduleNameMapper, so the
+    // @app/* aliases the library uses are registered from tsconfig.json first.
+    const paths = loadConfig(resolve(__dirname, '../..'));
+    if (paths.resultType === 'success') registerPaths({ baseUrl: paths.absoluteBaseUrl, paths: paths.paths });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startEmbeddedPostgres } = require('../../libs/database/src/embedded-postgres') as typeof import('../../libs/database/src/embedded-postgres');
     const embedded = await startEmbeddedPostgres(resolve(__dirname, '../../.data/test-postgres'), 0, (m) => process.stderr.write(`e2e: ${m}\n`));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { type Env, maskText } from '@app/config';
 
@@ -53,6 +53,8 @@ export class ObservabilityModule {
       module: ObservabilityModule,
       imports: [
         LoggerModule.forRoot({
+          // Nest 11 path syntax for "every route" (the library's default '*' triggers a legacy-route warning).
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
           pinoHttp: [
             {
               level: env.LOG_LEVEL,
