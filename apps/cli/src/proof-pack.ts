@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { relative, resolve } from 'node:path';
-import { type Env, maskText, maskUrl, type RawEnv } from '@app/config';
+import { type Env, maskText, maskUrl, type RawEnv, registerSecret, registerUrlSecrets } from '@app/config';
 import {
   ChildRegistry,
   freePort,
@@ -510,6 +510,10 @@ export async function proofPack(env: Env, args: string[]): Promise<number> {
     warn('needs DATABASE_URL and REDIS_URL: the gate runs against the external PostgreSQL and Redis the deployment will use');
     return 2;
   }
+  // Validation registered these already; registering here keeps the guarantee local to what writes the evidence.
+  registerUrlSecrets(env.DATABASE_URL);
+  registerUrlSecrets(env.REDIS_URL);
+  registerSecret(env.SECRET_KEY);
   const targets = builtTargets();
   for (const file of [targets.cliMain, targets.apiMain]) {
     if (!existsSync(file)) {
