@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { e2e, strictRawEnv } from './support/e2e-env';
-import { childEnv, CLI_MAIN, ROOT, runCli, type RunResult } from './support/processes';
-import { PrivateRedis, tcpOpen, waitFor } from './support/services';
+import { ApiProcess, childEnv, CLI_MAIN, ROOT, runCli, type RunResult } from './support/processes';
+import { freePort, PrivateRedis, tcpOpen, waitFor } from './support/services';
 
 /**
  * `cli proof-pack` end to end (CONTRACT §7), as an operator runs it: the built CLI, a real PostgreSQL reached
@@ -148,6 +148,35 @@ describe('cli proof-pack', () => {
     expect(ev.json.steps.find((s) => s.id === 4)?.status).toBe('SKIPPED');
     expect(processesWithMarker(marker)).toEqual([]);
   }, 300_000);
+
+  it('runs the ready gate against a running deployment with --base-url', async () => {
+    const marker = `pp-base-${randomBytes(4).toString('hex')}`;
+    const api = ApiProcess.spawn(env(`pp-target-${randomBytes(4).toString("hex")}`), await freePort());
+    try {
+      await waitFor(() => tcpOpen('127.0.0.1', api.port, 200), 30_000, 'the target API to listen');
+      const out = newOutDir();
+      const r = await runCli(['proof-pack', '--out', out, '--base-url', `${api.baseUrl}/`, '--skip-failfast'], env(marker), 240_000);
+      const ev = readEvidence(out);
+      expectNoSecrets({ stdout: r.stdout, stderr: r.stderr, 'evidence.md': ev.md, 'evidence.json': ev.raw, 'target API output': api.output });
+      expect({ code: r.code, result: ev.json.result }).toEqual({ code: 0, result: 'GO' });
+      const step2 = ev.json.steps.find((s) => s.id === 2);
+      expect(step2?.http.map((h) => h.exchange.url)).toEqual([`${api.baseUrl}/api/ready`, `${api.baseUrl}/api/version`]);
+      expect(ev.md).toContain('ready gate run against --base-url');
+      // The deployment it was pointed at is not its to stop.
+      expect(api.running).toBe(true);
+      expect(processesWithMarker(marker)).toEqual([]);
+    } finally {
+      await api.stop();
+    }
+  }, 300_000);
+
+  it('refuses to run without DATABASE_URL and REDIS_URL (exit 2, no evidence)', async () => {
+    const out = newOutDir();
+    const r = await runCli(['proof-pack', '--out', out], env('pp-noredis', { CI_STRICT: '0', REDIS_URL: undefined }), 30_000);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('needs DATABASE_URL and REDIS_URL');
+    expect(() => readFileSync(join(out, 'evidence.md'))).toThrow();
+  });
 
   it('stops every process it started when interrupted (SIGINT) and exits non-zero', async () => {
     const marker = `pp-int-${randomBytes(4).toString('hex')}`;
