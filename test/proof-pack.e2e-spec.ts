@@ -151,7 +151,7 @@ describe('cli proof-pack', () => {
 
   it('runs the ready gate against a running deployment with --base-url', async () => {
     const marker = `pp-base-${randomBytes(4).toString('hex')}`;
-    const api = ApiProcess.spawn(env(`pp-target-${randomBytes(4).toString("hex")}`), await freePort());
+    const api = ApiProcess.spawn(env(`pp-target-${randomBytes(4).toString('hex')}`), await freePort());
     try {
       await waitFor(() => tcpOpen('127.0.0.1', api.port, 200), 30_000, 'the target API to listen');
       const out = newOutDir();
