@@ -52,7 +52,10 @@ describe('docker-compose.staging.yml', () => {
       migrations: { condition: 'service_completed_successfully' },
     });
     expect(s.api.environment?.ENV).toBe('staging');
+    // One image, built from this repository for both (never pulled under a locally built tag).
     expect(s.api.image).toBe(s.migrations.image);
+    expect(s.api.build).toEqual(s.migrations.build);
+    expect(s.api.build).toMatchObject({ context: '.' });
     // The drain (delay + cap) fits inside Docker's stop grace period.
     const env = s.api.environment ?? {};
     const drainSeconds = (Number(env.SHUTDOWN_DELAY_MS) + Number(env.SHUTDOWN_TIMEOUT_MS)) / 1000;
