@@ -6,6 +6,13 @@ import { LoggerModule } from 'nestjs-pino';
 import { type Env, maskText } from '@app/config';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+const PROBE_URL = /^\/(api\/(health|ready|version)|metrics)(\/|\?|$)/;
+
+/** Probes and scrapes, polled every few seconds, are not access-logged (a failing check is logged on change). */
+export function isProbeUrl(url: string | undefined): boolean {
+  return PROBE_URL.test(url ?? '');
+}
+
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Takes the caller's X-Request-Id when it is sane, else a new UUID; echoes it on the response. */
@@ -54,7 +61,8 @@ export class ObservabilityModule {
                 censor: '***',
               },
               // Probes are polled every few seconds; logging each one would drown everything else.
-              autoLogging: { ignore: (req: IncomingMessage) => /^\/(api\/(health|ready)|metrics)/.test(req.url ?? '') },
+              // Under Fastify the middleware sees the URL with the mount prefix stripped: test the original one.
+              autoLogging: { ignore: (req: IncomingMessage) => isProbeUrl((req as { originalUrl?: string }).originalUrl ?? req.url) },
             },
             pretty ? prettyStream() : maskingStream(),
           ] as never,
