@@ -82,6 +82,13 @@ describe('ReadinessService', () => {
     expect(queries).toHaveLength(6);
   });
 
+  it('does not reuse a failing run: the next probe checks again (recovery shows at once)', async () => {
+    const { readiness } = await build({ applied: [] });
+    await readiness.current();
+    await readiness.current();
+    expect(readiness.runs).toBe(2);
+  });
+
   it('a hung Redis: the run answers within the deadline and repeated runs do not pile up PINGs', async () => {
     const { readiness, pings } = await build({ redis: 'hung' });
     for (let i = 0; i < 4; i += 1) {

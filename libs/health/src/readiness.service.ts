@@ -25,9 +25,9 @@ export function reuseWindowMs(deadlineMs: number): number {
  * Runs the readiness checks (database, Redis, migrations) concurrently through Terminus, each with its own
  * deadline, and shares them:
  * - single flight: probes arriving while a run is in progress wait for that run instead of starting another;
- * - a finished run is reused for `reuseWindowMs` (100 ms at the default 1 s deadline), so a burst of probes costs
+ * - a passing run is reused for `reuseWindowMs` (100 ms at the default 1 s deadline), so a burst of probes costs
  *   a handful of round trips per second, not one per probe. A dependency failing is therefore reported within
- *   one deadline plus that window.
+ *   one deadline plus that window; a failing run is not reused, so recovery shows at the next probe.
  * A check's failure is logged when its state changes, not on every probe.
  */
 @Injectable()
@@ -64,7 +64,9 @@ export class ReadinessService implements OnModuleInit {
   /** A recent run's result, or the one in progress, or a new one. Never rejects; answers within the deadline. */
   current(): Promise<ReadinessRun> {
     const last = this.last;
-    if (last && performance.now() - last.finishedAt < this.reuseMs) return Promise.resolve(last);
+    // Only a passing run is reused: a failing one is re-checked by the next probe, so recovery (and boot) is
+    // seen at once; concurrent probes still share one run.
+    if (last?.ok && performance.now() - last.finishedAt < this.reuseMs) return Promise.resolve(last);
     if (!this.inflight) {
       const run = this.runChecks().finally(() => {
         if (this.inflight === run) this.inflight = undefined;
