@@ -102,13 +102,19 @@ describe('health probes (healthy dependencies)', () => {
     for (const r of [live, startup, summary, deep, version]) expect(r.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('single flight: a burst of 100 concurrent probes costs at most a couple of check runs', async () => {
+  it('single flight: a burst of 100 concurrent probes costs a few check runs, not 100', async () => {
     const readiness = app.get(ReadinessService);
     await new Promise((r) => setTimeout(r, 150)); // past the reuse window
     const before = readiness.runs;
+    const t0 = performance.now();
     const results = await Promise.all(Array.from({ length: 100 }, () => probe(`${base}/api/ready`)));
+    const spreadMs = performance.now() - t0;
     expect(results.every((r) => r.status === 200)).toBe(true);
-    expect(readiness.runs - before).toBeLessThanOrEqual(2);
+    // One run serves every probe that arrives while it is in flight or within the 100 ms reuse window after it,
+    // however slowly this shared machine delivers the burst.
+    const runs = readiness.runs - before;
+    expect(runs).toBeLessThanOrEqual(Math.ceil(spreadMs / 100) + 1);
+    expect(runs).toBeLessThan(10);
   });
 
   it('GET /metrics: Prometheus text with a gauge per check, a duration histogram and process metrics', async () => {
