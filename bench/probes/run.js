@@ -138,18 +138,37 @@ async function loadPhase(base, dbName) {
 
 async function spawnToReady(databaseUrl) {
   const times = [];
+  const firstAnswer = [];
   for (let i = 0; i < 5; i += 1) {
     const port = await freePort();
     const t0 = performance.now();
     const child = spawnApi(baseEnv(databaseUrl), port);
+    const url = `http://127.0.0.1:${port}/api/ready`;
     try {
-      await untilStatus(`http://127.0.0.1:${port}/api/ready`, 200, 20_000, 5);
+      let answered = false;
+      for (;;) {
+        if (performance.now() - t0 > 20_000) throw new Error('API not ready within 20 s');
+        const st = await status(url);
+        if (st !== 0 && !answered) {
+          answered = true;
+          firstAnswer.push(performance.now() - t0);
+        }
+        if (st === 200) break;
+        await sleep(5);
+      }
       times.push(performance.now() - t0);
     } finally {
       await stopApi(child);
     }
   }
-  return times;
+  // Loading the bundle and its dependencies, for comparison: node exits right after requiring the frameworks.
+  const bare = [];
+  for (let i = 0; i < 3; i += 1) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', "require('@nestjs/core');require('@nestjs/platform-fastify');require('typeorm');require('ioredis');require('nestjs-pino');require('@nestjs/terminus')"], { cwd: ROOT });
+    bare.push(performance.now() - t0);
+  }
+  return { times, firstAnswer, bare };
 }
 
 async function hungRedisTo503(databaseUrl) {
@@ -213,7 +232,7 @@ async function main() {
     await stopApi(api.child);
 
     const boot = await spawnToReady(databaseUrl);
-    process.stderr.write(`spawn-to-first-200: ${boot.map((x) => x.toFixed(0)).join(', ')} ms\n`);
+    process.stderr.write(`spawn-to-first-200: ${boot.times.map((x) => x.toFixed(0)).join(', ')} ms\n`);
     const hung = await hungRedisTo503(databaseUrl);
     if (hung) process.stderr.write(`hung redis to 503: ${hung.to503.map((x) => x.toFixed(0)).join(', ')} ms\n`);
 
@@ -256,7 +275,7 @@ ${row('/api/ready', ready)}
 | ready p99 < 10 ms | ${ready.p99} ms | ${ok(ready.p99 < 10)} |
 | ready throughput ≥ ½ live | ${(ready.rps / live.rps).toFixed(2)} × live | ${ok(ready.rps >= live.rps / 2)} |
 | far fewer than 1 DB round trip per probe | ${ready.xactsPerProbe.toFixed(4)} | ${ok(ready.xactsPerProbe < 0.05)} |
-| spawn-to-first-200 on \`/api/ready\`, median of 5 | ${median(boot).toFixed(0)} ms (${boot.map((x) => x.toFixed(0)).join(', ')}) | ${ok(median(boot) < 1000)} |
+| spawn-to-first-200 on \`/api/ready\`, median of 5 | ${median(boot.times).toFixed(0)} ms (${boot.times.map((x) => x.toFixed(0)).join(', ')}); first answer of any status (listening) ${median(boot.firstAnswer).toFixed(0)} ms; \`node\` only requiring the frameworks, no app: ${median(boot.bare).toFixed(0)} ms | ${ok(median(boot.times) < 1000)} |
 | time to 503 with a hung Redis, \`READINESS_TIMEOUT_MS=500\` | ${hung ? `median ${median(hung.to503).toFixed(0)} ms, max ${Math.max(...hung.to503).toFixed(0)} ms (${hung.to503.map((x) => x.toFixed(0)).join(', ')}); the 503 probe itself took ${median(hung.probeMs).toFixed(0)} ms (median)` : 'redis-server not installed: not measured'} | ${hung ? ok(Math.max(...hung.to503) < 600) : '—'} |
 
 ## Why readiness is cheap: single flight plus a short reuse window
@@ -269,6 +288,15 @@ The price is staleness: a failure is reported within one deadline plus that wind
 polling back to back). Without the window, single flight alone still coalesces concurrent probes, but at
 64 connections each run would serve only the probes that arrived during its few milliseconds.
 Each dependency also keeps at most one call in flight: a hung server holds one connection, not one per probe.
+
+## Reading the misses
+
+- **p99.** With 64 connections kept busy, Little's law puts the mean latency at 64 / throughput (about 7 ms at
+  9k req/s) before any variance, so p99 < 10 ms needs more throughput than this shared machine gives even to
+  \`/api/health/live\`, which does no I/O at all: compare the two rows. \`/api/ready\` adds nothing measurable
+  over liveness; the tail is the HTTP stack and CPU contention with autocannon and the other agents.
+- **Spawn-to-first-200.** Almost all of it is Node loading the frameworks (compare the bare \`node\` figure) under
+  this CPU contention; from listening to the first 200 takes the database connect plus one check run (tens of ms).
 `;
   writeFileSync(join(__dirname, 'results.md'), md);
   process.stderr.write(md);
