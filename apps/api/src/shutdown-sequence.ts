@@ -40,12 +40,17 @@ export function installShutdownSequence(app: NestFastifyApplication, opts: Shutd
     // A request in flight when the listener closed leaves a keep-alive connection behind once answered;
     // close such connections as soon as they are idle instead of waiting for keepAliveTimeout.
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    let closeError: unknown;
     try {
       await app.close();
+    } catch (e) {
+      closeError = e;
     } finally {
       clearInterval(sweep);
     }
+    // The embedded PostgreSQL is stopped even when closing the app failed.
     if (opts.afterClose) await opts.afterClose();
+    if (closeError) throw closeError;
     clearTimeout(cap);
     opts.note('shutdown complete');
     exit(0);
