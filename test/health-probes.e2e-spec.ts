@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../apps/api/src/run-api';
 import { ReadinessService } from '@app/health';
 import { envFrom, createScratchDatabase, e2e, strictRawEnv } from './support/e2e-env';
 import { probe } from './support/health-client';
 import { runCli } from './support/processes';
+import { which } from './support/services';
 
 /**
  * The probes against healthy, real dependencies (the run's migrated database and Redis), the app booted in-process
@@ -130,6 +132,14 @@ describe('health probes (healthy dependencies)', () => {
     expect(samples.get('signalgate_ready')).toBe(1);
     expect(samples.has('process_resident_memory_bytes')).toBe(true);
     expect((await probe(`${base}/api/metrics`)).status).toBe(404);
+
+    // Where Prometheus's own checker is installed (Debian `prometheus`), it must parse the exposition too. Its
+    // lint remarks about prom-client's default metric names are not failures; a parse error is.
+    const promtool = which('promtool');
+    if (promtool) {
+      const checked = spawnSync(promtool, ['check', 'metrics'], { input: r.text, encoding: 'utf8', timeout: 10_000 });
+      expect(`${checked.stdout}${checked.stderr}`).not.toMatch(/error while linting|parsing error/i);
+    }
   });
 });
 
