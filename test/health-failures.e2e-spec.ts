@@ -89,6 +89,27 @@ describe('readiness when Redis dies, hangs and comes back', () => {
   });
 });
 
+describe('readiness when Redis is down at boot', () => {
+  it('boots, serves liveness, readiness 503 unreachable; 200 once Redis is up, no restart', async () => {
+    const redis = await PrivateRedis.start();
+    await redis.kill();
+    const { app, base } = await listen(strictRawEnv({ REDIS_URL: redis.url, READINESS_TIMEOUT_MS: String(DEADLINE_MS) }), e2e.databaseUrl);
+    try {
+      const r = await probe(`${base}/api/ready`);
+      expect(r.status).toBe(503);
+      expect(r.ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
+      expect(r.body).toMatchObject({ checks: { redis: { ok: false, detail: 'unreachable' } } });
+      expect((await probe(`${base}/api/health/live`)).status).toBe(200);
+      await redis.start();
+      // ioredis retries with a backoff capped at 2 s.
+      expect(await untilStatus(`${base}/api/ready`, 200, 5_000)).toBeLessThan(5_000);
+    } finally {
+      await app.close();
+      await redis.stop();
+    }
+  });
+});
+
 describe('readiness when PostgreSQL dies, hangs and comes back', () => {
   let pg: PrivatePostgres;
   let proxy: TcpProxy;
