@@ -2,7 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { Env } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { ObservabilityModule } from '@app/observability';
+import { HealthModule } from '@app/health';
+import { MetricsModule, ObservabilityModule } from '@app/observability';
 import { SignalgateRedisModule } from '@app/redis';
 
 export interface AppModuleOptions {
@@ -29,6 +30,8 @@ export class AppModule {
         ObservabilityModule.forRoot(env),
         DatabaseModule.forRoot({ env, url: databaseUrl, migrateOnBoot: env.MIGRATE_ON_BOOT && !env.STRICT }),
         SignalgateRedisModule.forRoot(env),
+        MetricsModule,
+        HealthModule,
       ],
     };
   }
