@@ -4,6 +4,7 @@ import type { Env } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { ObservabilityModule } from '@app/observability';
 import { SignalgateRedisModule } from '@app/redis';
+import { ApiV1Module } from './api-v1.module';
 
 export interface AppModuleOptions {
   env: Env;
@@ -29,6 +30,8 @@ export class AppModule {
         ObservabilityModule.forRoot(env),
         DatabaseModule.forRoot({ env, url: databaseUrl, migrateOnBoot: env.MIGRATE_ON_BOOT && !env.STRICT }),
         SignalgateRedisModule.forRoot(env),
+        // issue 5: /api/v1 domain (auth, webhooks, alerts, deliveries), global exception filter and validation pipe
+        ApiV1Module,
       ],
     };
   }

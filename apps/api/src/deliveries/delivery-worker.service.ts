@@ -1,0 +1,285 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DataSource } from 'typeorm';
+import { type Env, maskText, parseCidrList, parseRetrySchedule } from '@app/config';
+import { DATABASE_CONTEXT, type DatabaseContext, DatabaseConnector } from '@app/database';
+import { DeliveryNotifier } from './delivery-notifier';
+import { type AttemptOutcome, type ClaimedDelivery, DeliveryQueue } from './delivery-queue';
+import { RetryPolicy } from './retry-policy';
+import { SsrfPolicy } from './ssrf-policy';
+import { WakeSignal } from './wake-signal';
+import { WebhookSender } from './webhook-sender';
+import { signatureHeaders } from './webhook-signature';
+
+/** `api`: claim loops per DELIVERY_CONCURRENCY (0 = off). `standalone` (`cli worker`): at least one loop. */
+export const DELIVERY_WORKER_MODE = Symbol('DELIVERY_WORKER_MODE');
+export type DeliveryWorkerMode = 'api' | 'standalone';
+
+const COMPLETION_BATCH = 500;
+const DISABLE_CHECK_INTERVAL_MS = 30_000;
+
+/**
+ * Claims due deliveries and sends them. The claim loops only claim; each claimed delivery is sent as async I/O, so
+ * in-flight requests are bounded by DELIVERY_MAX_IN_FLIGHT (and per webhook), not by the number of loops: a slow
+ * receiver occupies slots, not loops. Outcomes are recorded in batches, fenced by each claim's lease token.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('DeliveryWorker');
+  private readonly loops: number;
+  private readonly maxInFlight: number;
+  private readonly maxPerWebhook: number;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly reaperMs: number;
+  private readonly disableAfterMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly sender: WebhookSender;
+  private notifier?: DeliveryNotifier;
+
+  private running = false;
+  private inFlight = 0;
+  private readonly perWebhook = new Map<string, number>();
+  private readonly wake = new WakeSignal();
+  private readonly slotFreed = new WakeSignal();
+  private outcomes: AttemptOutcome[] = [];
+  private flushing?: Promise<void>;
+  private loopsDone: Promise<unknown> = Promise.resolve();
+  private reaperTimer?: NodeJS.Timeout;
+  private readonly lastDisableCheck = new Map<string, number>();
+  private lastLoggedError?: string;
+
+  constructor(
+    config: ConfigService<Env, true>,
+    private readonly ds: DataSource,
+    private readonly connector: DatabaseConnector,
+    @Inject(DATABASE_CONTEXT) private readonly db: DatabaseContext,
+    @Inject(DELIVERY_WORKER_MODE) mode: DeliveryWorkerMode,
+  ) {
+    const get = <K extends keyof Env>(k: K) => config.get(k, { infer: true }) as Env[K];
+    const concurrency = get('DELIVERY_CONCURRENCY');
+    this.loops = mode === 'standalone' ? Math.max(1, concurrency) : concurrency;
+    this.maxInFlight = get('DELIVERY_MAX_IN_FLIGHT');
+    this.maxPerWebhook = Math.min(get('DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK'), this.maxInFlight);
+    this.batchSize = get('DELIVERY_BATCH_SIZE');
+    this.pollMs = get('DELIVERY_POLL_INTERVAL_MS');
+    const timeoutMs = get('WEBHOOK_TIMEOUT_MS');
+    // A lease shorter than a request could expire mid-send and let a second worker start the same delivery.
+    this.leaseMs = Math.max(get('DELIVERY_LEASE_MS'), timeoutMs + 5000);
+    this.reaperMs = get('DELIVERY_REAPER_INTERVAL_MS');
+    this.disableAfterMs = get('WEBHOOK_DISABLE_AFTER_HOURS') * 3_600_000;
+    this.retry = new RetryPolicy(parseRetrySchedule(get('WEBHOOK_RETRY_SCHEDULE')) ?? [0]);
+    const ssrf = new SsrfPolicy(get('STRICT'), parseCidrList(get('WEBHOOK_ALLOWED_CIDRS')) ?? []);
+    this.sender = new WebhookSender(timeoutMs, ssrf, this.maxInFlight);
+  }
+
+  get enabled(): boolean {
+    return this.loops > 0;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.running = true;
+    void this.connector.whenReady().then(() => {
+      if (!this.running) return;
+      this.notifier = new DeliveryNotifier(this.db.url, `${this.db.env.DB_APPLICATION_NAME}-listen`, this.db.env.DB_CONNECT_TIMEOUT_MS, () =>
+        this.wake.notify(),
+      );
+      this.notifier.start();
+      this.loopsDone = Promise.all(Array.from({ length: this.loops }, () => this.claimLoop()));
+      const reap = () => {
+        void this.reap().finally(() => {
+          if (this.running) this.reaperTimer = setTimeout(reap, this.reaperMs);
+        });
+      };
+      reap();
+      this.logger.log(`delivery worker started: ${this.loops} claim loop(s), up to ${this.maxInFlight} requests in flight`);
+    });
+  }
+
+  /** Drain: stop claiming, let in-flight requests finish (each is bounded by WEBHOOK_TIMEOUT_MS), record them. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearTimeout(this.reaperTimer);
+    this.wake.notify();
+    this.slotFreed.notify();
+    await this.loopsDone;
+    while (this.inFlight > 0) await this.slotFreed.wait(this.slotFreed.current, 50);
+    await this.flush();
+    await this.notifier?.stop();
+    this.sender.close();
+  }
+
+  private async claimLoop(): Promise<void> {
+    while (this.running) {
+      const free = this.maxInFlight - this.inFlight;
+      if (free <= 0) {
+        await this.slotFreed.wait(this.slotFreed.current, this.pollMs);
+        continue;
+      }
+      const seen = this.wake.current;
+      let batch: ClaimedDelivery[];
+      try {
+        batch = await this.claim(Math.min(free, this.batchSize));
+      } catch (e) {
+        this.logError('claim failed', e);
+        await this.wake.wait(seen, Math.min(this.pollMs, 1000));
+        continue;
+      }
+      if (batch.length === 0) {
+        // Nothing due, or every webhook with due work is at its in-flight cap: wait for a notify, a free slot or the poll.
+        const slot = this.slotFreed.current;
+        await Promise.race([this.wake.wait(seen, this.pollMs), this.saturated().length ? this.slotFreed.wait(slot, this.pollMs) : new Promise(() => undefined)]);
+        continue;
+      }
+      for (const d of batch) this.dispatch(d);
+    }
+  }
+
+  private saturated(): string[] {
+    const out: string[] = [];
+    for (const [id, n] of this.perWebhook) if (n >= this.maxPerWebhook) out.push(id);
+    return out;
+  }
+
+  private async claim(limit: number): Promise<ClaimedDelivery[]> {
+    const runner = this.ds.createQueryRunner();
+    try {
+      return await DeliveryQueue.claim(runner, limit, this.leaseMs, this.saturated());
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private dispatch(d: ClaimedDelivery): void {
+    this.inFlight += 1;
+    this.perWebhook.set(d.webhook_id, (this.perWebhook.get(d.webhook_id) ?? 0) + 1);
+    const secrets = [d.secret];
+    if (d.previous_secret && d.previous_secret_expires_at && new Date(d.previous_secret_expires_at).getTime() > Date.now()) {
+      secrets.push(d.previous_secret);
+    }
+    const headers: Record<string, string> = {
+      ...(d.headers ?? {}),
+      'content-type': 'application/json',
+      'user-agent': 'Signalgate-Webhooks/1',
+      ...signatureHeaders(secrets, d.id, d.payload),
+    };
+    void this.sender
+      .send({ url: d.url, headers, body: d.payload })
+      .then((result) => {
+        const retryInMs = result.ok || result.statusCode === 410 ? null : this.retry.nextDelayMs(d.attempts);
+        this.record(
+          {
+            id: d.id,
+            leaseToken: d.lease_token,
+            success: result.ok,
+            statusCode: result.statusCode,
+            error: result.error ? maskText(result.error).slice(0, 1000) : null,
+            responseBody: result.responseBody,
+            durationMs: result.durationMs,
+            startedAt: result.startedAt,
+            retryInMs,
+          },
+          d.webhook_id,
+        );
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        const n = (this.perWebhook.get(d.webhook_id) ?? 1) - 1;
+        if (n <= 0) this.perWebhook.delete(d.webhook_id);
+        else this.perWebhook.set(d.webhook_id, n);
+        this.slotFreed.notify();
+      });
+  }
+
+  private readonly webhookOf = new Map<string, string>();
+
+  private record(outcome: AttemptOutcome, webhookId: string): void {
+    this.webhookOf.set(outcome.id, webhookId);
+    this.outcomes.push(outcome);
+    if (!this.flushing) this.flushing = this.flush().finally(() => (this.flushing = undefined));
+  }
+
+  private async flush(): Promise<void> {
+    while (this.outcomes.length > 0) {
+      const batch = this.outcomes.splice(0, COMPLETION_BATCH);
+      let recorded: Set<string> | undefined;
+      for (let attempt = 1; attempt <= 5 && !recorded; attempt += 1) {
+        const runner = this.ds.createQueryRunner();
+        try {
+          recorded = await DeliveryQueue.complete(runner, batch);
+        } catch (e) {
+          this.logError(`recording ${batch.length} attempt(s) failed (try ${attempt}/5)`, e);
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        } finally {
+          await runner.release();
+        }
+      }
+      // Unrecorded outcomes are dropped: their leases expire and the reaper requeues them (a duplicate, not a loss).
+      const webhookIds = batch.map((o) => this.webhookOf.get(o.id));
+      for (const o of batch) this.webhookOf.delete(o.id);
+      if (!recorded) continue;
+      await this.afterFailures(batch, webhookIds, recorded);
+    }
+  }
+
+  /** 410 disables at once; continuous failure past WEBHOOK_DISABLE_AFTER_HOURS disables too (checked sparingly). */
+  private async afterFailures(batch: AttemptOutcome[], webhookIds: Array<string | undefined>, recorded: Set<string>): Promise<void> {
+    const gone = new Set<string>();
+    const failing = new Set<string>();
+    batch.forEach((o, i) => {
+      const w = webhookIds[i];
+      if (!w || o.success || !recorded.has(o.id)) return;
+      if (o.statusCode === 410) gone.add(w);
+      else failing.add(w);
+    });
+    if (gone.size === 0 && failing.size === 0) return;
+    const runner = this.ds.createQueryRunner();
+    try {
+      for (const w of gone) {
+        await DeliveryQueue.disableWebhook(runner, w, 'receiver answered 410 Gone');
+        this.logger.warn(`webhook ${w} disabled: receiver answered 410 Gone`);
+      }
+      const now = Date.now();
+      for (const w of failing) {
+        if (gone.has(w) || now - (this.lastDisableCheck.get(w) ?? 0) < DISABLE_CHECK_INTERVAL_MS) continue;
+        this.lastDisableCheck.set(w, now);
+        const [row] = (await runner.query(
+          `WITH last_ok AS (SELECT coalesce(max(id), 0) AS id FROM delivery_attempts WHERE webhook_id = $1 AND success)
+           SELECT min(a.started_at) AS failing_since FROM delivery_attempts a, last_ok, webhooks w
+           WHERE a.webhook_id = $1 AND a.id > last_ok.id AND w.id = $1 AND a.started_at >= w.enabled_at`,
+          [w],
+        )) as Array<{ failing_since: Date | null }>;
+        if (row?.failing_since && now - new Date(row.failing_since).getTime() >= this.disableAfterMs) {
+          const hours = Math.round((this.disableAfterMs / 3_600_000) * 100) / 100;
+          await DeliveryQueue.disableWebhook(runner, w, `failing continuously for ${hours} h`);
+          this.logger.warn(`webhook ${w} disabled: failing continuously for ${hours} h`);
+        }
+      }
+    } catch (e) {
+      this.logError('webhook health update failed', e);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async reap(): Promise<void> {
+    const runner = this.ds.createQueryRunner();
+    try {
+      const n = await DeliveryQueue.reapExpiredLeases(runner);
+      if (n > 0) this.logger.warn(`returned ${n} delivery(ies) with expired leases to the queue`);
+    } catch (e) {
+      this.logError('reaper failed', e);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private logError(what: string, e: unknown): void {
+    const text = `${what}: ${maskText(e instanceof Error ? e.message : String(e))}`;
+    if (text !== this.lastLoggedError) this.logger.warn(text);
+    this.lastLoggedError = text;
+  }
+}
