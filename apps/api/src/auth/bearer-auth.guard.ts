@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Env } from '@app/config';
 import { hasScope, type Principal, type Scope, verifyToken } from './jwt-token';
-import { REQUIRED_SCOPE } from './require-scope.decorator';
+import { REQUIRED_SCOPE } from './required-scope.metadata';
 
 const PROBLEM_TEXT = {
   malformed: 'bearer token is malformed',

@@ -26,9 +26,9 @@ export class DeliveryOutbox {
     const rows = await queryRows<{ id: string }>(
       runner,
       `INSERT INTO deliveries (webhook_id, alert_id, event_type, payload)
-       SELECT w.id, $1, $2, $3 FROM webhooks w
+       SELECT w.id, $1::uuid, $2::text, $3::text FROM webhooks w
        WHERE w.is_active
-         AND (cardinality(w.event_types) = 0 OR $2 = ANY (w.event_types))
+         AND (cardinality(w.event_types) = 0 OR $2::text = ANY (w.event_types))
          AND (w.min_severity IS NULL OR ${rank('$4::text')} >= ${rank('w.min_severity')})
        RETURNING id`,
       [alertId, type, payload, severity],
