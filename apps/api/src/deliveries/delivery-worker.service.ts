@@ -166,8 +166,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       'user-agent': 'Signalgate-Webhooks/1',
       ...signatureHeaders(secrets, d.id, d.payload),
     };
-    void this.sender
-      .send({ url: d.url, headers, body: d.payload })
+    // Any failure, even a synchronous throw, becomes a recorded failed attempt rather than a stuck lease.
+    void Promise.resolve()
+      .then(() => this.sender.send({ url: d.url, headers, body: d.payload }))
+      .catch((e: unknown) => ({
+        ok: false,
+        statusCode: null,
+        responseBody: null,
+        error: e instanceof Error ? e.message : String(e),
+        durationMs: 0,
+        startedAt: new Date(),
+      }))
       .then((result) => {
         const retryInMs = result.ok || result.statusCode === 410 ? null : this.retry.nextDelayMs(d.attempts);
         this.record(

@@ -43,10 +43,12 @@ export class WebhookSender {
     const started = performance.now();
     return new Promise<SendResult>((resolve) => {
       let settled = false;
+      // Set once the request exists; early failures (bad URL, refused literal) finish before it.
+      const deadline: { timer?: NodeJS.Timeout } = {};
       const finish = (r: Omit<SendResult, 'durationMs' | 'startedAt'>) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clearTimeout(deadline.timer);
         resolve({ ...r, durationMs: Math.round(performance.now() - started), startedAt });
       };
       const fail = (error: string) => finish({ ok: false, statusCode: null, responseBody: null, error });
@@ -68,7 +70,7 @@ export class WebhookSender {
         lookup: this.ssrf.lookup as never,
         headers: { ...request.headers, 'content-length': String(body.length) },
       });
-      const timer = setTimeout(() => {
+      deadline.timer = setTimeout(() => {
         req.destroy(new Error(`timed out after ${this.timeoutMs} ms`));
       }, this.timeoutMs);
 
