@@ -111,6 +111,7 @@ describe('delivery processes (e2e, built targets)', () => {
     const code = await new Promise((ok) => worker.once('exit', ok));
     expect(code).toBe(0);
     expect(workerOut).not.toContain(webhook.secret);
+    await client('DELETE', `/api/v1/webhooks/${webhook.id}`);
     await api.stop();
   });
 
@@ -149,6 +150,7 @@ describe('delivery processes (e2e, built targets)', () => {
         `after restart: all ${total} succeeded, none lost, ${duplicates} duplicate receipt(s)\n`,
     );
     expect(duplicates).toBeLessThanOrEqual(inFlightAtKill + 200);
+    await apiClient(second.baseUrl)('DELETE', `/api/v1/webhooks/${webhook.id}`);
     await second.stop();
   });
 });

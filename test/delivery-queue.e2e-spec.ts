@@ -17,15 +17,19 @@ describe('delivery queue (e2e)', () => {
   });
 
   afterAll(async () => {
+    // Other suites share the run's database: leave no webhooks behind.
+    for (const w of webhookIds) await api('DELETE', `/api/v1/webhooks/${w}`);
     await app?.close();
     for (const r of receivers) await r.close();
   });
+  const webhookIds: string[] = [];
 
   const setup = async (behaviour: ConstructorParameters<typeof Receiver>[0], url?: (r: Receiver) => string) => {
     const r = await Receiver.start(behaviour);
     receivers.push(r);
     const w = await api('POST', '/api/v1/webhooks', { name: `w${receivers.length}`, url: url ? url(r) : r.url, event_types: ['webhook.test'] });
     expect(w.status).toBe(201);
+    webhookIds.push(w.body.id);
     return { receiver: r, webhook: w.body as { id: string; secret: string } };
   };
   const ping = async (id: string) => {
@@ -129,7 +133,7 @@ describe('SSRF policy in strict mode (e2e)', () => {
   ])('refuses %s and never connects', async (_what, url) => {
     const address = app.getHttpServer().address() as { port: number };
     const api = apiClient(`http://127.0.0.1:${address.port}`);
-    const w = await api('POST', '/api/v1/webhooks', { name: 'internal', url: url(receiver.port) });
+    const w = await api('POST', '/api/v1/webhooks', { name: 'internal', url: url(receiver.port), event_types: ['webhook.test'] });
     expect(w.status).toBe(201);
     const ping = await api('POST', `/api/v1/webhooks/${w.body.id}/test`);
     const d = await eventually(async () => {
@@ -138,5 +142,6 @@ describe('SSRF policy in strict mode (e2e)', () => {
     }, 10_000, 'the refused delivery to fail');
     expect(d.attempts[0].error).toMatch(/refused to connect/);
     expect(receiver.received).toHaveLength(0);
+    expect((await api('DELETE', `/api/v1/webhooks/${w.body.id}`)).status).toBe(204);
   });
 });

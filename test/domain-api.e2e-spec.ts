@@ -26,6 +26,9 @@ describe('domain API (e2e)', () => {
 
   afterAll(async () => {
     process.stdout.write = origWrite;
+    // Other suites share the run's database: leave no webhooks behind.
+    const left = await api('GET', '/api/v1/webhooks?limit=500');
+    for (const w of left.body?.items ?? []) await api('DELETE', `/api/v1/webhooks/${w.id}`);
     await app?.close();
     for (const r of receivers) await r.close();
   });

@@ -1,6 +1,6 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 import type { Env } from '@app/config';
 import { type FieldErrors, ResourceNotFoundException, ValidationFailedException } from '../common/api-errors';
@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '../common/cursor';
 import { queryRows, SqlClient } from '../common/sql-client';
 import { WithStatus } from '../common/with-status';
 import { DeliveriesService } from '../deliveries/deliveries.service';
-import { DeliveryOutbox, type EventType, type Severity } from '../deliveries/delivery-outbox';
+import { DeliveryOutbox, type EventType, NOTIFY_SQL, type Severity, subscribedWebhooksSql } from '../deliveries/delivery-outbox';
 import { deriveFingerprint, severityFromLabel } from './alert-fingerprint';
 import type { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
 import type { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';
@@ -90,24 +90,84 @@ export class AlertsService {
       annotations: dto.annotations ?? {},
       startsAt: dto.starts_at ?? null,
     };
+    // Without a key: one statement (dedup, alert, deliveries, notify), atomic on its own — one round trip.
+    if (idempotencyKey === undefined) {
+      const { row, inserted } = await this.sql.withRunner((runner) => this.createOrCount(runner, input));
+      return new WithStatus(inserted ? 201 : 200, { ...toAlertView(row), deduplicated: !inserted });
+    }
     return this.sql.transaction(async (runner) => {
-      if (idempotencyKey !== undefined) {
-        const replay = await this.claimIdempotencyKey(runner, subject, idempotencyKey, dto);
-        if (replay) return replay as WithStatus<AlertView & { deduplicated: boolean }>;
-      }
-      const { row, inserted } = await this.upsertFiring(runner, input, false);
-      if (inserted) await this.outbox.fanOutAlertEvent(runner, 'alert.created', row.id, row.severity, toAlertView(row));
+      const replay = await this.claimIdempotencyKey(runner, subject, idempotencyKey, dto);
+      if (replay) return replay as WithStatus<AlertView & { deduplicated: boolean }>;
+      const { row, inserted } = await this.createOrCount(runner, input);
       const result = new WithStatus(inserted ? 201 : 200, { ...toAlertView(row), deduplicated: !inserted });
-      if (idempotencyKey !== undefined) {
-        await runner.query(`UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE subject = $1 AND key = $2`, [
-          subject,
-          idempotencyKey,
-          result.status,
-          JSON.stringify(result.body),
-        ]);
-      }
+      await runner.query(`UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE subject = $1 AND key = $2`, [
+        subject,
+        idempotencyKey,
+        result.status,
+        JSON.stringify(result.body),
+      ]);
       return result;
     });
+  }
+
+  /**
+   * Inserts a firing alert or counts an occurrence of the firing one with that fingerprint, and — for a new alert
+   * only — writes its `alert.created` deliveries and notifies the workers, all in one statement. The new alert's id
+   * and timestamps are chosen here so the event payload is exactly the stored row.
+   */
+  private async createOrCount(runner: QueryRunner, a: AlertInput): Promise<{ row: AlertRow; inserted: boolean }> {
+    const now = new Date();
+    const candidate: AlertRow = {
+      id: randomUUID(),
+      fingerprint: a.fingerprint,
+      title: a.title,
+      severity: a.severity,
+      status: 'firing',
+      source: a.source,
+      description: a.description,
+      labels: a.labels,
+      annotations: a.annotations,
+      occurrences: 1,
+      starts_at: a.startsAt ? new Date(a.startsAt) : now,
+      resolved_at: null,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      acknowledgement_note: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const payload = JSON.stringify({ type: 'alert.created', timestamp: now.toISOString(), data: toAlertView(candidate) });
+    const [row] = await queryRows<AlertRow & { inserted: boolean }>(
+      runner,
+      `WITH a AS (
+         INSERT INTO alerts (id, fingerprint, title, severity, source, description, labels, annotations, starts_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         ON CONFLICT (fingerprint) WHERE status = 'firing'
+         DO UPDATE SET occurrences = alerts.occurrences + 1, updated_at = now()
+         RETURNING ${ALERT_COLUMNS}, (xmax = 0) AS inserted
+       ), d AS (
+         INSERT INTO deliveries (webhook_id, alert_id, event_type, payload)
+         SELECT s.id, a.id, 'alert.created', $11 FROM a, (${subscribedWebhooksSql("'alert.created'", '$4')}) s
+         WHERE a.inserted
+         RETURNING 1
+       ), n AS (${NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM d))
+       SELECT a.*, (SELECT count(*) FROM n) AS notified FROM a`,
+      [
+        candidate.id,
+        a.fingerprint,
+        a.title,
+        a.severity,
+        a.source,
+        a.description,
+        a.labels,
+        a.annotations,
+        candidate.starts_at.toISOString(),
+        now.toISOString(),
+        payload,
+      ],
+    );
+    const { inserted, notified: _notified, ...alert } = row as AlertRow & { inserted: boolean; notified: unknown };
+    return { row: alert, inserted };
   }
 
   /** Alertmanager webhook payload v4: firing alerts are created or updated by fingerprint, resolved ones resolve. */

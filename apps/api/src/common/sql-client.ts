@@ -30,6 +30,17 @@ export class SqlClient {
     }
   }
 
+  /** One pooled connection for `work`, no transaction (each statement is atomic on its own). */
+  async withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    this.ensureConnected();
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await work(runner);
+    } finally {
+      await runner.release();
+    }
+  }
+
   async one<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
     return (await this.rows<T>(sql, params))[0];
   }

@@ -15,6 +15,20 @@ export type Severity = (typeof SEVERITIES)[number];
 const rank = (expr: string) => `(CASE ${expr} WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'warning' THEN 2 WHEN 'info' THEN 1 ELSE 0 END)`;
 
 /**
+ * SQL selecting the active webhooks subscribed to an event of `typeParam` for an alert of `severityParam`
+ * (parameter references like `$2`): every webhook filter lives here.
+ */
+export function subscribedWebhooksSql(typeParam: string, severityParam: string): string {
+  return `SELECT w.id FROM webhooks w
+    WHERE w.is_active
+      AND (cardinality(w.event_types) = 0 OR ${typeParam}::text = ANY (w.event_types))
+      AND (w.min_severity IS NULL OR ${rank(`${severityParam}::text`)} >= ${rank('w.min_severity')})`;
+}
+
+/** Wakes the workers once the surrounding transaction commits. */
+export const NOTIFY_SQL = `SELECT pg_notify('${DELIVERY_CHANNEL}', '')`;
+
+/**
  * The outbox: deliveries are rows written inside the caller's transaction, so an accepted alert change and its
  * deliveries commit (or vanish) together. `pg_notify` is transactional too: workers are woken only after commit.
  */
@@ -26,14 +40,11 @@ export class DeliveryOutbox {
     const rows = await queryRows<{ id: string }>(
       runner,
       `INSERT INTO deliveries (webhook_id, alert_id, event_type, payload)
-       SELECT w.id, $1::uuid, $2::text, $3::text FROM webhooks w
-       WHERE w.is_active
-         AND (cardinality(w.event_types) = 0 OR $2::text = ANY (w.event_types))
-         AND (w.min_severity IS NULL OR ${rank('$4::text')} >= ${rank('w.min_severity')})
+       SELECT s.id, $1::uuid, $2::text, $3::text FROM (${subscribedWebhooksSql('$2', '$4')}) s
        RETURNING id`,
       [alertId, type, payload, severity],
     );
-    if (rows.length > 0) await runner.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    if (rows.length > 0) await runner.query(NOTIFY_SQL);
     return rows.length;
   }
 
@@ -45,7 +56,7 @@ export class DeliveryOutbox {
       `INSERT INTO deliveries (webhook_id, event_type, payload) VALUES ($1, 'webhook.test', $2) RETURNING id`,
       [webhookId, payload],
     );
-    await runner.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    await runner.query(NOTIFY_SQL);
     return row.id;
   }
 }
