@@ -102,6 +102,9 @@ describe('domain API (e2e)', () => {
       const badId = await api('GET', '/api/v1/alerts/not-a-uuid');
       expect(badId.status).toBe(400);
       expect(badId.body.errors.id).toBeDefined();
+      // The correlation id in an error body is the request id the response carries (and the logs use).
+      expect(badId.body.request_id).toEqual(expect.any(String));
+      expect(badId.headers.get('x-request-id')).toBe(badId.body.request_id);
       const badCursor = await api('GET', '/api/v1/alerts?cursor=zzzz');
       expect(badCursor.status).toBe(400);
       expect(badCursor.body.errors.cursor).toBeDefined();

@@ -46,6 +46,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       this.logger.error(`request_id=${requestId ?? '-'} ${request?.method} ${request?.url}: ${maskText(detail)}`);
     }
     if (body.statusCode === 401 && !reply.getHeader('www-authenticate')) reply.header('WWW-Authenticate', 'Bearer');
+    // The correlation id travels in the header too, so a client can quote it even without parsing the body.
+    if (requestId && !reply.getHeader('x-request-id')) reply.header('X-Request-Id', requestId);
     void reply.status(body.statusCode).header('Cache-Control', 'no-store').send(body);
   }
 
@@ -77,10 +79,10 @@ export class GlobalExceptionFilter implements ExceptionFilter {
   }
 }
 
+/** The id the request logger uses for this request (pino-http's, else Fastify's). */
 function requestIdOf(request: FastifyRequest | undefined): string | undefined {
   if (!request) return undefined;
   const raw = request.raw as { id?: unknown } | undefined;
-  if (typeof raw?.id === 'string') return raw.id;
-  const header = request.headers?.['x-request-id'];
-  return typeof header === 'string' ? header : undefined;
+  if (typeof raw?.id === 'string' || typeof raw?.id === 'number') return String(raw.id);
+  return typeof request.id === 'string' ? request.id : undefined;
 }
