@@ -2,8 +2,9 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import type { KeyObject } from 'node:crypto';
 import type { Env } from '@app/config';
-import { hasScope, type Principal, type Scope, verifyToken } from './jwt-token';
+import { hasScope, hmacKey, type Principal, type Scope, verifyToken } from './jwt-token';
 import { REQUIRED_SCOPE } from './required-scope.metadata';
 
 const PROBLEM_TEXT = {
@@ -18,13 +19,13 @@ export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 /** 401 for a missing/malformed/badly signed/expired token, 403 for a missing scope. Applied per route (/api/v1). */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
-  private readonly secret: string;
+  private readonly key: KeyObject;
 
   constructor(
     private readonly reflector: Reflector,
     config: ConfigService<Env, true>,
   ) {
-    this.secret = config.get('SECRET_KEY', { infer: true });
+    this.key = hmacKey(config.get('SECRET_KEY', { infer: true }));
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -33,7 +34,7 @@ export class BearerAuthGuard implements CanActivate {
     if (!header) throw new UnauthorizedException('missing bearer token');
     const m = /^Bearer\s+([^\s]+)\s*$/i.exec(header);
     if (!m) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
-    const result = verifyToken(m[1], this.secret);
+    const result = verifyToken(m[1], this.key);
     if (typeof result === 'string') throw new UnauthorizedException(PROBLEM_TEXT[result]);
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
     if (scope && !hasScope(result, scope)) throw new ForbiddenException(`token lacks the ${scope} scope`);
