@@ -1,6 +1,12 @@
-import type { QueryRunner } from 'typeorm';
-import { queryRows } from '../common/sql-client';
+import type { Pool } from 'pg';
 import { DELIVERY_CHANNEL } from './delivery-outbox';
+
+/** The workers' own pool: delivery never waits behind API requests for a connection (and vice versa). */
+type Db = Pick<Pool, 'query'>;
+
+async function queryRows<T>(db: Db, sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await db.query(sql, params)).rows as T[];
+}
 
 export interface ClaimedDelivery {
   id: string;
@@ -35,9 +41,9 @@ export interface AttemptOutcome {
  * whose lease expired and was reclaimed cannot overwrite the newer claim or log a stale attempt.
  */
 export const DeliveryQueue = {
-  async claim(runner: QueryRunner, limit: number, leaseMs: number, saturatedWebhooks: string[]): Promise<ClaimedDelivery[]> {
+  async claim(db: Db, limit: number, leaseMs: number, saturatedWebhooks: string[]): Promise<ClaimedDelivery[]> {
     return queryRows<ClaimedDelivery>(
-      runner,
+      db,
       `WITH due AS (
          SELECT d.id FROM deliveries d
          WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND NOT (d.webhook_id = ANY ($3::uuid[]))
@@ -59,9 +65,9 @@ export const DeliveryQueue = {
   },
 
   /** Records a batch of attempts in one statement; returns the ids whose lease was still theirs. */
-  async complete(runner: QueryRunner, outcomes: AttemptOutcome[]): Promise<Set<string>> {
+  async complete(db: Db, outcomes: AttemptOutcome[]): Promise<Set<string>> {
     const rows = await queryRows<{ delivery_id: string }>(
-      runner,
+      db,
       `WITH r AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bool[], $4::int[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::int[])
            AS t(id, token, success, status_code, error, body, duration_ms, started_at, retry_in_ms)
@@ -94,32 +100,32 @@ export const DeliveryQueue = {
         outcomes.map((o) => o.retryInMs),
       ],
     );
-    if (outcomes.some((o) => o.retryInMs === 0)) await runner.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    if (outcomes.some((o) => o.retryInMs === 0)) await db.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
     return new Set(rows.map((r) => r.delivery_id));
   },
 
   /** Returns deliveries whose worker vanished (crash, kill -9) to the queue. */
-  async reapExpiredLeases(runner: QueryRunner): Promise<number> {
+  async reapExpiredLeases(db: Db): Promise<number> {
     const rows = await queryRows<{ id: string }>(
-      runner,
+      db,
       `UPDATE deliveries d SET status = 'pending', lease_token = NULL, lease_expires_at = NULL, next_attempt_at = now(),
               last_error = 'lease expired before the attempt was recorded', updated_at = now()
        FROM (SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED) x
        WHERE d.id = x.id
        RETURNING d.id`,
     );
-    if (rows.length > 0) await runner.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    if (rows.length > 0) await db.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
     return rows.length;
   },
 
   /** 410 Gone (or continuous failure): the webhook is disabled and its queued deliveries fail. */
-  async disableWebhook(runner: QueryRunner, webhookId: string, reason: string): Promise<void> {
-    await runner.query(
+  async disableWebhook(db: Db, webhookId: string, reason: string): Promise<void> {
+    await db.query(
       `UPDATE webhooks SET is_active = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
        WHERE id = $1 AND is_active`,
       [webhookId, reason],
     );
-    await runner.query(
+    await db.query(
       `UPDATE deliveries SET status = 'failed', last_error = $2, completed_at = now(), updated_at = now()
        WHERE webhook_id = $1 AND status = 'pending'`,
       [webhookId, `webhook disabled: ${reason}`],

@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { type Env, maskText, parseCidrList, parseRetrySchedule } from '@app/config';
 import { DATABASE_CONTEXT, type DatabaseContext, DatabaseConnector } from '@app/database';
 import { DeliveryNotifier } from './delivery-notifier';
@@ -35,9 +35,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly leaseMs: number;
   private readonly reaperMs: number;
   private readonly disableAfterMs: number;
+  private readonly idempotencyTtlHours: number;
   private readonly retry: RetryPolicy;
   private readonly sender: WebhookSender;
   private notifier?: DeliveryNotifier;
+  private pool?: Pool;
 
   private running = false;
   private inFlight = 0;
@@ -53,9 +55,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     config: ConfigService<Env, true>,
-    private readonly ds: DataSource,
     private readonly connector: DatabaseConnector,
-    @Inject(DATABASE_CONTEXT) private readonly db: DatabaseContext,
+    @Inject(DATABASE_CONTEXT) private readonly database: DatabaseContext,
     @Inject(DELIVERY_WORKER_MODE) mode: DeliveryWorkerMode,
   ) {
     const get = <K extends keyof Env>(k: K) => config.get(k, { infer: true }) as Env[K];
@@ -71,6 +72,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.leaseMs = Math.max(get('DELIVERY_LEASE_MS'), timeoutMs + 5000);
     this.reaperMs = get('DELIVERY_REAPER_INTERVAL_MS');
     this.disableAfterMs = get('WEBHOOK_DISABLE_AFTER_HOURS') * 3_600_000;
+    this.idempotencyTtlHours = get('IDEMPOTENCY_TTL_HOURS');
     this.retry = new RetryPolicy(parseRetrySchedule(get('WEBHOOK_RETRY_SCHEDULE')) ?? [0]);
     const ssrf = new SsrfPolicy(get('STRICT'), parseCidrList(get('WEBHOOK_ALLOWED_CIDRS')) ?? []);
     this.sender = new WebhookSender(timeoutMs, ssrf, this.maxInFlight);
@@ -85,7 +87,20 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.running = true;
     void this.connector.whenReady().then(() => {
       if (!this.running) return;
-      this.notifier = new DeliveryNotifier(this.db.url, `${this.db.env.DB_APPLICATION_NAME}-listen`, this.db.env.DB_CONNECT_TIMEOUT_MS, () =>
+      const env = this.database.env;
+      this.pool = new Pool({
+        connectionString: this.database.url,
+        application_name: `${env.DB_APPLICATION_NAME}-delivery`,
+        // Claims (one per loop), the completion batch, the reaper and health checks.
+        max: this.loops + 3,
+        connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+        idleTimeoutMillis: 30_000,
+        keepAlive: true,
+        statement_timeout: env.DB_STATEMENT_TIMEOUT_MS || undefined,
+        query_timeout: env.DB_STATEMENT_TIMEOUT_MS ? env.DB_STATEMENT_TIMEOUT_MS + 5000 : undefined,
+      });
+      this.pool.on('error', (e) => this.logError('idle delivery connection error', e));
+      this.notifier = new DeliveryNotifier(this.database.url, `${env.DB_APPLICATION_NAME}-listen`, env.DB_CONNECT_TIMEOUT_MS, () =>
         this.wake.notify(),
       );
       this.notifier.start();
@@ -111,6 +126,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     while (this.inFlight > 0) await this.slotFreed.wait(this.slotFreed.current, 50);
     await this.flush();
     await this.notifier?.stop();
+    await this.pool?.end().catch(() => undefined);
     this.sender.close();
   }
 
@@ -148,12 +164,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
-    const runner = this.ds.createQueryRunner();
-    try {
-      return await DeliveryQueue.claim(runner, limit, this.leaseMs, this.saturated());
-    } finally {
-      await runner.release();
-    }
+    return DeliveryQueue.claim(this.db, limit, this.leaseMs, this.saturated());
+  }
+
+  private get db(): Pool {
+    if (!this.pool) throw new Error('delivery worker not started');
+    return this.pool;
   }
 
   private dispatch(d: ClaimedDelivery): void {
@@ -219,14 +235,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const batch = this.outcomes.splice(0, COMPLETION_BATCH);
       let recorded: Set<string> | undefined;
       for (let attempt = 1; attempt <= 5 && !recorded; attempt += 1) {
-        const runner = this.ds.createQueryRunner();
         try {
-          recorded = await DeliveryQueue.complete(runner, batch);
+          recorded = await DeliveryQueue.complete(this.db, batch);
         } catch (e) {
           this.logError(`recording ${batch.length} attempt(s) failed (try ${attempt}/5)`, e);
           await new Promise((r) => setTimeout(r, 200 * attempt));
-        } finally {
-          await runner.release();
         }
       }
       // Unrecorded outcomes are dropped: their leases expire and the reaper requeues them (a duplicate, not a loss).
@@ -248,7 +261,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       else failing.add(w);
     });
     if (gone.size === 0 && failing.size === 0) return;
-    const runner = this.ds.createQueryRunner();
+    const runner = this.db;
     try {
       for (const w of gone) {
         await DeliveryQueue.disableWebhook(runner, w, 'receiver answered 410 Gone');
@@ -258,12 +271,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       for (const w of failing) {
         if (gone.has(w) || now - (this.lastDisableCheck.get(w) ?? 0) < DISABLE_CHECK_INTERVAL_MS) continue;
         this.lastDisableCheck.set(w, now);
-        const [row] = (await runner.query(
+        const { rows: [row] } = (await runner.query(
           `WITH last_ok AS (SELECT coalesce(max(id), 0) AS id FROM delivery_attempts WHERE webhook_id = $1 AND success)
            SELECT min(a.started_at) AS failing_since FROM delivery_attempts a, last_ok, webhooks w
            WHERE a.webhook_id = $1 AND a.id > last_ok.id AND w.id = $1 AND a.started_at >= w.enabled_at`,
           [w],
-        )) as Array<{ failing_since: Date | null }>;
+        )) as { rows: Array<{ failing_since: Date | null }> };
         if (row?.failing_since && now - new Date(row.failing_since).getTime() >= this.disableAfterMs) {
           const hours = Math.round((this.disableAfterMs / 3_600_000) * 100) / 100;
           await DeliveryQueue.disableWebhook(runner, w, `failing continuously for ${hours} h`);
@@ -272,20 +285,22 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
     } catch (e) {
       this.logError('webhook health update failed', e);
-    } finally {
-      await runner.release();
     }
   }
 
   private async reap(): Promise<void> {
-    const runner = this.ds.createQueryRunner();
+    const runner = this.db;
     try {
       const n = await DeliveryQueue.reapExpiredLeases(runner);
       if (n > 0) this.logger.warn(`returned ${n} delivery(ies) with expired leases to the queue`);
+      // Housekeeping rides along: expired Idempotency-Keys, a bounded batch at a time.
+      await runner.query(
+        `DELETE FROM idempotency_keys WHERE (subject, key) IN (
+           SELECT subject, key FROM idempotency_keys WHERE created_at < now() - $1 * interval '1 hour' LIMIT 1000)`,
+        [this.idempotencyTtlHours],
+      );
     } catch (e) {
       this.logError('reaper failed', e);
-    } finally {
-      await runner.release();
     }
   }
 
