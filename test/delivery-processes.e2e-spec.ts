@@ -137,6 +137,7 @@ describe('delivery processes (e2e, built targets)', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     const inFlightAtKill = before.in_flight ?? 0;
+    expect(inFlightAtKill).toBeLessThanOrEqual(200); // DELIVERY_MAX_IN_FLIGHT holds across claim loops
     const pendingAtKill = before.pending ?? 0;
 
     const second = await startApi(raw);

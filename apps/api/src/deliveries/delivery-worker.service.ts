@@ -43,6 +43,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private running = false;
   private inFlight = 0;
+  private reserved = 0;
   private readonly perWebhook = new Map<string, number>();
   private readonly wake = new WakeSignal();
   private readonly slotFreed = new WakeSignal();
@@ -132,7 +133,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private async claimLoop(): Promise<void> {
     while (this.running) {
-      const free = this.maxInFlight - this.inFlight;
+      // Slots being claimed by another loop count as taken, so the bound holds across loops.
+      const free = this.maxInFlight - this.inFlight - this.reserved;
       // Saturated: claim in batches (a quarter of the window at least), not one query per freed slot.
       if (free <= 0 || (this.inFlight > 0 && free < this.minClaim)) {
         await this.slotFreed.wait(this.slotFreed.current, this.pollMs);
@@ -140,12 +142,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
       const seen = this.wake.current;
       let batch: ClaimedDelivery[];
+      const want = Math.min(free, this.batchSize);
+      this.reserved += want;
       try {
-        batch = await this.claim(Math.min(free, this.batchSize));
+        batch = await this.claim(want);
       } catch (e) {
         this.logError('claim failed', e);
         await this.wake.wait(seen, Math.min(this.pollMs, 1000));
         continue;
+      } finally {
+        this.reserved -= want;
       }
       if (batch.length === 0) {
         // Nothing due, or every webhook with due work is at its in-flight cap: wait for a notify, a free slot or the poll.
