@@ -42,8 +42,8 @@ export class DeliveryQueue1732400000000 implements MigrationInterface {
         updated_at       timestamptz NOT NULL DEFAULT now(),
         completed_at     timestamptz
       )`);
-    // The claim query reads only due pending rows; the reaper only leased ones. Both indexes stay small.
-    await q.query(`CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE status = 'pending'`);
+    // Claims probe each active webhook's due rows; the reaper reads only leased ones. Both indexes stay small.
+    await q.query(`CREATE INDEX deliveries_webhook_due_idx ON deliveries (webhook_id, next_attempt_at) WHERE status = 'pending'`);
     await q.query(`CREATE INDEX deliveries_lease_idx ON deliveries (lease_expires_at) WHERE status = 'in_flight'`);
     await q.query(`CREATE INDEX deliveries_webhook_idx ON deliveries (webhook_id, created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX deliveries_alert_idx ON deliveries (alert_id)`);

@@ -41,26 +41,38 @@ export interface AttemptOutcome {
  * whose lease expired and was reclaimed cannot overwrite the newer claim or log a stale attempt.
  */
 export const DeliveryQueue = {
-  async claim(db: Db, limit: number, leaseMs: number, saturatedWebhooks: string[]): Promise<ClaimedDelivery[]> {
+  /**
+   * Claims up to `limit` due deliveries, at most `perWebhookCap` minus what this process already has in flight for
+   * each webhook. Walks the active webhooks and probes each one's due rows through (webhook_id, next_attempt_at):
+   * a webhook at its cap with a long backlog costs one index probe, not a scan of its backlog, and one webhook's
+   * backlog cannot sit in front of another's.
+   */
+  async claim(db: Db, limit: number, leaseMs: number, perWebhookCap: number, busy: Map<string, number>): Promise<ClaimedDelivery[]> {
     return queryRows<ClaimedDelivery>(
       db,
       `WITH due AS (
-         SELECT d.id FROM deliveries d
-         WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND NOT (d.webhook_id = ANY ($3::uuid[]))
-         ORDER BY d.next_attempt_at
+         SELECT d.id FROM webhooks w
+         LEFT JOIN unnest($4::uuid[], $5::int[]) AS busy (webhook_id, n) ON busy.webhook_id = w.id
+         CROSS JOIN LATERAL (
+           SELECT d.id FROM deliveries d
+           WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+           ORDER BY d.next_attempt_at
+           LIMIT greatest(0, least($3::int - coalesce(busy.n, 0), $1::int))
+           FOR UPDATE OF d SKIP LOCKED
+         ) d
+         WHERE w.is_active
          LIMIT $1
-         FOR UPDATE SKIP LOCKED
        ), claimed AS (
          UPDATE deliveries d
          SET status = 'in_flight', attempts = d.attempts + 1, lease_token = gen_random_uuid(),
              lease_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
-         FROM due, webhooks w
-         WHERE d.id = due.id AND w.id = d.webhook_id AND w.is_active
+         FROM due
+         WHERE d.id = due.id
          RETURNING d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.lease_token
        )
        SELECT c.*, w.url, w.headers, w.secret, w.previous_secret, w.previous_secret_expires_at
        FROM claimed c JOIN webhooks w ON w.id = c.webhook_id`,
-      [limit, leaseMs, saturatedWebhooks],
+      [limit, leaseMs, perWebhookCap, [...busy.keys()], [...busy.values()]],
     );
   },
 

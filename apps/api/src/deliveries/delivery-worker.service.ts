@@ -17,6 +17,7 @@ export type DeliveryWorkerMode = 'api' | 'standalone';
 
 const COMPLETION_BATCH = 500;
 const DISABLE_CHECK_INTERVAL_MS = 30_000;
+const SATURATED_RECHECK_MS = 20;
 
 /**
  * Claims due deliveries and sends them. The claim loops only claim; each claimed delivery is sent as async I/O, so
@@ -47,6 +48,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly perWebhook = new Map<string, number>();
   private readonly wake = new WakeSignal();
   private readonly slotFreed = new WakeSignal();
+  /** A webhook at its in-flight cap came down to three quarters of it. */
+  private readonly roomFreed = new WakeSignal();
   private outcomes: AttemptOutcome[] = [];
   private flushing?: Promise<void>;
   private loopsDone: Promise<unknown> = Promise.resolve();
@@ -123,6 +126,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     clearTimeout(this.reaperTimer);
     this.wake.notify();
     this.slotFreed.notify();
+    this.roomFreed.notify();
     await this.loopsDone;
     while (this.inFlight > 0) await this.slotFreed.wait(this.slotFreed.current, 50);
     await this.flush();
@@ -140,7 +144,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.slotFreed.wait(this.slotFreed.current, this.pollMs);
         continue;
       }
+      // Generations and state as of the claim: whatever happens while it runs must not be missed.
       const seen = this.wake.current;
+      const room = this.roomFreed.current;
+      const capped = this.saturated().length > 0;
+      const contended = this.reserved > 0;
       let batch: ClaimedDelivery[];
       const want = Math.min(free, this.batchSize);
       this.reserved += want;
@@ -154,9 +162,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         this.reserved -= want;
       }
       if (batch.length === 0) {
-        // Nothing due, or every webhook with due work is at its in-flight cap: wait for a notify, a free slot or the poll.
-        const slot = this.slotFreed.current;
-        await Promise.race([this.wake.wait(seen, this.pollMs), this.saturated().length ? this.slotFreed.wait(slot, this.pollMs) : new Promise(() => undefined)]);
+        if (contended) {
+          // Another loop was claiming at the same time and may have taken (locked) the rows: look again shortly.
+          await new Promise((r) => setTimeout(r, 2));
+        } else if (capped) {
+          // Everything due may belong to webhooks at their cap: wait until one has room for a batch, or for new
+          // work (checked at most every 20 ms, so a burst of notifications does not become a burst of claims).
+          await Promise.race([
+            this.roomFreed.wait(room, this.pollMs),
+            new Promise((r) => setTimeout(r, SATURATED_RECHECK_MS)).then(() => this.wake.wait(seen, this.pollMs)),
+          ]);
+        } else {
+          await this.wake.wait(seen, this.pollMs);
+        }
         continue;
       }
       for (const d of batch) this.dispatch(d);
@@ -170,7 +188,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
-    return DeliveryQueue.claim(this.db, limit, this.leaseMs, this.saturated());
+    return DeliveryQueue.claim(this.db, limit, this.leaseMs, this.maxPerWebhook, this.perWebhook);
   }
 
   private get db(): Pool {
@@ -224,6 +242,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         const n = (this.perWebhook.get(d.webhook_id) ?? 1) - 1;
         if (n <= 0) this.perWebhook.delete(d.webhook_id);
         else this.perWebhook.set(d.webhook_id, n);
+        if (n === Math.floor((this.maxPerWebhook * 3) / 4)) this.roomFreed.notify();
         this.slotFreed.notify();
       });
   }
