@@ -250,6 +250,9 @@ describe('domain API (e2e)', () => {
     });
 
     it('acknowledge is idempotent; list filters and cursor pagination', async () => {
+      // Other suites share the database: paginate over this test's own alerts.
+      const since = new Date(Date.now() - 1000).toISOString();
+      for (let i = 0; i < 5; i += 1) await api('POST', '/api/v1/alerts', { title: `page ${Date.now()} ${i}`, severity: 'info' });
       const a = await api('POST', '/api/v1/alerts', { title: `ack ${Date.now()}`, severity: 'warning' });
       const first = await api('POST', `/api/v1/alerts/${a.body.id}/acknowledge`, { by: 'alice' });
       expect(first.body.acknowledged_by).toBe('alice');
@@ -264,11 +267,15 @@ describe('domain API (e2e)', () => {
       const seen = new Set<string>();
       let cursor: string | null = null;
       do {
-        const page: { body: { items: Array<{ id: string }>; next_cursor: string | null } } = await api('GET', `/api/v1/alerts?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: { body: { items: Array<{ id: string }>; next_cursor: string | null } } = await api(
+          'GET',
+          `/api/v1/alerts?limit=2&since=${encodeURIComponent(since)}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         for (const item of page.body.items) seen.add(item.id);
         cursor = page.body.next_cursor;
       } while (cursor);
-      const everything = await api('GET', '/api/v1/alerts?limit=500');
+      const everything = await api('GET', `/api/v1/alerts?limit=500&since=${encodeURIComponent(since)}`);
+      expect(everything.body.items.length).toBeGreaterThanOrEqual(6);
       expect(seen.size).toBe(everything.body.items.length);
     });
 
