@@ -337,7 +337,7 @@ The machine is shared with other jobs (2 cores): compare ratios within a run, no
 | bare SKIP LOCKED outbox loop (reference) | ${r.bare_reference.deliveries_per_second} deliveries/s | — |
 | Signalgate drain of ${r.alerts} queued deliveries (\`cli worker\`) | ${r.drain.deliveries_per_second} deliveries/s | ≥ 3000/s |
 | ratio to the bare reference | ${r.ratio_to_bare} | ≥ 0.5 |
-| same drain with the default in-flight bounds (256, 64 per webhook) | ${r.drain_default_in_flight.deliveries_per_second} deliveries/s | — |
+| same drain with the default in-flight bounds (256, 64 per webhook) | ${r.drain_default_in_flight.deliveries_per_second} deliveries/s | ≥ 3000/s |
 | burst, end to end (POST ${r.alerts} alerts at ${r.post_concurrency} concurrent → last receipt) | ${r.burst.deliveries_per_second_end_to_end} deliveries/s (ratio ${r.ratio_to_bare_burst_end_to_end}) | — |
 | burst latency p50 / p99 | ${r.burst.latency_ms.p50} / ${r.burst.latency_ms.p99} ms | — |
 | trickle ${r.trickle.rate_per_second}/s latency p50 / p99 | ${r.trickle.latency_ms.p50} / ${r.trickle.latency_ms.p99} ms | p50 < 10 ms |
