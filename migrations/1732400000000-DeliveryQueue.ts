@@ -33,6 +33,8 @@ export class DeliveryQueue1732400000000 implements MigrationInterface {
         payload          text NOT NULL,
         status           varchar(16) NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'in_flight', 'succeeded', 'failed')),
         attempts         integer NOT NULL DEFAULT 0,
+        -- attempts made before the last manual retry: the retry schedule restarts from here
+        retry_base       integer NOT NULL DEFAULT 0,
         next_attempt_at  timestamptz NOT NULL DEFAULT now(),
         lease_token      uuid,
         lease_expires_at timestamptz,

@@ -92,11 +92,14 @@ describe('delivery queue (e2e)', () => {
       consecutive_failures: 4,
       success_rate: 0,
     });
-    // Manual retry puts it back with a fresh budget.
+    // Manual retry puts it back with a fresh run of the schedule; attempt numbers keep counting.
     const retried = await api('POST', `/api/v1/deliveries/${d.id}/retry`);
     expect(retried.status).toBe(202);
     expect(retried.body.status).toBe('pending');
     expect((await api('POST', `/api/v1/deliveries/${d.id}/retry`)).status).toBe(409);
+    const again = await finalDelivery(d.id);
+    expect(again.status).toBe('failed');
+    expect(again.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect((await api('POST', '/api/v1/deliveries/00000000-0000-4000-8000-000000000000/retry')).status).toBe(404);
   });
 

@@ -209,6 +209,9 @@ describe('domain API (e2e)', () => {
       // No secret in the logs: webhook secrets, tokens, receiver Authorization headers.
       const logs = logLines.join('');
       expect(logs.length).toBeGreaterThan(0);
+      expect(logs).toContain('/api/v1/webhooks'); // request lines were logged, with their headers
+      expect(logs).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/); // no bearer token of any kind
+      expect(logs).not.toContain('whsec_');
       for (const secret of [wAll.secret, wCreated.secret, rotated.body.secret as string, token(), 'receiver-token-123', TEST_SECRET_KEY]) {
         expect(logs).not.toContain(secret);
       }

@@ -80,10 +80,13 @@ export class DeliveriesService {
     return { ...toDeliveryView(row), payload: JSON.parse(row.payload) as unknown, attempts };
   }
 
-  /** Puts a finished (failed or succeeded) delivery back in the queue, due now, with a fresh attempt budget. */
+  /**
+   * Puts a finished (failed or succeeded) delivery back in the queue, due now, with a fresh run of the retry
+   * schedule; attempt numbers keep counting, so the attempt log stays in order.
+   */
   async retry(id: string): Promise<DeliveryView> {
     const row = await this.sql.one<DeliveryRow>(
-      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), completed_at = NULL, updated_at = now()
+      `UPDATE deliveries SET status = 'pending', retry_base = attempts, next_attempt_at = now(), completed_at = NULL, updated_at = now()
        WHERE id = $1 AND status IN ('failed', 'succeeded') RETURNING ${DELIVERY_COLUMNS}`,
       [id],
     );

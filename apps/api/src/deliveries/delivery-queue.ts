@@ -14,6 +14,7 @@ export interface ClaimedDelivery {
   event_type: string;
   payload: string;
   attempts: number;
+  retry_base: number;
   lease_token: string;
   url: string;
   headers: Record<string, string>;
@@ -68,7 +69,7 @@ export const DeliveryQueue = {
              lease_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
          FROM due
          WHERE d.id = due.id
-         RETURNING d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.lease_token
+         RETURNING d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.retry_base, d.lease_token
        )
        SELECT c.*, w.url, w.headers, w.secret, w.previous_secret, w.previous_secret_expires_at
        FROM claimed c JOIN webhooks w ON w.id = c.webhook_id`,

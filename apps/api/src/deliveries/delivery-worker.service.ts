@@ -221,7 +221,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         startedAt: new Date(),
       }))
       .then((result) => {
-        const retryInMs = result.ok || result.statusCode === 410 ? null : this.retry.nextDelayMs(d.attempts);
+        const retryInMs = result.ok || result.statusCode === 410 ? null : this.retry.nextDelayMs(d.attempts - d.retry_base);
         this.record(
           {
             id: d.id,

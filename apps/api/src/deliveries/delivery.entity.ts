@@ -13,6 +13,8 @@ export class DeliveryEntity {
   @Column({ type: 'text' }) payload: string;
   @Column({ type: 'varchar', length: 16 }) status: DeliveryStatus;
   @Column({ type: 'integer' }) attempts: number;
+  /** Attempts made before the last manual retry; the retry schedule restarts from there. */
+  @Column({ type: 'integer', name: 'retry_base' }) retryBase: number;
   @Column({ type: 'timestamptz', name: 'next_attempt_at' }) nextAttemptAt: Date;
   @Column({ type: 'uuid', name: 'lease_token', nullable: true }) leaseToken: string | null;
   @Column({ type: 'timestamptz', name: 'lease_expires_at', nullable: true }) leaseExpiresAt: Date | null;
