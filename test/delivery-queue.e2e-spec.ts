@@ -148,3 +148,46 @@ describe('SSRF policy in strict mode (e2e)', () => {
     expect((await api('DELETE', `/api/v1/webhooks/${w.body.id}`)).status).toBe(204);
   });
 });
+
+describe('continuous failure disables a webhook (e2e)', () => {
+  let app: NestFastifyApplication;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    await migrateTestDatabase();
+    receiver = await Receiver.start(() => ({ status: 500 }));
+    // 0.0005 h = 1.8 s of continuous failure; attempts every ~300 ms for longer than that.
+    ({ app } = await bootApi({ WEBHOOK_DISABLE_AFTER_HOURS: '0.0005', WEBHOOK_RETRY_SCHEDULE: '0,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms' }));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await receiver?.close();
+  });
+
+  it('disables after WEBHOOK_DISABLE_AFTER_HOURS of failures and fails what is queued; PATCH re-enables', async () => {
+    const address = app.getHttpServer().address() as { port: number };
+    const api = apiClient(`http://127.0.0.1:${address.port}`);
+    const w = await api('POST', '/api/v1/webhooks', { name: 'flaky', url: receiver.url, event_types: ['webhook.test'] });
+    const ping = await api('POST', `/api/v1/webhooks/${w.body.id}/test`);
+    const disabled = await eventually(async () => {
+      const r = await api('GET', `/api/v1/webhooks/${w.body.id}`);
+      return r.body.is_active === false ? r.body : undefined;
+    }, 15_000, 'the webhook to be disabled');
+    expect(disabled.disabled_reason).toMatch(/failing continuously/);
+    const d = await eventually(async () => {
+      const r = await api('GET', `/api/v1/deliveries/${ping.body.delivery_id}`);
+      return r.body.status === 'failed' ? r.body : undefined;
+    }, 10_000, 'the queued delivery to fail');
+    expect(d.attempts.length).toBeGreaterThanOrEqual(5);
+    expect(d.attempts.length).toBeLessThan(12);
+    const degraded = await api('GET', '/api/v1/webhooks/degraded');
+    expect(degraded.body.find((h: { webhook_id: string }) => h.webhook_id === w.body.id)).toMatchObject({ state: 'disabled' });
+    const enabled = await api('PATCH', `/api/v1/webhooks/${w.body.id}`, { is_active: true });
+    expect(enabled.body.is_active).toBe(true);
+    const health = await api('GET', '/api/v1/webhooks/health');
+    // Re-enabling starts a fresh record: earlier failures no longer count.
+    expect(health.body.find((h: { webhook_id: string }) => h.webhook_id === w.body.id)).toMatchObject({ state: 'healthy', consecutive_failures: 0 });
+    expect((await api('DELETE', `/api/v1/webhooks/${w.body.id}`)).status).toBe(204);
+  });
+});

@@ -16,7 +16,6 @@ export const DELIVERY_WORKER_MODE = Symbol('DELIVERY_WORKER_MODE');
 export type DeliveryWorkerMode = 'api' | 'standalone';
 
 const COMPLETION_BATCH = 500;
-const DISABLE_CHECK_INTERVAL_MS = 30_000;
 const SATURATED_RECHECK_MS = 20;
 
 /**
@@ -36,6 +35,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly leaseMs: number;
   private readonly reaperMs: number;
   private readonly disableAfterMs: number;
+  private readonly disableCheckIntervalMs: number;
   private readonly idempotencyTtlHours: number;
   private readonly retry: RetryPolicy;
   private readonly sender: WebhookSender;
@@ -76,6 +76,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.leaseMs = Math.max(get('DELIVERY_LEASE_MS'), timeoutMs + 5000);
     this.reaperMs = get('DELIVERY_REAPER_INTERVAL_MS');
     this.disableAfterMs = get('WEBHOOK_DISABLE_AFTER_HOURS') * 3_600_000;
+    // How often one webhook's failure streak is measured: rarely (it reads the attempt log), but often enough
+    // relative to the threshold that disabling is not late by much.
+    this.disableCheckIntervalMs = Math.min(30_000, Math.max(100, this.disableAfterMs / 4));
     this.idempotencyTtlHours = get('IDEMPOTENCY_TTL_HOURS');
     this.retry = new RetryPolicy(parseRetrySchedule(get('WEBHOOK_RETRY_SCHEDULE')) ?? [0]);
     const ssrf = new SsrfPolicy(get('STRICT'), parseCidrList(get('WEBHOOK_ALLOWED_CIDRS')) ?? []);
@@ -294,7 +297,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
       const now = Date.now();
       for (const w of failing) {
-        if (gone.has(w) || now - (this.lastDisableCheck.get(w) ?? 0) < DISABLE_CHECK_INTERVAL_MS) continue;
+        if (gone.has(w) || now - (this.lastDisableCheck.get(w) ?? 0) < this.disableCheckIntervalMs) continue;
         this.lastDisableCheck.set(w, now);
         const { rows: [row] } = (await runner.query(
           `WITH last_ok AS (SELECT coalesce(max(id), 0) AS id FROM delivery_attempts WHERE webhook_id = $1 AND success)
