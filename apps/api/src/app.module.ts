@@ -5,6 +5,7 @@ import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { MetricsModule, ObservabilityModule } from '@app/observability';
 import { SignalgateRedisModule } from '@app/redis';
+import { ApiV1Module } from './api-v1.module';
 
 export interface AppModuleOptions {
   env: Env;
@@ -32,6 +33,8 @@ export class AppModule {
         SignalgateRedisModule.forRoot(env),
         MetricsModule,
         HealthModule,
+        // /api/v1: auth, webhooks, alerts, deliveries; the global exception filter and validation pipe
+        ApiV1Module,
       ],
     };
   }

@@ -3,3 +3,4 @@ export * from './env.schema';
 export * from './mask';
 export * from './validate-env';
 export * from './load-env';
+export * from './delivery-settings';
