@@ -77,6 +77,7 @@ function toConfigKey(name: string, d: KeyDescription): ConfigKey {
   let defaultText: string;
   if (meta.docDefault) defaultText = meta.docDefault;
   else if (meta.secret) defaultText = defaultValue === undefined ? 'unset' : 'built in (not shown)';
+  else if (defaultValue === '') defaultText = 'empty';
   else if (defaultValue !== undefined) defaultText = `\`${defaultValue}\``;
   else defaultText = 'unset';
   return {

@@ -2,8 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { Env } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { ObservabilityModule } from '@app/observability';
+import { HealthModule } from '@app/health';
+import { MetricsModule, ObservabilityModule } from '@app/observability';
 import { SignalgateRedisModule } from '@app/redis';
+import { ApiV1Module } from './api-v1.module';
 
 export interface AppModuleOptions {
   env: Env;
@@ -29,6 +31,10 @@ export class AppModule {
         ObservabilityModule.forRoot(env),
         DatabaseModule.forRoot({ env, url: databaseUrl, migrateOnBoot: env.MIGRATE_ON_BOOT && !env.STRICT }),
         SignalgateRedisModule.forRoot(env),
+        MetricsModule,
+        HealthModule,
+        // /api/v1: auth, webhooks, alerts, deliveries; the global exception filter and validation pipe
+        ApiV1Module,
       ],
     };
   }

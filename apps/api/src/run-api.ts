@@ -5,6 +5,7 @@ import { type Env, maskText } from '@app/config';
 import { resolveDatabaseUrl, type ResolvedDatabase } from '@app/database';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './configure-app';
+import { installShutdownSequence } from './shutdown-sequence';
 
 export interface StartedApi {
   app: NestFastifyApplication;
@@ -29,14 +30,14 @@ export async function runApi(env: Env): Promise<void> {
     const app = await createApi(env, database.url);
     await app.listen({ port: env.PORT, host: env.HOST });
     const embedded = database.embedded;
-    const stop = async (signal: string) => {
-      note(`${signal} received, shutting down`);
-      await app.close();
-      if (embedded?.owned) await embedded.stop();
-      process.exit(0);
-    };
-    process.once('SIGTERM', (s) => void stop(s));
-    process.once('SIGINT', (s) => void stop(s));
+    installShutdownSequence(app, {
+      delayMs: env.SHUTDOWN_DELAY_MS,
+      timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      note,
+      afterClose: async () => {
+        if (embedded?.owned) await embedded.stop();
+      },
+    });
   } catch (e) {
     note(`failed to start: ${e instanceof Error ? e.message : String(e)}`);
     if (database?.embedded?.owned) await database.embedded.stop().catch(() => undefined);

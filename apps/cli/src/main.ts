@@ -9,13 +9,18 @@ commands:
   migrate status         current/head/pending; exit 0 only at head
   migrate down           revert the last applied migration
   db verify              connect, print server version, table count, current migration
+  token --sub NAME [--scope "..."] [--ttl 1h]
+                         print an API bearer token (HS256, SECRET_KEY); scopes: alerts:read alerts:write
+                         webhooks:read webhooks:write deliveries:write, or admin
+  worker                 run delivery workers without the HTTP server (SIGTERM drains)
   proof-pack [options]   run the Go/No-Go gate, write masked evidence; exit 0 only for GO
                          (--out DIR, --base-url URL, --skip-failfast, --wait-ms N; see proof-pack --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [group, sub] = argv;
-  const command = [group, sub].filter(Boolean).join(' ');
+  // Single-word commands take options after them (token --sub x); two-word ones are "group sub".
+  const command = ['token', 'worker'].includes(group) ? group : [group, sub].filter(Boolean).join(' ');
   if (!group || group === 'help' || group === '--help' || group === '-h') {
     process.stdout.write(USAGE);
     return group ? 0 : 64;
@@ -35,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./migrate')).migrate(env, sub as 'up' | 'status' | 'down');
     case 'db verify':
       return (await import('./db-verify')).dbVerify(env);
+    case 'token':
+      return (await import('./token')).token(env, argv.slice(1));
+    case 'worker':
+      return (await import('./worker')).worker(env);
     default:
       process.stderr.write(`signalgate cli: unknown command "${command}"\n\n${USAGE}`);
       return 64;

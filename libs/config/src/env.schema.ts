@@ -1,4 +1,5 @@
 import * as Joi from 'joi';
+import { parseCidrList, parseRetrySchedule } from './delivery-settings';
 
 /**
  * The one configuration schema, used by both targets (api, cli) before anything else is loaded, and by
@@ -139,6 +140,87 @@ export const envSchema = Joi.object({
     .default(false)
     .description('Human-readable logs instead of JSON (development on a terminal only; ignored in strict mode).')
     .meta({ group: 'Logging' }),
+
+  // --- delivery (issue 5: alerts fan out to webhooks) ---
+  DELIVERY_CONCURRENCY: int(0, 64)
+    .default(2)
+    .description(
+      'Delivery claim loops inside the API process; 0 turns in-process delivery off (run `cli worker` instead). ' +
+        'Outgoing requests are async: in-flight requests are bounded by DELIVERY_MAX_IN_FLIGHT, not by this.',
+    )
+    .meta({ group: 'Delivery' }),
+  DELIVERY_MAX_IN_FLIGHT: int(1, 10000)
+    .default(256)
+    .description('Bound on concurrent outgoing webhook requests per process.')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: int(1, 10000)
+    .default(64)
+    .description('Bound on concurrent requests to one webhook per process, so a slow receiver cannot take every slot.')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_BATCH_SIZE: int(1, 1000)
+    .default(100)
+    .description('Most deliveries claimed by one `FOR UPDATE SKIP LOCKED` query.')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_POLL_INTERVAL_MS: int(10, 600000)
+    .default(1000)
+    .description('Polling fallback when no LISTEN/NOTIFY wake-up arrives (also picks up scheduled retries).')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_LEASE_MS: int(1000, 3600000)
+    .default(60000)
+    .description('How long a claimed delivery belongs to its worker; must exceed WEBHOOK_TIMEOUT_MS. Expired leases are returned to the queue.')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_REAPER_INTERVAL_MS: int(100, 600000)
+    .default(5000)
+    .description('How often expired delivery leases are looked for.')
+    .meta({ group: 'Delivery' }),
+  WEBHOOK_TIMEOUT_MS: int(100, 120000)
+    .default(10000)
+    .description('Bound on one webhook request (connect to last byte); past it the attempt fails and is retried.')
+    .meta({ group: 'Delivery' }),
+  WEBHOOK_RETRY_SCHEDULE: Joi.string()
+    .default('0,5s,5m,30m,2h,5h,10h,10h')
+    .custom((value: string, helpers: Joi.CustomHelpers) => {
+      if (parseRetrySchedule(value) === undefined) return helpers.error('any.invalid');
+      return value;
+    })
+    .messages({ 'any.invalid': 'must be a comma-separated list of 1-20 delays like 0,5s,5m,2h (units ms, s, m, h; a bare number is ms)' })
+    .description('Delay before each attempt (the first is usually 0); after the last attempt fails the delivery is `failed`. Each delay gets +/-20% jitter.')
+    .meta({ group: 'Delivery' }),
+  WEBHOOK_DISABLE_AFTER_HOURS: Joi.number()
+    .greater(0)
+    .max(10000)
+    .default(120)
+    .description('A webhook failing continuously this long is disabled (a PATCH with is_active=true re-enables it).')
+    .meta({ group: 'Delivery' }),
+  WEBHOOK_ALLOWED_CIDRS: Joi.string()
+    .allow('')
+    .default('')
+    .custom((value: string, helpers: Joi.CustomHelpers) => {
+      if (parseCidrList(value) === undefined) return helpers.error('any.invalid');
+      return value;
+    })
+    .messages({ 'any.invalid': 'must be a comma-separated list of CIDRs like 10.0.0.0/8,fd00::/8' })
+    .description(
+      'In strict mode webhooks never connect to loopback, private, link-local, CGNAT, unique-local or IPv4-mapped ' +
+        'addresses (checked after DNS) unless listed here. Outside strict mode private targets are allowed.',
+    )
+    .meta({ group: 'Delivery', example: '10.20.0.0/16' }),
+  ALERT_MAX_LABELS: int(1, 1000)
+    .default(64)
+    .description('Most labels (and, separately, annotations) on one alert.')
+    .meta({ group: 'Delivery' }),
+  ALERT_MAX_LABEL_VALUE_LENGTH: int(1, 65536)
+    .default(1024)
+    .description('Longest label value, in characters (keys: 128).')
+    .meta({ group: 'Delivery' }),
+  ALERT_MAX_ANNOTATION_VALUE_LENGTH: int(1, 65536)
+    .default(8192)
+    .description('Longest annotation value, in characters.')
+    .meta({ group: 'Delivery' }),
+  IDEMPOTENCY_TTL_HOURS: int(1, 720)
+    .default(24)
+    .description('How long an `Idempotency-Key` and its stored response are kept.')
+    .meta({ group: 'Delivery' }),
 }).unknown(true);
 
 export function isStrictRaw(raw: Record<string, string | undefined>): boolean {

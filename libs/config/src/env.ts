@@ -38,4 +38,23 @@ export interface Env {
   LOG_LEVEL: LogLevel;
   LOG_PRETTY: boolean;
   BODY_LIMIT_BYTES: number;
+
+  // delivery (issue 5)
+  DELIVERY_CONCURRENCY: number;
+  DELIVERY_MAX_IN_FLIGHT: number;
+  DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: number;
+  DELIVERY_BATCH_SIZE: number;
+  DELIVERY_POLL_INTERVAL_MS: number;
+  DELIVERY_LEASE_MS: number;
+  DELIVERY_REAPER_INTERVAL_MS: number;
+  WEBHOOK_TIMEOUT_MS: number;
+  /** Raw text; parse with `parseRetrySchedule` (validated at boot). */
+  WEBHOOK_RETRY_SCHEDULE: string;
+  WEBHOOK_DISABLE_AFTER_HOURS: number;
+  /** Raw text; parse with `parseCidrList` (validated at boot). */
+  WEBHOOK_ALLOWED_CIDRS: string;
+  ALERT_MAX_LABELS: number;
+  ALERT_MAX_LABEL_VALUE_LENGTH: number;
+  ALERT_MAX_ANNOTATION_VALUE_LENGTH: number;
+  IDEMPOTENCY_TTL_HOURS: number;
 }

@@ -4,3 +4,4 @@ export * from './mask';
 export * from './validate-env';
 export * from './load-env';
 export * from './child-env';
+export * from './delivery-settings';

@@ -1,1 +1,3 @@
 export * from './logger.module';
+export * from './metrics.module';
+export * from './metrics.service';

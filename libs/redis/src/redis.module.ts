@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { getRedisConnectionToken, RedisModule } from '@nestjs-modules/ioredis';
 import type Redis from 'ioredis';
 import { type Env, maskText, maskUrl } from '@app/config';
@@ -34,7 +34,23 @@ export class SignalgateRedisModule {
           onClientReady: (client) => watchRedisClient(client, url),
         }),
       ],
+      providers: [RedisReconnectStopper],
     };
+  }
+}
+
+/**
+ * @nestjs-modules/ioredis only calls `quit()` on shutdown, which fails while the client is reconnecting (Redis
+ * down): the reconnect timer then keeps the process alive for ever. Disconnecting stops it.
+ */
+@Injectable()
+class RedisReconnectStopper implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly client: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    // Let the package's QUIT go first when it can; then make sure no reconnection is pending.
+    await new Promise((r) => setImmediate(r));
+    if (this.client.status !== 'end') this.client.disconnect(false);
   }
 }
 

@@ -1,0 +1,57 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/jwt-token';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { uuidParam } from '../common/uuid-param.pipe';
+import { WithStatusInterceptor } from '../common/with-status';
+import { AlertsService } from './alerts.service';
+import { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
+import { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';
+import { CreateAlertDto } from './dto/create-alert.dto';
+import { ListAlertsDto } from './dto/list-alerts.dto';
+
+@Controller('v1/alerts')
+export class AlertsController {
+  constructor(private readonly alerts: AlertsService) {}
+
+  @Post()
+  @RequireScope('alerts:write')
+  @UseInterceptors(WithStatusInterceptor)
+  create(@Body() dto: CreateAlertDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') idempotencyKey?: string) {
+    return this.alerts.create(dto, principal.sub, idempotencyKey);
+  }
+
+  /** Alertmanager `webhook_configs` target; it sends the token through `http_config.authorization`. */
+  @Post('alertmanager')
+  @HttpCode(200)
+  @RequireScope('alerts:write')
+  ingestAlertmanager(@Body() payload: AlertmanagerPayloadDto) {
+    return this.alerts.ingestAlertmanager(payload);
+  }
+
+  @Get()
+  @RequireScope('alerts:read')
+  list(@Query() query: ListAlertsDto) {
+    return this.alerts.list(query);
+  }
+
+  @Get(':id')
+  @RequireScope('alerts:read')
+  get(@Param('id', uuidParam()) id: string) {
+    return this.alerts.get(id);
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @RequireScope('alerts:write')
+  acknowledge(@Param('id', uuidParam()) id: string, @Body() dto: AcknowledgeAlertDto, @CurrentPrincipal() principal: Principal) {
+    return this.alerts.acknowledge(id, dto, principal.sub);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @RequireScope('alerts:write')
+  resolve(@Param('id', uuidParam()) id: string) {
+    return this.alerts.resolve(id);
+  }
+}

@@ -1,0 +1,38 @@
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+
+/** Hard caps; the configurable (smaller) limits are checked by the service against ALERT_MAX_* settings. */
+export const HARD_MAX_ENTRIES = 1000;
+export const MAX_KEY_LENGTH = 128;
+export const HARD_MAX_VALUE_LENGTH = 65536;
+
+/** A flat object of string keys (1-128 chars) to string values. */
+export function IsStringMap(options?: ValidationOptions): PropertyDecorator {
+  return (object, propertyName) => {
+    registerDecorator({
+      name: 'isStringMap',
+      target: object.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate(value: unknown) {
+          return stringMapProblem(value) === undefined;
+        },
+        defaultMessage(args) {
+          return stringMapProblem(args?.value) ?? 'invalid';
+        },
+      },
+    });
+  };
+}
+
+export function stringMapProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of string values';
+  const entries = Object.entries(value);
+  if (entries.length > HARD_MAX_ENTRIES) return `at most ${HARD_MAX_ENTRIES} entries`;
+  for (const [k, v] of entries) {
+    if (k.length < 1 || k.length > MAX_KEY_LENGTH) return `key "${k.slice(0, 40)}" must be 1-${MAX_KEY_LENGTH} characters`;
+    if (typeof v !== 'string') return `value of "${k}" must be a string`;
+    if (v.length > HARD_MAX_VALUE_LENGTH) return `value of "${k}" is too long`;
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+import { HttpException, Logger } from '@nestjs/common';
+import type { ArgumentsHost } from '@nestjs/common';
+import { GlobalExceptionFilter } from './global-exception.filter';
+import { ValidationFailedException } from './api-errors';
+
+function hostFor(id = 'req-42') {
+  const sent: { status?: number; body?: Record<string, unknown>; headers: Record<string, string> } = { headers: {} };
+  const reply = {
+    getHeader: (k: string) => sent.headers[k.toLowerCase()],
+    header(k: string, v: string) {
+      sent.headers[k.toLowerCase()] = v;
+      return reply;
+    },
+    status(code: number) {
+      sent.status = code;
+      return reply;
+    },
+    send(body: Record<string, unknown>) {
+      sent.body = body;
+      return reply;
+    },
+  };
+  const request = { id, raw: {}, method: 'POST', url: '/api/v1/alerts', headers: {} };
+  const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => request }) } as unknown as ArgumentsHost;
+  return { host, sent };
+}
+
+describe('GlobalExceptionFilter', () => {
+  const filter = new GlobalExceptionFilter();
+
+  it('turns an unknown error into a generic 500 with the correlation id; the detail goes to the log only', () => {
+    const logged: string[] = [];
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((m: unknown) => void logged.push(String(m)));
+    const { host, sent } = hostFor();
+    filter.catch(new Error('connection to postgresql://app:hunter2@db/x failed'), host);
+    expect(sent.status).toBe(500);
+    expect(JSON.stringify(sent.body)).not.toMatch(/postgresql|hunter2/);
+    expect(sent.body).toMatchObject({ statusCode: 500, request_id: 'req-42' });
+    expect(sent.headers['x-request-id']).toBe('req-42');
+    expect(logged.join('\n')).toContain('req-42');
+    expect(logged.join('\n')).not.toContain('hunter2');
+  });
+
+  it('keeps per-field validation errors and maps Fastify 413s to clean JSON', () => {
+    const a = hostFor();
+    filter.catch(new ValidationFailedException({ title: ['must be a string'] }), a.host);
+    expect(a.sent.status).toBe(400);
+    expect(a.sent.body).toMatchObject({ errors: { title: ['must be a string'] } });
+    const b = hostFor();
+    filter.catch(new HttpException('FST_ERR_CTP_BODY_TOO_LARGE', 413), b.host);
+    expect(b.sent.status).toBe(413);
+    expect(b.sent.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than the limit' });
+  });
+});

@@ -1,0 +1,88 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { maskText } from '@app/config';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  errors?: Record<string, string[]>;
+  request_id?: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * The one exception filter (APP_FILTER). Known HTTP errors keep their status and message (validation errors carry a
+ * per-field map); Fastify's own errors (body too large, invalid JSON, unsupported media type) arrive here as
+ * HttpExceptions and become the same JSON. Anything else is a generic 500 whose only detail is the correlation id;
+ * the cause goes to the (masked) log.
+ */
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const requestId = requestIdOf(request);
+    const body = this.toBody(exception, requestId);
+    if (body.statusCode >= 500) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+      this.logger.error(`request_id=${requestId ?? '-'} ${request?.method} ${request?.url}: ${maskText(detail)}`);
+    }
+    if (body.statusCode === 401 && !reply.getHeader('www-authenticate')) reply.header('WWW-Authenticate', 'Bearer');
+    // The correlation id travels in the header too, so a client can quote it even without parsing the body.
+    if (requestId && !reply.getHeader('x-request-id')) reply.header('X-Request-Id', requestId);
+    void reply.status(body.statusCode).header('Cache-Control', 'no-store').send(body);
+  }
+
+  private toBody(exception: unknown, requestId: string | undefined): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const res = exception.getResponse();
+      const body: ErrorBody = { statusCode: status, error: REASONS[status] ?? 'Error', message: exception.message };
+      if (typeof res === 'object' && res !== null) {
+        const r = res as { message?: unknown; errors?: Record<string, string[]> };
+        if (typeof r.message === 'string') body.message = r.message;
+        else if (Array.isArray(r.message)) body.message = r.message.map(String).join('; ');
+        if (r.errors) body.errors = r.errors;
+      } else if (typeof res === 'string') {
+        body.message = res;
+      }
+      if (status === HttpStatus.PAYLOAD_TOO_LARGE) body.message = 'request body is larger than the limit';
+      if (status >= 500) body.message = 'internal error';
+      body.message = maskText(body.message);
+      if (requestId) body.request_id = requestId;
+      return body;
+    }
+    return {
+      statusCode: 500,
+      error: REASONS[500],
+      message: `internal error; quote request id ${requestId ?? 'unknown'} when reporting it`,
+      request_id: requestId,
+    };
+  }
+}
+
+/** The id the request logger uses for this request (pino-http's, else Fastify's). */
+function requestIdOf(request: FastifyRequest | undefined): string | undefined {
+  if (!request) return undefined;
+  const raw = request.raw as { id?: unknown } | undefined;
+  if (typeof raw?.id === 'string' || typeof raw?.id === 'number') return String(raw.id);
+  return typeof request.id === 'string' ? request.id : undefined;
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { QueryRunner } from 'typeorm';
+import { queryRows } from '../common/sql-client';
+
+export const DELIVERY_CHANNEL = 'signalgate_deliveries';
+
+export type EventType = 'alert.created' | 'alert.acknowledged' | 'alert.resolved' | 'webhook.test';
+export const ALERT_EVENT_TYPES: EventType[] = ['alert.created', 'alert.acknowledged', 'alert.resolved'];
+export const EVENT_TYPES: EventType[] = [...ALERT_EVENT_TYPES, 'webhook.test'];
+
+export const SEVERITIES = ['critical', 'high', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** SQL rank of a severity column/parameter: higher is more severe. */
+const rank = (expr: string) => `(CASE ${expr} WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'warning' THEN 2 WHEN 'info' THEN 1 ELSE 0 END)`;
+
+/**
+ * SQL selecting the active webhooks subscribed to an event of `typeParam` for an alert of `severityParam`
+ * (parameter references like `$2`): every webhook filter lives here.
+ */
+export function subscribedWebhooksSql(typeParam: string, severityParam: string): string {
+  return `SELECT w.id FROM webhooks w
+    WHERE w.is_active
+      AND (cardinality(w.event_types) = 0 OR ${typeParam}::text = ANY (w.event_types))
+      AND (w.min_severity IS NULL OR ${rank(`${severityParam}::text`)} >= ${rank('w.min_severity')})`;
+}
+
+/** Wakes the workers once the surrounding transaction commits. */
+export const NOTIFY_SQL = `SELECT pg_notify('${DELIVERY_CHANNEL}', '')`;
+
+/**
+ * The outbox: deliveries are rows written inside the caller's transaction, so an accepted alert change and its
+ * deliveries commit (or vanish) together. `pg_notify` is transactional too: workers are woken only after commit.
+ */
+@Injectable()
+export class DeliveryOutbox {
+  /** One delivery per active webhook subscribed to `type` whose min_severity the alert meets. Returns how many. */
+  async fanOutAlertEvent(runner: QueryRunner, type: EventType, alertId: string, severity: Severity, data: object): Promise<number> {
+    const payload = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
+    const rows = await queryRows<{ id: string }>(
+      runner,
+      `INSERT INTO deliveries (webhook_id, alert_id, event_type, payload)
+       SELECT s.id, $1::uuid, $2::text, $3::text FROM (${subscribedWebhooksSql('$2', '$4')}) s
+       RETURNING id`,
+      [alertId, type, payload, severity],
+    );
+    if (rows.length > 0) await runner.query(NOTIFY_SQL);
+    return rows.length;
+  }
+
+  /** A `webhook.test` delivery to one webhook, whatever its filters. */
+  async enqueueTest(runner: QueryRunner, webhookId: string, data: object): Promise<string> {
+    const payload = JSON.stringify({ type: 'webhook.test', timestamp: new Date().toISOString(), data });
+    const [row] = await queryRows<{ id: string }>(
+      runner,
+      `INSERT INTO deliveries (webhook_id, event_type, payload) VALUES ($1, 'webhook.test', $2) RETURNING id`,
+      [webhookId, payload],
+    );
+    await runner.query(NOTIFY_SQL);
+    return row.id;
+  }
+}

@@ -1,0 +1,147 @@
+import type { Pool } from 'pg';
+import { DELIVERY_CHANNEL } from './delivery-outbox';
+
+/** The workers' own pool: delivery never waits behind API requests for a connection (and vice versa). */
+type Db = Pick<Pool, 'query'>;
+
+async function queryRows<T>(db: Db, sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await db.query(sql, params)).rows as T[];
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  webhook_id: string;
+  event_type: string;
+  payload: string;
+  attempts: number;
+  retry_base: number;
+  lease_token: string;
+  url: string;
+  headers: Record<string, string>;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+export interface AttemptOutcome {
+  id: string;
+  leaseToken: string;
+  success: boolean;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+  durationMs: number;
+  startedAt: Date;
+  /** Delay before the next attempt; null on success or when the delivery has failed for good. */
+  retryInMs: number | null;
+}
+
+/**
+ * The queue's statements. Claims take due rows with `FOR UPDATE SKIP LOCKED` (concurrent claimers never block on,
+ * nor take, the same row) and stamp each with a fresh lease token; completion is fenced by that token, so a worker
+ * whose lease expired and was reclaimed cannot overwrite the newer claim or log a stale attempt.
+ */
+export const DeliveryQueue = {
+  /**
+   * Claims up to `limit` due deliveries, at most `perWebhookCap` minus what this process already has in flight for
+   * each webhook. Walks the active webhooks and probes each one's due rows through (webhook_id, next_attempt_at):
+   * a webhook at its cap with a long backlog costs one index probe, not a scan of its backlog, and one webhook's
+   * backlog cannot sit in front of another's.
+   */
+  async claim(db: Db, limit: number, leaseMs: number, perWebhookCap: number, busy: Map<string, number>): Promise<ClaimedDelivery[]> {
+    return queryRows<ClaimedDelivery>(
+      db,
+      `WITH due AS (
+         SELECT d.id FROM webhooks w
+         LEFT JOIN unnest($4::uuid[], $5::int[]) AS busy (webhook_id, n) ON busy.webhook_id = w.id
+         CROSS JOIN LATERAL (
+           SELECT d.id FROM deliveries d
+           WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+           ORDER BY d.next_attempt_at
+           LIMIT greatest(0, least($3::int - coalesce(busy.n, 0), $1::int))
+           FOR UPDATE OF d SKIP LOCKED
+         ) d
+         WHERE w.is_active
+         LIMIT $1
+       ), claimed AS (
+         UPDATE deliveries d
+         SET status = 'in_flight', attempts = d.attempts + 1, lease_token = gen_random_uuid(),
+             lease_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
+         FROM due
+         WHERE d.id = due.id
+         RETURNING d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.retry_base, d.lease_token
+       )
+       SELECT c.*, w.url, w.headers, w.secret, w.previous_secret, w.previous_secret_expires_at
+       FROM claimed c JOIN webhooks w ON w.id = c.webhook_id`,
+      [limit, leaseMs, perWebhookCap, [...busy.keys()], [...busy.values()]],
+    );
+  },
+
+  /** Records a batch of attempts in one statement; returns the ids whose lease was still theirs. */
+  async complete(db: Db, outcomes: AttemptOutcome[]): Promise<Set<string>> {
+    const rows = await queryRows<{ delivery_id: string }>(
+      db,
+      `WITH r AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bool[], $4::int[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::int[])
+           AS t(id, token, success, status_code, error, body, duration_ms, started_at, retry_in_ms)
+       ), upd AS (
+         UPDATE deliveries d SET
+           status = CASE WHEN r.success THEN 'succeeded' WHEN r.retry_in_ms IS NULL THEN 'failed' ELSE 'pending' END,
+           next_attempt_at = CASE WHEN NOT r.success AND r.retry_in_ms IS NOT NULL
+                                  THEN now() + r.retry_in_ms * interval '1 millisecond' ELSE d.next_attempt_at END,
+           lease_token = NULL, lease_expires_at = NULL,
+           last_status_code = r.status_code, last_error = r.error,
+           completed_at = CASE WHEN r.success OR r.retry_in_ms IS NULL THEN now() END,
+           updated_at = now()
+         FROM r
+         WHERE d.id = r.id AND d.lease_token = r.token AND d.status = 'in_flight'
+         RETURNING d.id, d.webhook_id, d.attempts
+       )
+       INSERT INTO delivery_attempts (delivery_id, webhook_id, attempt, success, status_code, error, response_body, duration_ms, started_at)
+       SELECT upd.id, upd.webhook_id, upd.attempts, r.success, r.status_code, r.error, r.body, r.duration_ms, r.started_at
+       FROM upd JOIN r ON r.id = upd.id
+       RETURNING delivery_id`,
+      [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.leaseToken),
+        outcomes.map((o) => o.success),
+        outcomes.map((o) => o.statusCode),
+        outcomes.map((o) => o.error),
+        outcomes.map((o) => o.responseBody),
+        outcomes.map((o) => o.durationMs),
+        outcomes.map((o) => o.startedAt.toISOString()),
+        outcomes.map((o) => o.retryInMs),
+      ],
+    );
+    if (outcomes.some((o) => o.retryInMs === 0)) await db.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    return new Set(rows.map((r) => r.delivery_id));
+  },
+
+  /** Returns deliveries whose worker vanished (crash, kill -9) to the queue. */
+  async reapExpiredLeases(db: Db): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE deliveries d SET status = 'pending', lease_token = NULL, lease_expires_at = NULL, next_attempt_at = now(),
+              last_error = 'lease expired before the attempt was recorded', updated_at = now()
+       FROM (SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED) x
+       WHERE d.id = x.id
+       RETURNING d.id`,
+    );
+    if (rows.length > 0) await db.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    return rows.length;
+  },
+
+  /** 410 Gone (or continuous failure): the webhook is disabled and its queued deliveries fail. */
+  async disableWebhook(db: Db, webhookId: string, reason: string): Promise<void> {
+    await db.query(
+      `UPDATE webhooks SET is_active = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
+       WHERE id = $1 AND is_active`,
+      [webhookId, reason],
+    );
+    await db.query(
+      `UPDATE deliveries SET status = 'failed', last_error = $2, completed_at = now(), updated_at = now()
+       WHERE webhook_id = $1 AND status = 'pending'`,
+      [webhookId, `webhook disabled: ${reason}`],
+    );
+  },
+};

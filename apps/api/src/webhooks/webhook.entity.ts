@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A registered receiver (table from migrations 1732300000000-Init and 1732400000000-DeliveryQueue). */
+@Entity({ name: 'webhooks' })
+export class WebhookEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 200 }) name: string;
+  @Column({ type: 'text' }) url: string;
+  @Column({ type: 'text', nullable: true }) description: string | null;
+  @Column({ type: 'text', array: true, name: 'event_types', default: () => "'{}'" }) eventTypes: string[];
+  @Column({ type: 'varchar', length: 16, name: 'min_severity', nullable: true }) minSeverity: string | null;
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" }) headers: Record<string, string>;
+  @Column({ type: 'boolean', name: 'is_active', default: true }) isActive: boolean;
+  /** Never serialized except in the create/rotate response. */
+  @Column({ type: 'text', select: false }) secret: string;
+  @Column({ type: 'text', name: 'previous_secret', nullable: true, select: false }) previousSecret: string | null;
+  @Column({ type: 'timestamptz', name: 'previous_secret_expires_at', nullable: true }) previousSecretExpiresAt: Date | null;
+  @Column({ type: 'varchar', length: 200, name: 'disabled_reason', nullable: true }) disabledReason: string | null;
+  @Column({ type: 'timestamptz', name: 'disabled_at', nullable: true }) disabledAt: Date | null;
+  @Column({ type: 'timestamptz', name: 'enabled_at' }) enabledAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
+}

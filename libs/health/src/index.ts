@@ -1,0 +1,6 @@
+export * from './check-result';
+export * from './drain-state.service';
+export * from './health.module';
+export * from './health.service';
+export * from './readiness.service';
+export * from './single-inflight-call';

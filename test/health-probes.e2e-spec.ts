@@ -1,0 +1,210 @@
+import { spawnSync } from 'node:child_process';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApi } from '../apps/api/src/run-api';
+import { ReadinessService } from '@app/health';
+import { envFrom, createScratchDatabase, e2e, strictRawEnv } from './support/e2e-env';
+import { probe } from './support/health-client';
+import { runCli } from './support/processes';
+import { which } from './support/services';
+
+/**
+ * The probes against healthy, real dependencies (the run's migrated database and Redis), the app booted in-process
+ * through the same createApi/configureApp as main.ts.
+ */
+async function listen(raw: Record<string, string | undefined>, databaseUrl: string): Promise<{ app: NestFastifyApplication; base: string }> {
+  const app = await createApi(envFrom(raw), databaseUrl);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, base: `http://127.0.0.1:${address.port}` };
+}
+
+async function waitReady(base: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await probe(`${base}/api/ready`);
+    if (r.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`not ready: ${r.text}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}
+
+describe('health probes (healthy dependencies)', () => {
+  let app: NestFastifyApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    const migrated = await runCli(['migrate', 'up'], strictRawEnv());
+    expect(migrated.code).toBe(0);
+    ({ app, base } = await listen(strictRawEnv(), e2e.databaseUrl));
+    await waitReady(base);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('GET /api/ready: 200, every check ok, the standardized body and the flat dependencies map', async () => {
+    for (const path of ['/api/ready', '/api/health/ready']) {
+      const r = await probe(`${base}${path}`);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      expect(r.body).toMatchObject({
+        status: 'ok',
+        checks: {
+          db: { ok: true, detail: 'connected' },
+          redis: { ok: true, detail: 'connected' },
+          migrations: { ok: true, detail: 'head', pending: 0 },
+        },
+        dependencies: { database: 'connected', redis: 'connected', migrations: 'head' },
+        version: expect.any(String),
+      });
+      const checks = r.body.checks as Record<string, { latency_ms: number; error?: string }>;
+      for (const c of Object.values(checks)) {
+        expect(typeof c.latency_ms).toBe('number');
+        expect(c.error).toBeUndefined();
+      }
+      expect(typeof (checks.migrations as { current?: string }).current).toBe('string');
+      expect(new Date(r.body.time as string).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    }
+  });
+
+  it('live, startup, summary, deep and version answer 200 with no-store', async () => {
+    const live = await probe(`${base}/api/health/live`);
+    expect(live.status).toBe(200);
+    expect(live.body.status).toBe('ok');
+
+    const startup = await probe(`${base}/api/health/startup`);
+    expect(startup.status).toBe(200);
+    expect(startup.body).toMatchObject({ status: 'ok', limits: { disk: { ok: true }, memory: { ok: true } } });
+
+    const summary = await probe(`${base}/api/health`);
+    expect(summary.status).toBe(200);
+    expect(summary.body).toMatchObject({ status: 'ok', ready: 'ok' });
+
+    const deep = await probe(`${base}/api/health/deep`);
+    expect(deep.status).toBe(200);
+    expect(deep.body).toMatchObject({
+      status: 'ok',
+      deep: {
+        database: { server_version: expect.any(String), pool: { max: expect.any(Number), total: expect.any(Number) } },
+        redis: { server_version: expect.stringMatching(/^\d+\.\d+/) },
+        disk: { used_ratio: expect.any(Number) },
+        memory: { heap_used_bytes: expect.any(Number) },
+      },
+    });
+
+    const version = await probe(`${base}/api/version`);
+    expect(version.status).toBe(200);
+    expect(version.body).toEqual({
+      version: expect.any(String),
+      git_sha: expect.any(String),
+      build_time: expect.any(String),
+      node: process.version,
+      env: 'test',
+    });
+    for (const r of [live, startup, summary, deep, version]) expect(r.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('single flight: a burst of 100 concurrent probes costs a few check runs, not 100', async () => {
+    const readiness = app.get(ReadinessService);
+    await new Promise((r) => setTimeout(r, 150)); // past the reuse window
+    const before = readiness.runs;
+    const t0 = performance.now();
+    const results = await Promise.all(Array.from({ length: 100 }, () => probe(`${base}/api/ready`)));
+    const spreadMs = performance.now() - t0;
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    // One run serves every probe that arrives while it is in flight or within the 100 ms reuse window after it,
+    // however slowly this shared machine delivers the burst.
+    const runs = readiness.runs - before;
+    expect(runs).toBeLessThanOrEqual(Math.ceil(spreadMs / 100) + 1);
+    expect(runs).toBeLessThan(10);
+  });
+
+  it('GET /metrics: Prometheus text with a gauge per check, a duration histogram and process metrics', async () => {
+    const r = await probe(`${base}/metrics`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const samples = parseExposition(r.text);
+    for (const check of ['db', 'redis', 'migrations']) {
+      expect(samples.get(`signalgate_health_check_up{check="${check}"}`)).toBe(1);
+      expect(samples.get(`signalgate_health_check_duration_seconds_count{check="${check}"}`)).toBeGreaterThan(0);
+    }
+    expect(samples.get('signalgate_ready')).toBe(1);
+    expect(samples.has('process_resident_memory_bytes')).toBe(true);
+    expect((await probe(`${base}/api/metrics`)).status).toBe(404);
+
+    // Where Prometheus's own checker is installed (Debian `prometheus`), it must parse the exposition too. Its
+    // lint remarks about prom-client's default metric names are not failures; a parse error is.
+    const promtool = which('promtool');
+    if (promtool) {
+      const checked = spawnSync(promtool, ['check', 'metrics'], { input: r.text, encoding: 'utf8', timeout: 10_000 });
+      expect(`${checked.stdout}${checked.stderr}`).not.toMatch(/error while linting|parsing error/i);
+    }
+  });
+});
+
+describe('health probes (failing dependencies, strict mode)', () => {
+  it('an unreachable Redis with a password-bearing URL: 503 unreachable, fast, the password in no body', async () => {
+    const redisUrl = 'redis://:s3cr%40t-pw@127.0.0.1:1/0';
+    const { app, base } = await listen(strictRawEnv({ REDIS_URL: redisUrl, READINESS_TIMEOUT_MS: '1000' }), e2e.databaseUrl);
+    try {
+      const bodies: string[] = [];
+      const ready = await probe(`${base}/api/ready`);
+      bodies.push(ready.text);
+      expect(ready.status).toBe(503);
+      expect(ready.ms).toBeLessThan(1000 + 500);
+      expect(ready.body).toMatchObject({ status: 'fail', checks: { redis: { ok: false, detail: 'unreachable' } }, dependencies: { redis: 'unreachable' } });
+      expect(typeof (ready.body.checks as { redis: { error: string } }).redis.error).toBe('string');
+      for (const path of ['/api/health/ready', '/api/health/startup', '/api/health/deep', '/api/health', '/api/version', '/metrics']) {
+        const r = await probe(`${base}${path}`);
+        bodies.push(r.text);
+        expect(r.status).toBe(['/api/health', '/api/version', '/metrics'].includes(path) ? 200 : 503);
+      }
+      for (const b of bodies) {
+        expect(b).not.toContain('s3cr');
+        expect(b).not.toContain('t-pw');
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a pending migration (fresh database, strict mode never migrates on boot): ready and startup 503 with detail pending', async () => {
+    const scratch = await createScratchDatabase();
+    const { app, base } = await listen(strictRawEnv({ DATABASE_URL: scratch.url }), scratch.url);
+    try {
+      const deadline = Date.now() + 15_000;
+      let r = await probe(`${base}/api/ready`);
+      while ((r.body.checks as { db: { ok: boolean } }).db.ok !== true && Date.now() < deadline) {
+        await new Promise((ok) => setTimeout(ok, 100));
+        r = await probe(`${base}/api/ready`);
+      }
+      expect(r.status).toBe(503);
+      const migrations = (r.body.checks as { migrations: { detail: string; pending: number; current: unknown } }).migrations;
+      expect(migrations).toMatchObject({ ok: false, detail: 'pending', current: null });
+      expect(migrations.pending).toBeGreaterThan(0);
+      expect(r.body.dependencies).toMatchObject({ database: 'connected', migrations: 'pending' });
+      expect((await probe(`${base}/api/health/startup`)).status).toBe(503);
+      expect((await probe(`${base}/api/health/live`)).status).toBe(200);
+
+      // Once migrated from the CLI, the same process turns ready without a restart.
+      expect((await runCli(['migrate', 'up'], strictRawEnv({ DATABASE_URL: scratch.url }))).code).toBe(0);
+      await waitReady(base, 5_000);
+    } finally {
+      await app.close();
+      await scratch.drop();
+    }
+  });
+});
+
+/** Minimal Prometheus text parser: `name{labels} value` lines; fails on anything it cannot read. */
+function parseExposition(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.eE+-]+|NaN|[+-]Inf)$/.exec(line);
+    if (!m) throw new Error(`unparseable exposition line: ${line}`);
+    samples.set(m[1], Number(m[2]));
+  }
+  return samples;
+}
