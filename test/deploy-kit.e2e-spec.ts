@@ -58,6 +58,7 @@ describe('docker-compose.staging.yml', () => {
     expect(s.api.build).toMatchObject({ context: '.' });
     // The drain (delay + cap) fits inside Docker's stop grace period.
     const env = s.api.environment ?? {};
+    expect(Number(env.SHUTDOWN_DELAY_MS)).toBeLessThan(Number(env.SHUTDOWN_TIMEOUT_MS));
     const drainSeconds = (Number(env.SHUTDOWN_DELAY_MS) + Number(env.SHUTDOWN_TIMEOUT_MS)) / 1000;
     expect(Number(String(s.api.stop_grace_period).replace(/s$/, ''))).toBeGreaterThan(drainSeconds);
   });
@@ -121,6 +122,8 @@ describe('deploy/kubernetes', () => {
   });
 
   it('gives the pod more grace than the drain (SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS)', () => {
+    // The app's cap (SHUTDOWN_TIMEOUT_MS) covers the delay too: a delay at or above it would end every drain in exit 1.
+    expect(Number(configMap.data.SHUTDOWN_DELAY_MS)).toBeLessThan(Number(configMap.data.SHUTDOWN_TIMEOUT_MS));
     const drainMs = Number(configMap.data.SHUTDOWN_DELAY_MS) + Number(configMap.data.SHUTDOWN_TIMEOUT_MS);
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(drainMs);
   });
