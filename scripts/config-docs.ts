@@ -115,10 +115,16 @@ function numberOrStringRule(d: KeyDescription): string {
   if (d.type === 'number') {
     if (rules.some((r) => r.name === 'port')) return 'TCP port `0`–`65535`';
     const kind = rules.some((r) => r.name === 'integer') ? 'integer' : 'number';
+    // Exclusive bounds (`greater`/`less`, also what `.positive()` means) read differently from inclusive ones.
+    const above = arg('greater');
+    const below = arg('less');
+    const bounds: string[] = [];
     if (min !== undefined && max !== undefined) return `${kind} \`${min}\`–\`${max}\``;
-    if (min !== undefined) return `${kind} ≥ \`${min}\``;
-    if (max !== undefined) return `${kind} ≤ \`${max}\``;
-    return kind;
+    if (min !== undefined) bounds.push(`≥ \`${min}\``);
+    if (above !== undefined) bounds.push(`> \`${above}\``);
+    if (max !== undefined) bounds.push(`≤ \`${max}\``);
+    if (below !== undefined) bounds.push(`< \`${below}\``);
+    return bounds.length ? `${kind} ${bounds.join(', ')}` : kind;
   }
   if (d.type === 'string') {
     if (min !== undefined && max !== undefined) return `string, \`${min}\`–\`${max}\` characters`;
