@@ -1,35 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { freePort, tcpOpen } from '@app/database/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Real services for tests: a private redis-server or PostgreSQL on a free port, for tests that must kill one. */
 
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => ok(port));
-    });
-  });
-}
+export { freePort, tcpOpen };
 
-export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((ok) => {
-    const s = new Socket();
-    const done = (v: boolean) => {
-      s.destroy();
-      ok(v);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('error', () => done(false));
-    s.connect(port, host, () => done(true));
-  });
-}
 
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -4,15 +4,14 @@ import { relative, resolve } from 'node:path';
 import { type Env, maskText, maskUrl, type RawEnv, registerSecret, registerUrlSecrets } from '@app/config';
 import {
   ChildRegistry,
-  freePort,
   httpGet,
   type HttpExchange,
   type ManagedChild,
   runToCompletion,
   sleep,
-  tcpOpen,
   waitListening,
 } from './proof-pack/child-processes';
+import { freePort, tcpOpen } from '@app/database/net';
 import {
   type CommandEvidence,
   type Evidence,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { registerSecret } from '@app/config';
+import { freePort } from './net';
 
 /**
  * The development default (CONTRACT §2): with no DATABASE_URL outside strict mode, a real PostgreSQL from the
@@ -100,16 +100,4 @@ function runningServerPort(dir: string): number | undefined {
   } catch {
     return undefined; // stale pid file: the server will clean it up on start
   }
-}
-
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, host, () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => ok(port));
-    });
-  });
 }

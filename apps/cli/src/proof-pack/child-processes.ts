@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer, Socket } from 'node:net';
 import { childProcessEnv, type RawEnv } from '@app/config';
+import { tcpOpen } from '@app/database/net';
 
 /**
  * The processes and HTTP calls of the proof pack. Every child is tracked from spawn to exit so that no path
@@ -113,30 +113,6 @@ export async function runToCompletion(child: ManagedChild, timeoutMs: number): P
   return { ...status, timedOut };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => ok(port));
-    });
-  });
-}
-
-export function tcpOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((ok) => {
-    const s = new Socket();
-    const done = (v: boolean) => {
-      s.destroy();
-      ok(v);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('error', () => done(false));
-    s.connect(port, host, () => done(true));
-  });
-}
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
