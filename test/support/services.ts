@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
-import { freePort, tcpOpen } from '@app/database/net';
+// Relative, not @app/*: global-setup.ts loads this file, and Jest applies no moduleNameMapper there.
+import { freePort, tcpOpen } from '../../libs/database/src/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
