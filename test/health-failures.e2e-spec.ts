@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../apps/api/src/run-api';
-import { DatabaseIndicator } from '@app/health/indicators/database.indicator';
+import { DatabaseIndicator, probeQueryTimeoutMs } from '@app/health/indicators/database.indicator';
 import { RedisIndicator } from '@app/health/indicators/redis.indicator';
 import { envFrom, e2e, strictRawEnv } from './support/e2e-env';
 import { probe, sleep, untilStatus } from './support/health-client';
@@ -128,8 +128,9 @@ describe('readiness when PostgreSQL dies, hangs and comes back', () => {
     await untilStatus(`${base}/api/ready`, 200, 20_000);
   });
   afterAll(async () => {
-    await app?.close();
+    // The proxy first: pg's pool.end() waits for black-holed clients to say goodbye, which they never do.
     await proxy?.close();
+    await app?.close();
     await pg?.destroy();
   });
 
@@ -137,6 +138,7 @@ describe('readiness when PostgreSQL dies, hangs and comes back', () => {
     const db = app.get(DatabaseIndicator);
     const before = db.ping.started;
     proxy.hang();
+    const hungAt = performance.now();
     try {
       await sleep(150); // past the reuse window of the last healthy run
       const pool: number[] = [];
@@ -149,13 +151,30 @@ describe('readiness when PostgreSQL dies, hangs and comes back', () => {
         expect((await probe(`${base}/api/health/live`)).status).toBe(200);
         await sleep(60);
       }
-      // Six probes, one pending `SELECT 1` (it ends at the pg query_timeout, 8 s here): the pool does not grow.
-      expect(db.ping.started - before).toBe(1);
+      // One `SELECT 1` in flight at a time, each dropped after its own bound (two deadlines): over these six
+      // probes a new one starts at most once per bound, not once per probe, and the pool does not grow.
+      const bounds = Math.ceil((performance.now() - hungAt) / probeQueryTimeoutMs(DEADLINE_MS));
+      expect(db.ping.started - before).toBeGreaterThanOrEqual(1);
+      expect(db.ping.started - before).toBeLessThanOrEqual(bounds + 1);
       expect(Math.max(...pool)).toBeLessThanOrEqual(Math.min(...pool) + 2);
     } finally {
       proxy.resume();
     }
     await untilStatus(`${base}/api/ready`, 200, 10_000);
+  });
+
+  it('connections lost silently (black-holed, never reset) are dropped: 200 again within seconds, no restart', async () => {
+    await untilStatus(`${base}/api/ready`, 200, 10_000);
+    await sleep(150);
+    // Every open connection goes silent; PostgreSQL itself is fine and new connections work. Without a bound of
+    // its own, the probe's `SELECT 1` would wait for pg's query_timeout (8 s here; none at all when
+    // DB_STATEMENT_TIMEOUT_MS=0); with it, each silent client is destroyed after two deadlines.
+    proxy.blackholeExisting();
+    const t0 = performance.now();
+    const first = await probe(`${base}/api/ready`);
+    expect(first.ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
+    await untilStatus(`${base}/api/ready`, 200, 8_000);
+    expect(performance.now() - t0).toBeLessThan(5_000);
   });
 
   it('killed: 503 within one deadline, liveness 200 throughout; restarted: 200 within a couple of seconds', async () => {

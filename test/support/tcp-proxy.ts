@@ -9,6 +9,8 @@ export class TcpProxy {
   delayMs = 0;
   private hung = false;
   private readonly pairs = new Set<[Socket, Socket]>();
+  /** Black-holed connections, destroyed only on close(). */
+  private readonly lost = new Set<[Socket, Socket]>();
 
   private constructor(
     private readonly server: Server,
@@ -58,6 +60,19 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * The connections open now go silent for good (a peer lost without a reset: nothing forwarded, nothing closed);
+   * new connections pass through normally.
+   */
+  blackholeExisting(): void {
+    for (const [c, u] of this.pairs) {
+      c.pause();
+      u.pause();
+      this.lost.add([c, u]);
+    }
+    this.pairs.clear();
+  }
+
   resume(): void {
     this.hung = false;
     for (const [c, u] of this.pairs) {
@@ -67,7 +82,7 @@ export class TcpProxy {
   }
 
   close(): Promise<void> {
-    for (const [c, u] of this.pairs) {
+    for (const [c, u] of [...this.pairs, ...this.lost]) {
       c.destroy();
       u.destroy();
     }

@@ -1,3 +1,4 @@
+export * from './bounded-query';
 export * from './database-options';
 export * from './embedded-postgres';
 export * from './migration-runner';

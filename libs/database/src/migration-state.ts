@@ -1,4 +1,5 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import type { Queryable } from './bounded-query';
 import { MIGRATIONS_TABLE } from './database-options';
 
 export interface MigrationState {
@@ -20,7 +21,7 @@ export function shippedMigrationNames(ds: DataSource): string[] {
 }
 
 /** Compares what the database has applied with what the build ships. Read-only: never creates the table. */
-export async function readMigrationState(ds: DataSource, runner?: QueryRunner): Promise<MigrationState> {
+export async function readMigrationState(ds: DataSource, runner?: Queryable): Promise<MigrationState> {
   const shipped = shippedMigrationNames(ds);
   const q = runner ?? ds;
   const exists = (await q.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [MIGRATIONS_TABLE])) as Array<{ present: boolean }>;

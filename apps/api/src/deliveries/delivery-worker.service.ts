@@ -55,7 +55,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private loopsDone: Promise<unknown> = Promise.resolve();
   private reaperTimer?: NodeJS.Timeout;
   private readonly lastDisableCheck = new Map<string, number>();
-  private lastLoggedError?: string;
+  /** Last error logged per activity (claim, reaper, ...): each is logged when it changes, not on every poll. */
+  private readonly lastLoggedError = new Map<string, string>();
 
   constructor(
     config: ConfigService<Env, true>,
@@ -334,7 +335,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private logError(what: string, e: unknown): void {
     const text = `${what}: ${maskText(e instanceof Error ? e.message : String(e))}`;
-    if (text !== this.lastLoggedError) this.logger.warn(text);
-    this.lastLoggedError = text;
+    if (text !== this.lastLoggedError.get(what)) this.logger.warn(text);
+    this.lastLoggedError.set(what, text);
   }
 }

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { DatabaseConnector, readMigrationState, type MigrationState } from '@app/database';
+import { boundedQuery, DatabaseConnector, readMigrationState, type MigrationState } from '@app/database';
 import { SingleInflightCall } from '../single-inflight-call';
 
 const NOT_CONNECTED = 'not connected yet (retrying in the background)';
+
+/**
+ * The underlying queries' own bound: a little past the probe deadline, so a connection that stopped answering is
+ * dropped and the next probe starts afresh on a new one (recovery within about two deadlines, even when
+ * DB_STATEMENT_TIMEOUT_MS is 0 and the pool's queries are otherwise unbounded).
+ */
+export const probeQueryTimeoutMs = (deadlineMs: number) => Math.max(2 * deadlineMs, 1000);
 
 /** Pool figures of the pg driver (for the deep probe); undefined before the DataSource is initialised. */
 export interface PoolUsage {
@@ -35,7 +42,8 @@ export class DatabaseIndicator {
     if (!this.connector.isConnected) {
       return session.down({ detail: 'unreachable', latency_ms: 0, error: this.connector.lastError ?? NOT_CONNECTED });
     }
-    const r = await this.ping.run(() => this.ds.query('SELECT 1'), deadlineMs);
+    const conn = boundedQuery(this.ds, probeQueryTimeoutMs(deadlineMs));
+    const r = await this.ping.run(() => conn.query('SELECT 1'), deadlineMs);
     if (r.ok) return session.up({ detail: 'connected', latency_ms: r.latencyMs });
     return session.down({ detail: 'unreachable', latency_ms: r.latencyMs, error: r.error });
   }
@@ -46,7 +54,8 @@ export class DatabaseIndicator {
     if (!this.connector.isConnected) {
       return session.down({ detail: 'unreachable', latency_ms: 0, error: this.connector.lastError ?? NOT_CONNECTED, current: null });
     }
-    const r = await this.migrationState.run(() => readMigrationState(this.ds), deadlineMs);
+    const conn = boundedQuery(this.ds, probeQueryTimeoutMs(deadlineMs));
+    const r = await this.migrationState.run(() => readMigrationState(this.ds, conn), deadlineMs);
     if (!r.ok) return session.down({ detail: 'unreachable', latency_ms: r.latencyMs, error: r.error, current: null });
     const state = r.value;
     const data = { latency_ms: r.latencyMs, current: state.current, pending: state.pending.length };
