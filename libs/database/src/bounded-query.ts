@@ -15,7 +15,7 @@ export interface Queryable {
 export function boundedQuery(ds: DataSource, timeoutMs: number): Queryable {
   return {
     query: async (sql: string, params: unknown[] = []) => {
-      const pool = (ds.driver as unknown as { master?: Pool }).master;
+      const pool = (ds.driver as unknown as { master?: Pool } | undefined)?.master;
       if (!pool) return ds.query(sql, params);
       const config: QueryConfig & { query_timeout: number } = { text: sql, values: params, query_timeout: timeoutMs };
       const result = await pool.query(config);
