@@ -112,7 +112,7 @@ export const envSchema = Joi.object({
     .meta({ group: 'Probes' }),
   SHUTDOWN_DELAY_MS: int(0, 120000)
     .default((_parent: unknown, helpers: Joi.CustomHelpers) => (helpers.prefs.context?.strict ? 5000 : 0))
-    .description('After SIGTERM, readiness answers 503 this long before the listener closes.')
+    .description('After SIGTERM, readiness answers 503 this long before the listener closes. Must be less than SHUTDOWN_TIMEOUT_MS.')
     .meta({ group: 'Probes', docDefault: '`5000` in strict mode, `0` otherwise' }),
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000)
     .default(30000)

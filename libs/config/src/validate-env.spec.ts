@@ -130,6 +130,14 @@ describe('validateEnv: not strict', () => {
     expect(validateEnv({ READINESS_TIMEOUT_MS: '100' }).env?.READINESS_TIMEOUT_MS).toBe(100);
   });
 
+  it('refuses a shutdown delay that does not fit under the drain cap (the strict default included)', () => {
+    expect(problemsFor({ SHUTDOWN_DELAY_MS: '30000' })).toEqual(['SHUTDOWN_DELAY_MS: must be less than SHUTDOWN_TIMEOUT_MS (got 30000 and 30000)']);
+    expect(problemsFor({ CI_STRICT: '1', ...GOOD, SHUTDOWN_TIMEOUT_MS: '4000' })).toEqual([
+      'SHUTDOWN_DELAY_MS: must be less than SHUTDOWN_TIMEOUT_MS (got 5000 and 4000)',
+    ]);
+    expect(validateEnv({ SHUTDOWN_DELAY_MS: '2000', SHUTDOWN_TIMEOUT_MS: '3000' }).errors).toEqual([]);
+  });
+
   it('accepts CI_STRICT=0/false and rejects nonsense', () => {
     expect(validateEnv({ CI_STRICT: '0' }).strict).toBe(false);
     expect(validateEnv({ CI_STRICT: 'false' }).strict).toBe(false);

@@ -90,6 +90,13 @@ export function validateEnv(raw: RawEnv): EnvValidation {
     warnings.push('SECRET_KEY: shorter than 32 characters; strict mode would refuse it');
   }
 
+  // Cross-field rule: the drain must fit under its own hard cap, or every SIGTERM would end in exit 1.
+  const delay = v.SHUTDOWN_DELAY_MS as number | undefined;
+  const cap = v.SHUTDOWN_TIMEOUT_MS as number | undefined;
+  if (typeof delay === 'number' && typeof cap === 'number' && delay >= cap) {
+    errors.push(`SHUTDOWN_DELAY_MS: must be less than SHUTDOWN_TIMEOUT_MS (got ${delay} and ${cap})`);
+  }
+
   if (errors.length > 0) return { errors: errors.map(maskText), warnings: warnings.map(maskText), strict };
 
   const envName = v.ENV === 'production' ? 'prod' : (v.ENV as AppEnvironment);

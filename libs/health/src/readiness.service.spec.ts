@@ -12,7 +12,7 @@ import { RedisIndicator } from './indicators/redis.indicator';
 import { ReadinessService } from './readiness.service';
 
 /** Real indicators and Terminus; the DataSource and Redis client are wrapped to count round trips. */
-async function build(opts: { dbDelayMs?: number; applied?: string[]; redis?: 'ok' | 'hung' | null; strict?: boolean } = {}) {
+async function build(opts: { dbDelayMs?: number; applied?: string[]; redis?: 'ok' | 'hung' | null; strict?: boolean; connectorThrows?: boolean } = {}) {
   const queries: string[] = [];
   const shipped = [{ name: 'Init1732300000000' }];
   const ds = {
@@ -52,7 +52,16 @@ async function build(opts: { dbDelayMs?: number; applied?: string[]; redis?: 'ok
       HealthMetrics,
       MetricsService,
       { provide: DataSource, useValue: ds },
-      { provide: DatabaseConnector, useValue: { isConnected: true, lastError: undefined } },
+      {
+        provide: DatabaseConnector,
+        useValue: opts.connectorThrows
+          ? {
+              get isConnected(): boolean {
+                throw new TypeError('connector exploded');
+              },
+            }
+          : { isConnected: true, lastError: undefined },
+      },
       { provide: REDIS_CLIENT, useValue: client },
       { provide: ConfigService, useValue: { get: (k: string) => values[k] } },
     ],
@@ -102,6 +111,15 @@ describe('ReadinessService', () => {
     }
     expect(readiness.runs).toBe(4);
     expect(pings.count).toBe(1);
+  });
+
+  it('an indicator that throws fails its check (503), never the probe (500)', async () => {
+    const { readiness } = await build({ connectorThrows: true });
+    const run = await readiness.current();
+    expect(run.ok).toBe(false);
+    expect(run.checks.db).toMatchObject({ ok: false, detail: 'unreachable', error: 'check failed: connector exploded' });
+    expect(run.checks.migrations).toMatchObject({ ok: false, detail: 'unreachable' });
+    expect(run.checks.redis.ok).toBe(true);
   });
 
   it('pending migrations fail readiness with detail pending and the count', async () => {

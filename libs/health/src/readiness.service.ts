@@ -1,7 +1,7 @@
 import { Injectable, Logger, ServiceUnavailableException, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import type { Env } from '@app/config';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
+import { type Env, maskText } from '@app/config';
 import { READINESS_CHECKS, type CheckResult, type ReadinessCheckName } from './check-result';
 import { DrainState } from './drain-state.service';
 import { HealthMetrics } from './health-metrics';
@@ -46,6 +46,7 @@ export class ReadinessService implements OnModuleInit {
     private readonly redis: RedisIndicator,
     private readonly drain: DrainState,
     private readonly metrics: HealthMetrics,
+    private readonly indicators: HealthIndicatorService,
     config: ConfigService<Env, true>,
   ) {
     this.deadlineMs = config.get('READINESS_TIMEOUT_MS', { infer: true });
@@ -82,9 +83,9 @@ export class ReadinessService implements OnModuleInit {
     let result: HealthCheckResult;
     try {
       result = await this.health.check([
-        () => this.database.checkConnection('db', deadline),
-        () => this.redis.check('redis', deadline),
-        () => this.database.checkMigrations('migrations', deadline),
+        () => this.guard('db', () => this.database.checkConnection('db', deadline)),
+        () => this.guard('redis', () => this.redis.check('redis', deadline)),
+        () => this.guard('migrations', () => this.database.checkMigrations('migrations', deadline)),
       ]);
     } catch (e) {
       // Terminus throws 503 with the full result when a check is down; anything else is a bug in an indicator.
@@ -97,6 +98,20 @@ export class ReadinessService implements OnModuleInit {
     this.last = run;
     this.metrics.record(checks, run.ok);
     return run;
+  }
+
+  /**
+   * An indicator that throws (a bug, not a dependency failure) fails its check instead of the probe: readiness
+   * answers 200 or 503, never 500 (CONTRACT §3).
+   */
+  private async guard(key: ReadinessCheckName, check: () => Promise<HealthIndicatorResult>): Promise<HealthIndicatorResult> {
+    try {
+      return await check();
+    } catch (e) {
+      const error = maskText(e instanceof Error ? e.message : String(e));
+      this.logger.error(`readiness check ${key} threw: ${error}`);
+      return this.indicators.check(key).down({ detail: 'unreachable', latency_ms: 0, error: `check failed: ${error}` });
+    }
   }
 
   private logChanges(previous: ReadinessRun | undefined, run: ReadinessRun): void {
