@@ -8,32 +8,44 @@ const { join, resolve } = require('node:path');
 const os = require('node:os');
 
 const ROOT = resolve(__dirname, '../..');
-const RUNS = Number(process.argv[2] || 20);
+const RUNS = Number(process.argv[2] || 40);
 const API = join(ROOT, 'dist/apps/api/main.js');
 const env = { PATH: process.env.PATH, CI_STRICT: '1', DATABASE_URL: 'postgresql://u:pw@127.0.0.1:5432/db', SECRET_KEY: 'x'.repeat(32) };
 
-function time(args, expectCode) {
-  const samples = [];
-  for (let i = 0; i < RUNS; i += 1) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (r.status !== expectCode) throw new Error(`unexpected exit ${r.status}: ${r.stderr}`);
-  }
+function spawnMs(args, expectCode) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== expectCode) throw new Error(`unexpected exit ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+function stats(samples) {
   samples.sort((a, b) => a - b);
   const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
   return { median: q(0.5), p90: q(0.9), min: samples[0], max: samples[samples.length - 1] };
 }
 
-time(['-e', '0'], 0); // warm the page cache
-const bare = time(['-e', 'process.exit(1)'], 1);
-const api = time([API], 2);
+/** Bare node and the API alternate run by run, so drift in machine load weighs on both alike. */
+function timeInterleaved() {
+  const bareSamples = [];
+  const apiSamples = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    bareSamples.push(spawnMs(['-e', 'process.exit(1)'], 1));
+    apiSamples.push(spawnMs([API], 2));
+  }
+  return { bare: stats(bareSamples), api: stats(apiSamples) };
+}
+
+spawnMs(['-e', '0'], 0); // warm the page cache
+spawnMs([API], 2);
+const { bare, api } = timeInterleaved();
 const ratio = api.median / bare.median;
 const pass = api.median < 300 && ratio < 4;
 const fmt = (s) => `${s.median.toFixed(1)} | ${s.p90.toFixed(1)} | ${s.min.toFixed(1)} | ${s.max.toFixed(1)}`;
 const report = `# bench/failfast
 
-Spawn-to-exit wall time, ${RUNS} runs each, ${new Date().toISOString()}, node ${process.version},
+Spawn-to-exit wall time, ${RUNS} runs each (bare and API alternating), ${new Date().toISOString()}, node ${process.version},
 ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}. The API runs in strict mode (CI_STRICT=1) without REDIS_URL and
 must exit non-zero before loading NestJS, TypeORM or ioredis.
 
