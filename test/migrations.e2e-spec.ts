@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import { createScratchDatabase, TEST_SECRET_KEY, e2e } from './support/e2e-env';
-import { runCli } from './support/processes';
+import { childEnv, ROOT, runCli } from './support/processes';
 import { MIGRATIONS } from '@app/migrations';
 
 /** CONTRACT §4: migrations from the separate CLI target, safe when several replicas start at once. */
@@ -86,6 +87,14 @@ describe('cli migrate / db verify (built CLI, real PostgreSQL)', () => {
     const r = await runCli(['db', 'verify'], { ...raw, DATABASE_URL: `postgresql://postgres:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/nope`, DB_CONNECT_TIMEOUT_MS: '1000' }, 15_000);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/ECONNREFUSED|connect/i);
+    expectMasked(r.stdout + r.stderr);
+  });
+
+  it('the typeorm CLI works in development through libs/database/src/data-source.ts (npm run typeorm)', () => {
+    const r = spawnSync('npm', ['run', '-s', 'typeorm', '--', 'migration:show'], { cwd: ROOT, env: childEnv(raw), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    // Every shipped migration is listed as applied: "[X] <n> <name>".
+    for (const name of shipped) expect(r.stdout).toMatch(new RegExp(`\\[X\\] \\d+ ${name}`));
     expectMasked(r.stdout + r.stderr);
   });
 
