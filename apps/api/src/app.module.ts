@@ -20,7 +20,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         // The environment was validated against the Joi schema before Nest loaded (libs/config);
-        // ConfigService<Env, true> serves that typed object. process.env is not read again.
+        // ConfigService<Env, true> serves that typed object; the environment is not read again.
         ConfigModule.forRoot({
           isGlobal: true,
           ignoreEnvFile: true,
