@@ -14,6 +14,25 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  // Imports run one way: apps -> libs -> migrations. A lib never imports an app; the CLI never imports the API.
+  {
+    files: ['libs/**/*.ts', 'migrations/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/**', '../../apps/*', '../../../apps/*'], message: 'libs and migrations never import from apps/ (apps -> libs -> migrations)' }] }],
+    },
+  },
+  {
+    files: ['migrations/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/**', '**/libs/**', '@app/*', '!@app/migrations'], message: 'migrations stand alone: they never import from apps/ or libs/' }] }],
+    },
+  },
+  {
+    files: ['apps/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/api/src/**', '**/apps/api/**'], message: 'the CLI never imports from apps/api: move what both targets use to libs/' }] }],
+    },
+  },
   {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import type { RawEnv } from '@app/config';
 import { buildDataSourceOptions, DatabaseConnector, migrateUp } from '@app/database';
-import { signToken } from '../../apps/api/src/auth/jwt-token';
+import { signToken } from '@app/auth';
 import { createApi } from '../../apps/api/src/run-api';
 import { e2e, envFrom, strictRawEnv, TEST_SECRET_KEY } from './e2e-env';
 

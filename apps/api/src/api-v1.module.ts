@@ -5,7 +5,8 @@ import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
-import { DeliveriesModule, DeliveryWorkerModule } from './deliveries/deliveries.module';
+import { DeliveryWorkerModule } from '@app/delivery';
+import { DeliveriesModule } from './deliveries/deliveries.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**

@@ -1,5 +1,5 @@
 import type { Env } from '@app/config';
-import { ADMIN_SCOPE, parseTtl, SCOPES, signToken } from '../../api/src/auth/jwt-token';
+import { ADMIN_SCOPE, parseTtl, SCOPES, signToken } from '@app/auth';
 
 const DEFAULT_SCOPE = 'alerts:read alerts:write webhooks:read';
 

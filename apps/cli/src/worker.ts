@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { type Env, maskText } from '@app/config';
 import { DatabaseModule, resolveDatabaseUrl } from '@app/database';
 import { ObservabilityModule } from '@app/observability';
-import { DeliveryWorkerModule } from '../../api/src/deliveries/deliveries.module';
+import { DeliveryWorkerModule } from '@app/delivery';
 import { note } from './cli-database';
 
 /**

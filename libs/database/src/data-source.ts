@@ -16,6 +16,6 @@ export const dataSource: Promise<DataSource> = (async () => {
   const db = await resolveDatabaseUrl(env, (m) => process.stderr.write(`typeorm: ${maskText(m)}\n`));
   return new DataSource({
     ...buildDataSourceOptions(env, db.url, 'cli'),
-    entities: [join(__dirname, '../../../apps/**/*.entity.ts')],
+    entities: [join(__dirname, '../../../{apps,libs}/**/*.entity.ts')],
   });
 })();

@@ -7,3 +7,4 @@ export * from './net';
 export * from './resolve-database-url';
 export * from './database-connector.service';
 export * from './database.module';
+export * from './query-rows';

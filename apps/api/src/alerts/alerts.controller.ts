@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/jwt-token';
+import type { Principal } from '@app/auth';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { uuidParam } from '../common/uuid-param.pipe';
 import { WithStatusInterceptor } from '../common/with-status';

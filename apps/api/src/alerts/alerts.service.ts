@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '../common/cursor';
 import { queryRows, SqlClient } from '../common/sql-client';
 import { WithStatus } from '../common/with-status';
 import { DeliveriesService } from '../deliveries/deliveries.service';
-import { DeliveryOutbox, type EventType, NOTIFY_SQL, type Severity, subscribedWebhooksSql } from '../deliveries/delivery-outbox';
+import { DeliveryOutbox, type EventType, NOTIFY_SQL, type Severity, subscribedWebhooksSql } from '@app/delivery';
 import { deriveFingerprint, severityFromLabel } from './alert-fingerprint';
 import type { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
 import type { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';

@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { KeyObject } from 'node:crypto';
 import type { Env } from '@app/config';
-import { hasScope, hmacKey, type Principal, type Scope, verifyToken } from './jwt-token';
+import { hasScope, hmacKey, type Principal, type Scope, verifyToken } from '@app/auth';
 import { REQUIRED_SCOPE } from './required-scope.metadata';
 
 const PROBLEM_TEXT = {

@@ -1,11 +1,8 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { queryRows } from '@app/database';
 
-/** Raw SQL with rows back whatever the statement (TypeORM returns `[rows, count]` for UPDATE … RETURNING otherwise). */
-export async function queryRows<T>(runner: QueryRunner, sql: string, params: unknown[] = []): Promise<T[]> {
-  const result = (await runner.query(sql, params, true)) as { records?: T[] };
-  return result.records ?? [];
-}
+export { queryRows };
 
 /**
  * The domain's access to PostgreSQL. The hot paths (fan-out, claim, completion) are single set-based statements,

@@ -2,7 +2,7 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { ResourceNotFoundException } from '../common/api-errors';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { SqlClient } from '../common/sql-client';
-import { DELIVERY_CHANNEL } from './delivery-outbox';
+import { DELIVERY_CHANNEL } from '@app/delivery';
 import type { ListDeliveriesDto } from './dto/list-deliveries.dto';
 
 interface DeliveryRow {

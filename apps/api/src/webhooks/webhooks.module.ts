@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
-import { WebhookEntity } from './webhook.entity';
+import { WebhookEntity } from '@app/delivery';
 import { WebhookHealthService } from './webhook-health.service';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';

@@ -1,5 +1,5 @@
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { SEVERITIES, type Severity } from '../../deliveries/delivery-outbox';
+import { SEVERITIES, type Severity } from '@app/delivery';
 import { IsStringMap } from './string-map.validator';
 
 export class CreateAlertDto {

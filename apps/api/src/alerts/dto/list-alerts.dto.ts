@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../common/list-query.dto';
-import { SEVERITIES } from '../../deliveries/delivery-outbox';
+import { SEVERITIES } from '@app/delivery';
 
 export class ListAlertsDto extends PageQueryDto {
   @IsOptional()

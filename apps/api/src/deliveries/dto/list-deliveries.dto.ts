@@ -1,6 +1,6 @@
 import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../../common/list-query.dto';
-import { EVENT_TYPES } from '../delivery-outbox';
+import { EVENT_TYPES } from '@app/delivery';
 
 export const DELIVERY_STATUSES = ['pending', 'in_flight', 'succeeded', 'failed'] as const;
 

@@ -1,5 +1,5 @@
 import { ArrayMaxSize, ArrayUnique, IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
-import { EVENT_TYPES, SEVERITIES } from '../../deliveries/delivery-outbox';
+import { EVENT_TYPES, SEVERITIES } from '@app/delivery';
 import { IsWebhookHeaders } from './webhook-headers.validator';
 
 export const WEBHOOK_URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_valid_protocol: true };

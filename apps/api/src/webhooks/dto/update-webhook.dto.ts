@@ -1,5 +1,5 @@
 import { ArrayMaxSize, ArrayUnique, IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, MaxLength, ValidateIf } from 'class-validator';
-import { EVENT_TYPES, SEVERITIES } from '../../deliveries/delivery-outbox';
+import { EVENT_TYPES, SEVERITIES } from '@app/delivery';
 import { WEBHOOK_URL_OPTIONS } from './create-webhook.dto';
 import { IsWebhookHeaders } from './webhook-headers.validator';
 

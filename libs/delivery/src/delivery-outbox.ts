@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
-import { queryRows } from '../common/sql-client';
+import { queryRows } from '@app/database';
 
 export const DELIVERY_CHANNEL = 'signalgate_deliveries';
 
