@@ -1,6 +1,7 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { queryRows } from '@app/database';
+import { ensureDatabaseReady } from './database-ready';
 
 export { queryRows };
 
@@ -14,7 +15,7 @@ export class SqlClient {
 
   private ensureConnected(): void {
     // The connection is opened in the background (DatabaseConnector); until then, a clean 503, not a 500.
-    if (!this.dataSource.isInitialized) throw new ServiceUnavailableException('database not available yet');
+    ensureDatabaseReady(this.dataSource);
   }
 
   async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
