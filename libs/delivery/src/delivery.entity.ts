@@ -22,8 +22,8 @@ export class DeliveryEntity {
   @ManyToOne(() => WebhookEntity, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'webhook_id', foreignKeyConstraintName: 'deliveries_webhook_id_fkey' })
   webhook?: WebhookEntity;
-  /** References alerts (an app entity, named rather than imported: libs never import apps). */
-  @ForeignKey('AlertEntity', { name: 'deliveries_alert_id_fkey', onDelete: 'SET NULL' })
+  /** REFERENCES alerts: the table is named, not its entity imported (libs never import apps). */
+  @ForeignKey('alerts', { name: 'deliveries_alert_id_fkey', onDelete: 'SET NULL' })
   @Column({ type: 'uuid', name: 'alert_id', nullable: true })
   alertId: string | null;
   @Column({ type: 'varchar', length: 64, name: 'event_type' }) eventType: string;
