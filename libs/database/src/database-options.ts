@@ -18,6 +18,10 @@ export function buildDataSourceOptions(env: Env, url: string, target: 'api' | 'c
     migrations: MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',
+    // Migrations own the schema, extensions included: without this, connecting with uuid entities runs
+    // CREATE EXTENSION "uuid-ossp". pgcrypto's name makes generated SQL use gen_random_uuid(), as the schema does.
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
     logging: false,
     applicationName: `${env.DB_APPLICATION_NAME}-${target}`,
     connectTimeoutMS: env.DB_CONNECT_TIMEOUT_MS,

@@ -1,15 +1,21 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** A registered receiver (table from migrations 1732300000000-Init and 1732400000000-DeliveryQueue). */
+/**
+ * A registered receiver (table from migrations 1732300000000-Init and 1732400000000-DeliveryQueue). Describes the
+ * schema exactly, names included: test/schema-drift.e2e-spec.ts fails on any difference. The index's DESC order lives
+ * only in the migration (TypeORM cannot declare it; a backward scan serves the same queries).
+ */
 @Entity({ name: 'webhooks' })
+@Check('webhooks_min_severity_ck', `min_severity IS NULL OR min_severity IN ('critical', 'high', 'warning', 'info')`)
+@Index('webhooks_created_at_idx', ['createdAt', 'id'])
 export class WebhookEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'webhooks_pkey' }) id: string;
   @Column({ type: 'varchar', length: 200 }) name: string;
   @Column({ type: 'text' }) url: string;
   @Column({ type: 'text', nullable: true }) description: string | null;
   @Column({ type: 'text', array: true, name: 'event_types', default: () => "'{}'" }) eventTypes: string[];
   @Column({ type: 'varchar', length: 16, name: 'min_severity', nullable: true }) minSeverity: string | null;
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" }) headers: Record<string, string>;
+  @Column({ type: 'jsonb', default: {} }) headers: Record<string, string>;
   @Column({ type: 'boolean', name: 'is_active', default: true }) isActive: boolean;
   /** Never serialized except in the create/rotate response. */
   @Column({ type: 'text', select: false }) secret: string;
@@ -17,7 +23,7 @@ export class WebhookEntity {
   @Column({ type: 'timestamptz', name: 'previous_secret_expires_at', nullable: true }) previousSecretExpiresAt: Date | null;
   @Column({ type: 'varchar', length: 200, name: 'disabled_reason', nullable: true }) disabledReason: string | null;
   @Column({ type: 'timestamptz', name: 'disabled_at', nullable: true }) disabledAt: Date | null;
-  @Column({ type: 'timestamptz', name: 'enabled_at' }) enabledAt: Date;
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
+  @Column({ type: 'timestamptz', name: 'enabled_at', default: () => 'now()' }) enabledAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }
