@@ -1,6 +1,6 @@
 import type { Env } from '@app/config';
 import { EXIT_USAGE, HelpRequested, UsageError } from './cli-args';
-import { findCommand, USAGE } from './commands';
+import { findCommand, type PreparedCommand, USAGE } from './commands';
 
 export interface CliIo {
   /** Validates the configuration (exits 2 when invalid): called only once the command line is known to be good. */
@@ -34,7 +34,7 @@ export async function runCommandLine(argv: string[], io: CliIo): Promise<number>
     return EXIT_USAGE;
   }
   const { command, args } = found;
-  let run;
+  let run: PreparedCommand;
   try {
     run = await command.prepare(args);
   } catch (e) {

@@ -16,7 +16,7 @@ export interface CliCommand {
    * own module (NestJS, TypeORM) is imported only when it runs.
    */
   prepare(args: string[]): Promise<PreparedCommand>;
-  /** `<command> --help`; the first line of `synopsis` otherwise. */
+  /** What `<command> --help` prints, and what follows a usage error. */
   usage(): Promise<string>;
 }
 
