@@ -1,3 +1,4 @@
+import { HelpRequested } from './cli-args';
 import { builtTargets, dependencyState, maskHost, parseProofPackArgs } from './proof-pack';
 
 describe('proof-pack options', () => {
@@ -16,6 +17,14 @@ describe('proof-pack options', () => {
     expect(parseProofPackArgs(['--out'])).toBe('--out needs a value');
     expect(parseProofPackArgs(['--wait-ms', '10'])).toMatch(/--wait-ms must be an integer/);
     expect(parseProofPackArgs(['--base-url', 'ftp://x'])).toMatch(/--base-url must be an http\(s\) URL/);
+  });
+
+  it('rejects a value on the flag, stray arguments and empty values; leaves --help to the CLI', () => {
+    expect(parseProofPackArgs(['--skip-failfast=yes'])).toBe('--skip-failfast takes no value');
+    expect(parseProofPackArgs(['evidence'])).toBe('unexpected argument "evidence"');
+    expect(parseProofPackArgs(['--out='])).toBe('--out needs a value');
+    expect(parseProofPackArgs(['--out', '--skip-failfast'])).toMatch(/^--out needs a value/);
+    expect(() => parseProofPackArgs(['--help'])).toThrow(HelpRequested);
   });
 
   it('never echoes credentials of a bad --base-url', () => {
