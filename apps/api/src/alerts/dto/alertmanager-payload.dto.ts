@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsPgTimestamp } from '../../common/pg-timestamp.validator';
 import { IsStringMap } from './string-map.validator';
 
 export const ALERTMANAGER_MAX_ALERTS = 1000;
@@ -17,13 +18,11 @@ export class AlertmanagerAlertDto {
   annotations?: Record<string, string>;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsPgTimestamp()
   startsAt?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsPgTimestamp()
   endsAt?: string;
 
   @IsOptional()
