@@ -193,6 +193,7 @@ describe('hostile inputs (e2e)', () => {
       const [head, body] = raw.split('\r\n\r\n');
       expect(head).toMatch(/^HTTP\/1\.1 431 /);
       const id = /x-request-id: (\S+)/i.exec(head)?.[1];
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(JSON.parse(body)).toEqual({ statusCode: 431, error: 'Request Header Fields Too Large', message: expect.any(String), request_id: id });
     });
   });
