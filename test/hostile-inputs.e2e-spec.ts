@@ -173,6 +173,8 @@ describe('hostile inputs (e2e)', () => {
         const r = await api('POST', '/api/v1/alerts', body, { 'content-type': type });
         expectErrorShape(r, 415);
       }
+      const withCharset = await api('POST', '/api/v1/alerts', { title: `charset ${Date.now()}`, severity: 'info' }, { 'content-type': 'application/json; charset=utf-8' });
+      expect(withCharset.status).toBe(201);
     });
 
     it('a path parameter over the length limit → 414 with the same shape and request id', async () => {
