@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { isPgTimestamp } from './pg-timestamp.validator';
 
 describe('isPgTimestamp', () => {
@@ -38,5 +39,14 @@ describe('isPgTimestamp', () => {
 
   it('rejects non-strings', () => {
     for (const v of [undefined, null, 0, 1704067200000, {}, []]) expect(isPgTimestamp(v)).toBe(false);
+  });
+
+  it('accepts every instant of years 0001-9999 as toISOString writes it, and its date part', () => {
+    const dates = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });
+    fc.assert(fc.property(dates, (d) => isPgTimestamp(d.toISOString()) && isPgTimestamp(d.toISOString().slice(0, 10))));
+  });
+
+  it('never accepts what Date cannot parse', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), (s) => !isPgTimestamp(s) || !Number.isNaN(Date.parse(s))));
   });
 });
