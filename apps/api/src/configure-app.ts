@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { Env } from '@app/config';
 import { assignRequestId, isProbePath } from '@app/observability';
+import { errorBody } from './common/global-exception.filter';
+import { jsonBodyParser } from './common/json-body';
 
 export const API_PREFIX = 'api';
 
@@ -19,7 +24,34 @@ export function createFastifyAdapter(env: Env): FastifyAdapter {
     keepAliveTimeout: 5_000,
     return503OnClosing: false,
     genReqId: (req: IncomingMessage) => assignRequestId(req),
+    // Errors Fastify answers before any route (a path parameter over maxParamLength: 414; a malformed URL: 400)
+    // take the same JSON shape and request id as every other error.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void reply.status(status).header('X-Request-Id', request.id).header('Cache-Control', 'no-store').send(errorBody(status, error.message, request.id));
+    },
+    clientErrorHandler: writeClientError,
   });
+}
+
+/**
+ * Errors Node's HTTP parser meets before there is a request (headers over the size limit: 431, a timeout: 408,
+ * garbage: 400), written on the socket in the same JSON shape, with a fresh request id to quote.
+ */
+function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = status === 431 ? 'request headers are larger than the limit' : status === 408 ? 'request timed out' : 'malformed HTTP request';
+  const id = randomUUID();
+  const body = JSON.stringify(errorBody(status, message, id));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\n` +
+        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 /**
@@ -33,6 +65,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const httpLog = await app.resolve(PinoLogger);
   httpLog.setContext('HTTP');
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON only, as the docs say: registering our parser keeps Nest from adding its urlencoded one, and Fastify's
+  // text/plain parser goes, so both answer 415 instead of reaching validation.
+  app.useBodyParser('application/json', { bodyLimit: fastify.initialConfig.bodyLimit }, jsonBodyParser(fastify));
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();

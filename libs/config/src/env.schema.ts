@@ -217,6 +217,12 @@ export const envSchema = Joi.object({
     .default(8192)
     .description('Longest annotation value, in characters.')
     .meta({ group: 'Delivery' }),
+  ALERTMANAGER_MAX_ALERTS: int(1, 100000)
+    .default(1000)
+    .description(
+      "Most alerts in one Alertmanager payload; more answers 413. Set Alertmanager's `max_alerts` on the webhook_config to at most this.",
+    )
+    .meta({ group: 'Delivery' }),
   IDEMPOTENCY_TTL_HOURS: int(1, 720)
     .default(24)
     .description('How long an `Idempotency-Key` and its stored response are kept.')

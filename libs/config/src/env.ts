@@ -56,5 +56,6 @@ export interface Env {
   ALERT_MAX_LABELS: number;
   ALERT_MAX_LABEL_VALUE_LENGTH: number;
   ALERT_MAX_ANNOTATION_VALUE_LENGTH: number;
+  ALERTMANAGER_MAX_ALERTS: number;
   IDEMPOTENCY_TTL_HOURS: number;
 }

@@ -4,6 +4,7 @@ import type { Principal } from '@app/auth';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { uuidParam } from '../common/uuid-param.pipe';
 import { WithStatusInterceptor } from '../common/with-status';
+import { AlertmanagerBoundInterceptor } from './alertmanager-bound.interceptor';
 import { AlertsService } from './alerts.service';
 import { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
 import { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';
@@ -25,6 +26,7 @@ export class AlertsController {
   @Post('alertmanager')
   @HttpCode(200)
   @RequireScope('alerts:write')
+  @UseInterceptors(AlertmanagerBoundInterceptor)
   ingestAlertmanager(@Body() payload: AlertmanagerPayloadDto) {
     return this.alerts.ingestAlertmanager(payload);
   }

@@ -1,4 +1,5 @@
 import { ValidationFailedException } from './api-errors';
+import { isPgTimestamp } from './pg-timestamp.validator';
 
 /** Keyset cursor over (created_at DESC, id DESC): opaque base64url of the last row's position. */
 export interface CursorPosition {
@@ -19,7 +20,8 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | undef
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
       const [createdAt, id] = parsed as [string, string];
-      if (!Number.isNaN(Date.parse(createdAt)) && UUID_RE.test(id)) return { createdAt, id };
+      // Untrusted input: the time goes to PostgreSQL as timestamptz, so it must be one PostgreSQL accepts.
+      if (isPgTimestamp(createdAt) && UUID_RE.test(id)) return { createdAt, id };
     }
   } catch {
     /* falls through to the 400 */

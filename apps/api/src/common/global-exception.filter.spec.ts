@@ -1,4 +1,5 @@
-import { HttpException, Logger } from '@nestjs/common';
+import { HttpException, Logger, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import type { ArgumentsHost } from '@nestjs/common';
 import { GlobalExceptionFilter } from './global-exception.filter';
 import { ValidationFailedException } from './api-errors';
@@ -50,5 +51,38 @@ describe('GlobalExceptionFilter', () => {
     filter.catch(new HttpException('FST_ERR_CTP_BODY_TOO_LARGE', 413), b.host);
     expect(b.sent.status).toBe(413);
     expect(b.sent.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than the limit' });
+  });
+
+  it('keeps the message of its own 413s (a bound the API names)', () => {
+    const { host, sent } = hostFor();
+    filter.catch(new PayloadTooLargeException('at most 1000 alerts per payload'), host);
+    expect(sent.body).toMatchObject({ statusCode: 413, message: 'at most 1000 alerts per payload', request_id: 'req-42' });
+  });
+
+  it('answers a database outage 503 with Retry-After and a clear message, logged as a warning', () => {
+    const warned: string[] = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void warned.push(String(m)));
+    for (const error of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new QueryFailedError('SELECT 1', [], Object.assign(new Error('terminating connection'), { code: '57P01' })),
+      new ServiceUnavailableException('database not available yet'),
+    ]) {
+      const { host, sent } = hostFor();
+      filter.catch(error, host);
+      expect(sent.status).toBe(503);
+      expect(sent.headers['retry-after']).toBe('5');
+      expect(sent.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/database/), request_id: 'req-42' });
+    }
+    expect(warned).toHaveLength(3);
+  });
+
+  it('answers a PostgreSQL data exception 400 with a field message, logged', () => {
+    const warned: string[] = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void warned.push(String(m)));
+    const { host, sent } = hostFor();
+    filter.catch(new QueryFailedError('SELECT', [], Object.assign(new Error('date/time field value out of range: "0000-01-01"'), { code: '22008' })), host);
+    expect(sent.status).toBe(400);
+    expect(sent.body).toMatchObject({ statusCode: 400, errors: { request: [expect.stringContaining('out of range')] }, request_id: 'req-42' });
+    expect(warned.join('\n')).toMatch(/req-42.*out of range/);
   });
 });

@@ -1,8 +1,9 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, PayloadTooLargeException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { maskText } from '@app/config';
+import { classifyError } from './dependency-errors';
 
-interface ErrorBody {
+export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
@@ -18,18 +19,31 @@ const REASONS: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 
+/** Seconds a client should wait after a 503 for a dependency outage; connections are retried in the background. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/** The error body every 4xx/5xx carries, also used by the HTTP layer's own errors (414, 431) outside Nest. */
+export function errorBody(statusCode: number, message: string, requestId: string | undefined): ErrorBody {
+  const body: ErrorBody = { statusCode, error: REASONS[statusCode] ?? 'Error', message: maskText(message) };
+  if (requestId) body.request_id = requestId;
+  return body;
+}
+
 /**
  * The one exception filter (APP_FILTER). Known HTTP errors keep their status and message (validation errors carry a
  * per-field map); Fastify's own errors (body too large, invalid JSON, unsupported media type) arrive here as
- * HttpExceptions and become the same JSON. Anything else is a generic 500 whose only detail is the correlation id;
- * the cause goes to the (masked) log.
+ * HttpExceptions and become the same JSON. A dependency outage (PostgreSQL or Redis unreachable) is a 503 with
+ * Retry-After, a value PostgreSQL refuses (SQLSTATE class 22) a 400; both are logged. Anything else is a generic 500
+ * whose only detail is the correlation id; the cause goes to the (masked) log.
  */
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
@@ -41,9 +55,16 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const requestId = requestIdOf(request);
     const body = this.toBody(exception, requestId);
-    if (body.statusCode >= 500) {
+    const where = `request_id=${requestId ?? '-'} ${request?.method} ${request?.url}`;
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.warn(`${where}: ${body.message}: ${maskText(exception instanceof Error ? exception.message : String(exception))}`);
+      if (!reply.getHeader('retry-after')) reply.header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+    } else if (body.statusCode >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-      this.logger.error(`request_id=${requestId ?? '-'} ${request?.method} ${request?.url}: ${maskText(detail)}`);
+      this.logger.error(`${where}: ${maskText(detail)}`);
+    } else if (!(exception instanceof HttpException)) {
+      // A value PostgreSQL refused that validation let through: a 400 for the client, and a gap to close here.
+      this.logger.warn(`${where}: rejected by PostgreSQL: ${maskText(exception instanceof Error ? exception.message : String(exception))}`);
     }
     if (body.statusCode === 401 && !reply.getHeader('www-authenticate')) reply.header('WWW-Authenticate', 'Bearer');
     // The correlation id travels in the header too, so a client can quote it even without parsing the body.
@@ -64,11 +85,17 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       } else if (typeof res === 'string') {
         body.message = res;
       }
-      if (status === HttpStatus.PAYLOAD_TOO_LARGE) body.message = 'request body is larger than the limit';
-      if (status >= 500) body.message = 'internal error';
+      // Fastify's own 413 (body over BODY_LIMIT_BYTES); ours (e.g. too many alerts) say what the bound is.
+      if (status === HttpStatus.PAYLOAD_TOO_LARGE && !(exception instanceof PayloadTooLargeException)) body.message = 'request body is larger than the limit';
+      if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) body.message = 'internal error';
       body.message = maskText(body.message);
       if (requestId) body.request_id = requestId;
       return body;
+    }
+    const known = classifyError(exception);
+    if (known?.kind === 'outage') return errorBody(503, `${known.dependency} unavailable; retry later`, requestId);
+    if (known?.kind === 'data') {
+      return { ...errorBody(400, 'validation failed', requestId), errors: { [known.field]: [`rejected by the database: ${maskText(known.message)}`] } };
     }
     return {
       statusCode: 500,

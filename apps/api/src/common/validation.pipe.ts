@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { type FieldErrors, ValidationFailedException } from './api-errors';
+import { nulPaths } from './json-body';
 
 /** Flattens class-validator's tree into `{ "labels.env": [...], "alerts.0.status": [...] }`. */
 export function flattenValidationErrors(errors: ValidationError[], prefix = '', out: FieldErrors = {}): FieldErrors {
@@ -18,10 +19,20 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A POST without a body (e.g. acknowledge with no note) validates as `{}`, not as an unknown value. */
+/**
+ * A POST without a body (e.g. acknowledge with no note) validates as `{}`, not as an unknown value. Every string in a
+ * body or query, keys included, is refused with U+0000 before any DTO sees it: PostgreSQL cannot store it (22021 in
+ * text, 22P05 in jsonb), and one check here covers every present and future field.
+ */
 class ApiValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && (value === undefined || value === null)) value = {};
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const nul = nulPaths(value);
+      if (nul.length) {
+        throw new ValidationFailedException(Object.fromEntries(nul.map((p) => [p, ['must not contain the NUL character (\\u0000)']])));
+      }
+    }
     return super.transform(value, metadata) as Promise<unknown>;
   }
 }

@@ -1,8 +1,10 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsPgTimestamp } from '../../common/pg-timestamp.validator';
 import { IsStringMap } from './string-map.validator';
 
-export const ALERTMANAGER_MAX_ALERTS = 1000;
+/** Hard cap (ALERTMANAGER_MAX_ALERTS's maximum); the configured bound is checked before validation, with a 413. */
+export const ALERTMANAGER_HARD_MAX_ALERTS = 100_000;
 
 /** One alert of Alertmanager's webhook payload (version 4). */
 export class AlertmanagerAlertDto {
@@ -17,13 +19,11 @@ export class AlertmanagerAlertDto {
   annotations?: Record<string, string>;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsPgTimestamp()
   startsAt?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsPgTimestamp()
   endsAt?: string;
 
   @IsOptional()
@@ -77,7 +77,7 @@ export class AlertmanagerPayloadDto {
   externalURL?: string;
 
   @IsArray()
-  @ArrayMaxSize(ALERTMANAGER_MAX_ALERTS)
+  @ArrayMaxSize(ALERTMANAGER_HARD_MAX_ALERTS)
   @ValidateNested({ each: true })
   @Type(() => AlertmanagerAlertDto)
   alerts: AlertmanagerAlertDto[];

@@ -1,5 +1,6 @@
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { SEVERITIES, type Severity } from '@app/delivery';
+import { IsPgTimestamp } from '../../common/pg-timestamp.validator';
 import { IsStringMap } from './string-map.validator';
 
 export class CreateAlertDto {
@@ -35,6 +36,6 @@ export class CreateAlertDto {
   fingerprint?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsPgTimestamp()
   starts_at?: string;
 }

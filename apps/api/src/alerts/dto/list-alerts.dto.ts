@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../common/list-query.dto';
+import { IsPgTimestamp } from '../../common/pg-timestamp.validator';
 import { SEVERITIES } from '@app/delivery';
 
 export class ListAlertsDto extends PageQueryDto {
@@ -18,6 +19,6 @@ export class ListAlertsDto extends PageQueryDto {
   acknowledged?: boolean;
 
   @IsOptional()
-  @IsISO8601()
+  @IsPgTimestamp()
   since?: string;
 }

@@ -1,5 +1,6 @@
-import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../../common/list-query.dto';
+import { IsPgTimestamp } from '../../common/pg-timestamp.validator';
 import { EVENT_TYPES } from '@app/delivery';
 
 export const DELIVERY_STATUSES = ['pending', 'in_flight', 'succeeded', 'failed'] as const;
@@ -22,6 +23,6 @@ export class ListDeliveriesDto extends PageQueryDto {
   event_type?: string;
 
   @IsOptional()
-  @IsISO8601()
+  @IsPgTimestamp()
   since?: string;
 }
