@@ -139,17 +139,17 @@ export class DeliveryQueue {
     return rows.length;
   }
 
-  /** 410 Gone (or continuous failure): the webhook is disabled and its queued deliveries fail. */
+  /** 410 Gone (or continuous failure): the webhook is disabled and its queued deliveries fail, together or not at all. */
   async disableWebhook(webhookId: string, reason: string): Promise<void> {
+    // One statement (a data-modifying CTE): both updates commit or roll back together, in one round trip.
     await this.pool.db.query(
-      `UPDATE webhooks SET is_active = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
-       WHERE id = $1 AND is_active`,
-      [webhookId, reason],
-    );
-    await this.pool.db.query(
-      `UPDATE deliveries SET status = 'failed', last_error = $2, completed_at = now(), updated_at = now()
+      `WITH disabled AS (
+         UPDATE webhooks SET is_active = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
+         WHERE id = $1 AND is_active
+       )
+       UPDATE deliveries SET status = 'failed', last_error = $3, completed_at = now(), updated_at = now()
        WHERE webhook_id = $1 AND status = 'pending'`,
-      [webhookId, `webhook disabled: ${reason}`],
+      [webhookId, reason, `webhook disabled: ${reason}`],
     );
   }
 
