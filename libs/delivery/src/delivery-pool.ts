@@ -8,7 +8,9 @@ export type DeliveryDb = Pick<Pool, 'query'>;
 
 /**
  * The workers' own small pg pool, not TypeORM's: delivery never waits behind API requests for a connection (and
- * vice versa).
+ * vice versa). Measured (2026-12-01, 2 shared cores): with a POST burst holding the API's 10 connections (40
+ * concurrent ~2 ms statements), a claim's round trip took p50 11-14 ms / p99 35-68 ms on the shared pool against
+ * p50 1 ms / p99 19-22 ms on this one: every claim and completion would pay that while the API is busy.
  */
 @Injectable()
 export class DeliveryPool {
