@@ -1,6 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
+import { DeliveryQueue } from '@app/delivery';
 import { apiClient, bootApi, eventually, migrateTestDatabase, Receiver } from './support/domain';
+import { e2e } from './support/e2e-env';
 
 /** Retries, 410, timeouts, SSRF refusal, manual retry and webhook health, against real receivers (issue 5). */
 describe('delivery queue (e2e)', () => {
@@ -189,5 +192,101 @@ describe('continuous failure disables a webhook (e2e)', () => {
     // Re-enabling starts a fresh record: earlier failures no longer count.
     expect(health.body.find((h: { webhook_id: string }) => h.webhook_id === w.body.id)).toMatchObject({ state: 'healthy', consecutive_failures: 0 });
     expect((await api('DELETE', `/api/v1/webhooks/${w.body.id}`)).status).toBe(204);
+  });
+});
+
+/** The queue repository's statements against the real PostgreSQL: what one statement must guarantee. */
+describe('DeliveryQueue repository (e2e)', () => {
+  let pool: Pool;
+  let queue: DeliveryQueue;
+  const webhookIds: string[] = [];
+
+  beforeAll(async () => {
+    await migrateTestDatabase();
+    pool = new Pool({ connectionString: e2e.databaseUrl, max: 2 });
+    queue = new DeliveryQueue({ db: pool });
+  });
+
+  afterAll(async () => {
+    await pool.query(`DELETE FROM webhooks WHERE id = ANY ($1::uuid[])`, [webhookIds]);
+    await pool.end();
+  });
+
+  /** A webhook with deliveries due tomorrow, so no worker in a concurrent suite claims them. */
+  const webhookWithQueue = async (queued: number) => {
+    const {
+      rows: [w],
+    } = await pool.query<{ id: string }>(`INSERT INTO webhooks (name, url, secret) VALUES ('repo', 'http://127.0.0.1:9/hook', 'whsec_AAAA') RETURNING id`);
+    webhookIds.push(w.id);
+    await pool.query(
+      `INSERT INTO deliveries (webhook_id, event_type, payload, next_attempt_at)
+       SELECT $1, 'webhook.test', '{}', now() + interval '1 day' FROM generate_series(1, $2)`,
+      [w.id, queued],
+    );
+    return w.id;
+  };
+  const state = async (webhookId: string) => {
+    const { rows: [w] } = await pool.query(`SELECT is_active, disabled_reason FROM webhooks WHERE id = $1`, [webhookId]);
+    const { rows } = await pool.query(`SELECT status, last_error FROM deliveries WHERE webhook_id = $1`, [webhookId]);
+    return { webhook: w, deliveries: rows };
+  };
+
+  it('disableWebhook: a failure failing the queue leaves the webhook enabled too (nothing half-done); then both happen', async () => {
+    const id = await webhookWithQueue(2);
+    // Make the second half (failing the queued deliveries) fail, for this webhook only.
+    const fn = `e2e_refuse_${id.replace(/-/g, '')}`;
+    await pool.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.webhook_id = '${id}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+    await pool.query(`CREATE TRIGGER ${fn} BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+    try {
+      await expect(queue.disableWebhook(id, 'receiver answered 410 Gone')).rejects.toThrow(/injected failure/);
+    } finally {
+      await pool.query(`DROP TRIGGER ${fn} ON deliveries`);
+      await pool.query(`DROP FUNCTION ${fn}()`);
+    }
+    expect(await state(id)).toEqual({
+      webhook: { is_active: true, disabled_reason: null },
+      deliveries: [
+        { status: 'pending', last_error: null },
+        { status: 'pending', last_error: null },
+      ],
+    });
+
+    await queue.disableWebhook(id, 'receiver answered 410 Gone');
+    const failed = { status: 'failed', last_error: 'webhook disabled: receiver answered 410 Gone' };
+    expect(await state(id)).toEqual({ webhook: { is_active: false, disabled_reason: 'receiver answered 410 Gone' }, deliveries: [failed, failed] });
+  });
+
+  it("complete: an outcome under a lease that was reclaimed is not recorded; the current lease's is", async () => {
+    const id = await webhookWithQueue(1);
+    const stale = '00000000-0000-4000-8000-000000000001';
+    const current = '00000000-0000-4000-8000-000000000002';
+    // As if the first worker's lease expired and another worker claimed the delivery again.
+    const {
+      rows: [d],
+    } = await pool.query<{ id: string }>(
+      `UPDATE deliveries SET status = 'in_flight', attempts = 2, lease_token = $2, lease_expires_at = now() + interval '1 hour'
+       WHERE webhook_id = $1 RETURNING id`,
+      [id, current],
+    );
+    const outcome = (leaseToken: string, statusCode: number) => ({
+      id: d.id,
+      leaseToken,
+      success: statusCode < 300,
+      statusCode,
+      error: statusCode < 300 ? null : `receiver answered ${statusCode}`,
+      responseBody: '',
+      durationMs: 5,
+      startedAt: new Date(),
+      retryInMs: null,
+    });
+    expect([...(await queue.complete([outcome(stale, 410)]))]).toEqual([]);
+    const attempts = async () => (await pool.query(`SELECT attempt, status_code FROM delivery_attempts WHERE delivery_id = $1`, [d.id])).rows;
+    expect(await attempts()).toEqual([]);
+    expect((await pool.query(`SELECT status, lease_token FROM deliveries WHERE id = $1`, [d.id])).rows).toEqual([{ status: 'in_flight', lease_token: current }]);
+
+    expect([...(await queue.complete([outcome(current, 200)]))]).toEqual([d.id]);
+    expect(await attempts()).toEqual([{ attempt: 2, status_code: 200 }]);
+    expect((await pool.query(`SELECT status, lease_token FROM deliveries WHERE id = $1`, [d.id])).rows).toEqual([{ status: 'succeeded', lease_token: null }]);
   });
 });

@@ -1,12 +1,12 @@
-import type { Pool } from 'pg';
+import { Inject, Injectable } from '@nestjs/common';
 import { DELIVERY_CHANNEL } from './delivery-outbox';
+import { type DeliveryDb, DeliveryPool } from './delivery-pool';
 
-/** The workers' own pool: delivery never waits behind API requests for a connection (and vice versa). */
-type Db = Pick<Pool, 'query'>;
-
-async function queryRows<T>(db: Db, sql: string, params: unknown[] = []): Promise<T[]> {
+async function queryRows<T>(db: DeliveryDb, sql: string, params: unknown[] = []): Promise<T[]> {
   return (await db.query(sql, params)).rows as T[];
 }
+
+const NOTIFY_SQL = `SELECT pg_notify('${DELIVERY_CHANNEL}', '')`;
 
 export interface ClaimedDelivery {
   id: string;
@@ -37,20 +37,26 @@ export interface AttemptOutcome {
 }
 
 /**
- * The queue's statements. Claims take due rows with `FOR UPDATE SKIP LOCKED` (concurrent claimers never block on,
- * nor take, the same row) and stamp each with a fresh lease token; completion is fenced by that token, so a worker
- * whose lease expired and was reclaimed cannot overwrite the newer claim or log a stale attempt.
+ * The queue's repository: every statement the workers run, on the workers' own pool. Raw SQL throughout, each
+ * statement one round trip on purpose (and TypeORM's query builder does not run on this pool). Claims take due rows
+ * with `FOR UPDATE SKIP LOCKED` (concurrent claimers never block on, nor take, the same row) and stamp each with a
+ * fresh lease token; completion is fenced by that token, so a worker whose lease expired and was reclaimed cannot
+ * overwrite the newer claim or log a stale attempt.
  */
-export const DeliveryQueue = {
+@Injectable()
+export class DeliveryQueue {
+  constructor(@Inject(DeliveryPool) private readonly pool: Pick<DeliveryPool, 'db'>) {}
+
   /**
    * Claims up to `limit` due deliveries, at most `perWebhookCap` minus what this process already has in flight for
    * each webhook. Walks the active webhooks and probes each one's due rows through (webhook_id, next_attempt_at):
    * a webhook at its cap with a long backlog costs one index probe, not a scan of its backlog, and one webhook's
    * backlog cannot sit in front of another's.
    */
-  async claim(db: Db, limit: number, leaseMs: number, perWebhookCap: number, busy: Map<string, number>): Promise<ClaimedDelivery[]> {
+  async claim(limit: number, leaseMs: number, perWebhookCap: number, busy: ReadonlyMap<string, number>): Promise<ClaimedDelivery[]> {
+    // One statement: SKIP LOCKED selection and the lease stamp must happen under the same row locks.
     return queryRows<ClaimedDelivery>(
-      db,
+      this.pool.db,
       `WITH due AS (
          SELECT d.id FROM webhooks w
          LEFT JOIN unnest($4::uuid[], $5::int[]) AS busy (webhook_id, n) ON busy.webhook_id = w.id
@@ -75,12 +81,13 @@ export const DeliveryQueue = {
        FROM claimed c JOIN webhooks w ON w.id = c.webhook_id`,
       [limit, leaseMs, perWebhookCap, [...busy.keys()], [...busy.values()]],
     );
-  },
+  }
 
   /** Records a batch of attempts in one statement; returns the ids whose lease was still theirs. */
-  async complete(db: Db, outcomes: AttemptOutcome[]): Promise<Set<string>> {
+  async complete(outcomes: AttemptOutcome[]): Promise<Set<string>> {
+    // One statement: the fenced update and the attempt-log insert commit together, for the whole batch.
     const rows = await queryRows<{ delivery_id: string }>(
-      db,
+      this.pool.db,
       `WITH r AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bool[], $4::int[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::int[])
            AS t(id, token, success, status_code, error, body, duration_ms, started_at, retry_in_ms)
@@ -113,35 +120,60 @@ export const DeliveryQueue = {
         outcomes.map((o) => o.retryInMs),
       ],
     );
-    if (outcomes.some((o) => o.retryInMs === 0)) await db.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    if (outcomes.some((o) => o.retryInMs === 0)) await this.pool.db.query(NOTIFY_SQL);
     return new Set(rows.map((r) => r.delivery_id));
-  },
+  }
 
   /** Returns deliveries whose worker vanished (crash, kill -9) to the queue. */
-  async reapExpiredLeases(db: Db): Promise<number> {
+  async reapExpiredLeases(): Promise<number> {
+    // One statement: SKIP LOCKED leaves rows a live completion is writing right now alone.
     const rows = await queryRows<{ id: string }>(
-      db,
+      this.pool.db,
       `UPDATE deliveries d SET status = 'pending', lease_token = NULL, lease_expires_at = NULL, next_attempt_at = now(),
               last_error = 'lease expired before the attempt was recorded', updated_at = now()
        FROM (SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED) x
        WHERE d.id = x.id
        RETURNING d.id`,
     );
-    if (rows.length > 0) await db.query(`SELECT pg_notify('${DELIVERY_CHANNEL}', '')`);
+    if (rows.length > 0) await this.pool.db.query(NOTIFY_SQL);
     return rows.length;
-  },
+  }
 
-  /** 410 Gone (or continuous failure): the webhook is disabled and its queued deliveries fail. */
-  async disableWebhook(db: Db, webhookId: string, reason: string): Promise<void> {
-    await db.query(
-      `UPDATE webhooks SET is_active = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
-       WHERE id = $1 AND is_active`,
-      [webhookId, reason],
-    );
-    await db.query(
-      `UPDATE deliveries SET status = 'failed', last_error = $2, completed_at = now(), updated_at = now()
+  /** 410 Gone (or continuous failure): the webhook is disabled and its queued deliveries fail, together or not at all. */
+  async disableWebhook(webhookId: string, reason: string): Promise<void> {
+    // One statement (a data-modifying CTE): both updates commit or roll back together, in one round trip.
+    await this.pool.db.query(
+      `WITH disabled AS (
+         UPDATE webhooks SET is_active = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
+         WHERE id = $1 AND is_active
+       )
+       UPDATE deliveries SET status = 'failed', last_error = $3, completed_at = now(), updated_at = now()
        WHERE webhook_id = $1 AND status = 'pending'`,
-      [webhookId, `webhook disabled: ${reason}`],
+      [webhookId, reason, `webhook disabled: ${reason}`],
     );
-  },
-};
+  }
+
+  /** When the webhook's current failure streak began (attempts since it was last enabled), or null if it is not failing. */
+  async failingSince(webhookId: string): Promise<Date | null> {
+    // One statement: the last success and the streak's first failure, both read through (webhook_id, id) indexes.
+    const [row] = await queryRows<{ failing_since: Date | null }>(
+      this.pool.db,
+      `WITH last_ok AS (SELECT coalesce(max(id), 0) AS id FROM delivery_attempts WHERE webhook_id = $1 AND success)
+       SELECT min(a.started_at) AS failing_since FROM delivery_attempts a, last_ok, webhooks w
+       WHERE a.webhook_id = $1 AND a.id > last_ok.id AND w.id = $1 AND a.started_at >= w.enabled_at`,
+      [webhookId],
+    );
+    return row?.failing_since ? new Date(row.failing_since) : null;
+  }
+
+  /** Deletes up to 1000 Idempotency-Keys older than `ttlHours`; returns how many. */
+  async pruneIdempotencyKeys(ttlHours: number): Promise<number> {
+    // One bounded statement: a long backlog is pruned a batch per reaper run, never in one long transaction.
+    const result = await this.pool.db.query(
+      `DELETE FROM idempotency_keys WHERE (subject, key) IN (
+         SELECT subject, key FROM idempotency_keys WHERE created_at < now() - $1 * interval '1 hour' LIMIT 1000)`,
+      [ttlHours],
+    );
+    return result.rowCount ?? 0;
+  }
+}

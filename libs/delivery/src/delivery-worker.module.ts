@@ -1,5 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DELIVERY_WORKER_MODE, DeliveryWorker, type DeliveryWorkerMode } from './delivery-worker.service';
+import { ConfigService } from '@nestjs/config';
+import type { Env } from '@app/config';
+import { AttemptRecorder } from './attempt-recorder';
+import { DeliveryClaimLoop } from './delivery-claim-loop';
+import { DeliveryDispatcher } from './delivery-dispatcher';
+import { DeliveryPool } from './delivery-pool';
+import { DeliveryQueue } from './delivery-queue';
+import { DeliverySlots } from './delivery-slots';
+import { DeliveryWorker } from './delivery-worker.service';
+import { DELIVERY_WORKER_MODE, DELIVERY_WORKER_SETTINGS, type DeliveryWorkerMode, deliveryWorkerSettings } from './delivery-worker.settings';
+import { LeaseReaper } from './lease-reaper';
+import { WebhookAutoDisable } from './webhook-auto-disable';
 
 /** Delivery workers: inside the API (`api`, off when DELIVERY_CONCURRENCY=0) or in `cli worker` (`standalone`). */
 @Module({})
@@ -7,7 +18,23 @@ export class DeliveryWorkerModule {
   static forRoot(mode: DeliveryWorkerMode): DynamicModule {
     return {
       module: DeliveryWorkerModule,
-      providers: [{ provide: DELIVERY_WORKER_MODE, useValue: mode }, DeliveryWorker],
+      providers: [
+        { provide: DELIVERY_WORKER_MODE, useValue: mode },
+        {
+          provide: DELIVERY_WORKER_SETTINGS,
+          inject: [ConfigService, DELIVERY_WORKER_MODE],
+          useFactory: (config: ConfigService<Env, true>, m: DeliveryWorkerMode) => deliveryWorkerSettings(config, m),
+        },
+        DeliveryPool,
+        DeliveryQueue,
+        DeliverySlots,
+        WebhookAutoDisable,
+        AttemptRecorder,
+        DeliveryDispatcher,
+        DeliveryClaimLoop,
+        LeaseReaper,
+        DeliveryWorker,
+      ],
       exports: [DeliveryWorker],
     };
   }

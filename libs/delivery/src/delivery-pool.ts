@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { DATABASE_CONTEXT, type DatabaseContext } from '@app/database';
+import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
+
+/** What the queue's statements need from a connection pool. */
+export type DeliveryDb = Pick<Pool, 'query'>;
+
+/**
+ * The workers' own small pg pool, not TypeORM's: delivery never waits behind API requests for a connection (and
+ * vice versa). Measured (2026-12-01, 2 shared cores): with a POST burst holding the API's 10 connections (40
+ * concurrent ~2 ms statements), a claim's round trip took p50 11-14 ms / p99 35-68 ms on the shared pool against
+ * p50 1 ms / p99 19-22 ms on this one: every claim and completion would pay that while the API is busy.
+ */
+@Injectable()
+export class DeliveryPool {
+  private pool?: Pool;
+
+  constructor(
+    @Inject(DATABASE_CONTEXT) private readonly database: DatabaseContext,
+    @Inject(DELIVERY_WORKER_SETTINGS) private readonly settings: DeliveryWorkerSettings,
+  ) {}
+
+  open(onIdleError: (e: Error) => void): void {
+    const env = this.database.env;
+    this.pool = new Pool({
+      connectionString: this.database.url,
+      application_name: `${env.DB_APPLICATION_NAME}-delivery`,
+      // Claims (one per loop), the completion batch, the reaper and health checks.
+      max: this.settings.loops + 3,
+      connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      statement_timeout: env.DB_STATEMENT_TIMEOUT_MS || undefined,
+      query_timeout: env.DB_STATEMENT_TIMEOUT_MS ? env.DB_STATEMENT_TIMEOUT_MS + 5000 : undefined,
+    });
+    this.pool.on('error', onIdleError);
+  }
+
+  get db(): DeliveryDb {
+    if (!this.pool) throw new Error('delivery worker not started');
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,57 @@
+import type { ConfigService } from '@nestjs/config';
+import { type Cidr, type Env, parseCidrList, parseRetrySchedule } from '@app/config';
+
+/** `api`: claim loops per DELIVERY_CONCURRENCY (0 = off). `standalone` (`cli worker`): at least one loop. */
+export const DELIVERY_WORKER_MODE = Symbol('DELIVERY_WORKER_MODE');
+export type DeliveryWorkerMode = 'api' | 'standalone';
+
+export const DELIVERY_WORKER_SETTINGS = Symbol('DELIVERY_WORKER_SETTINGS');
+
+/** The worker's bounds, derived once from the validated configuration. */
+export interface DeliveryWorkerSettings {
+  loops: number;
+  maxInFlight: number;
+  maxPerWebhook: number;
+  batchSize: number;
+  /** Smallest claim worth a query while requests are in flight. */
+  minClaim: number;
+  pollMs: number;
+  timeoutMs: number;
+  leaseMs: number;
+  reaperMs: number;
+  disableAfterMs: number;
+  disableCheckIntervalMs: number;
+  idempotencyTtlHours: number;
+  retrySchedule: number[];
+  strict: boolean;
+  allowedCidrs: Cidr[];
+}
+
+export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: DeliveryWorkerMode): DeliveryWorkerSettings {
+  const get = <K extends keyof Env>(k: K) => config.get(k, { infer: true }) as Env[K];
+  const concurrency = get('DELIVERY_CONCURRENCY');
+  const maxInFlight = get('DELIVERY_MAX_IN_FLIGHT');
+  const batchSize = get('DELIVERY_BATCH_SIZE');
+  const timeoutMs = get('WEBHOOK_TIMEOUT_MS');
+  const disableAfterMs = get('WEBHOOK_DISABLE_AFTER_HOURS') * 3_600_000;
+  return {
+    loops: mode === 'standalone' ? Math.max(1, concurrency) : concurrency,
+    maxInFlight,
+    maxPerWebhook: Math.min(get('DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK'), maxInFlight),
+    batchSize,
+    minClaim: Math.max(1, Math.min(batchSize, Math.floor(maxInFlight / 4))),
+    pollMs: get('DELIVERY_POLL_INTERVAL_MS'),
+    timeoutMs,
+    // A lease shorter than a request could expire mid-send and let a second worker start the same delivery.
+    leaseMs: Math.max(get('DELIVERY_LEASE_MS'), timeoutMs + 5000),
+    reaperMs: get('DELIVERY_REAPER_INTERVAL_MS'),
+    disableAfterMs,
+    // How often one webhook's failure streak is measured: rarely (it reads the attempt log), but often enough
+    // relative to the threshold that disabling is not late by much.
+    disableCheckIntervalMs: Math.min(30_000, Math.max(100, disableAfterMs / 4)),
+    idempotencyTtlHours: get('IDEMPOTENCY_TTL_HOURS'),
+    retrySchedule: parseRetrySchedule(get('WEBHOOK_RETRY_SCHEDULE')) ?? [0],
+    strict: get('STRICT'),
+    allowedCidrs: parseCidrList(get('WEBHOOK_ALLOWED_CIDRS')) ?? [],
+  };
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChangeOnlyLog } from './change-only-log';
+import { DeliveryQueue } from './delivery-queue';
+import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
+import type { RecordedAttempt } from './attempt-recorder';
+
+/**
+ * Disables a webhook (and fails its queued deliveries) when its receiver answers 410 Gone, at once, or has failed
+ * continuously for WEBHOOK_DISABLE_AFTER_HOURS. The streak is measured from the attempt log, so it is checked at
+ * most once per interval per webhook, not after every failure.
+ */
+@Injectable()
+export class WebhookAutoDisable {
+  private readonly logger = new Logger('DeliveryWorker');
+  private readonly errors = new ChangeOnlyLog(this.logger);
+  private readonly lastCheck = new Map<string, number>();
+  private readonly disableAfterMs: number;
+  private readonly checkIntervalMs: number;
+
+  constructor(
+    @Inject(DELIVERY_WORKER_SETTINGS) settings: Pick<DeliveryWorkerSettings, 'disableAfterMs' | 'disableCheckIntervalMs'>,
+    private readonly queue: DeliveryQueue,
+  ) {
+    this.disableAfterMs = settings.disableAfterMs;
+    this.checkIntervalMs = settings.disableCheckIntervalMs;
+  }
+
+  /** `attempts`: outcomes just recorded under a lease that was still theirs (stale ones are not evidence). */
+  async afterRecorded(attempts: RecordedAttempt[]): Promise<void> {
+    const gone = new Set<string>();
+    const failing = new Set<string>();
+    for (const { outcome, webhookId } of attempts) {
+      if (outcome.success) continue;
+      if (outcome.statusCode === 410) gone.add(webhookId);
+      else failing.add(webhookId);
+    }
+    if (gone.size === 0 && failing.size === 0) return;
+    try {
+      for (const w of gone) {
+        await this.queue.disableWebhook(w, 'receiver answered 410 Gone');
+        this.logger.warn(`webhook ${w} disabled: receiver answered 410 Gone`);
+      }
+      const now = Date.now();
+      for (const w of failing) {
+        if (gone.has(w) || now - (this.lastCheck.get(w) ?? 0) < this.checkIntervalMs) continue;
+        this.lastCheck.set(w, now);
+        const since = await this.queue.failingSince(w);
+        if (since && now - since.getTime() >= this.disableAfterMs) {
+          const hours = Math.round((this.disableAfterMs / 3_600_000) * 100) / 100;
+          await this.queue.disableWebhook(w, `failing continuously for ${hours} h`);
+          this.logger.warn(`webhook ${w} disabled: failing continuously for ${hours} h`);
+        }
+      }
+    } catch (e) {
+      this.errors.warn('webhook health update failed', e);
+    }
+  }
+}
