@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type FindOptionsSelect, In, type Repository } from 'typeorm';
-import { DeliveryAttemptEntity, DeliveryEntity, type DeliveryStatus, NOTIFY_SQL } from '@app/delivery';
+import { DeliveryAttemptEntity, DeliveryEntity, type DeliveryStatus, NOTIFY_SQL, WebhookEntity } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { keysetPage, type KeysetPage } from '../common/keyset-page';
 import { entitiesFromReturned } from '../common/returned-rows';
@@ -63,7 +63,7 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Puts a finished delivery back in the queue, due now, with a fresh run of the retry schedule
+   * Puts a finished delivery of an active webhook back in the queue, due now, with a fresh run of the retry schedule
    * (`retry_base` = attempts so far; attempt numbers keep counting). Undefined when nothing qualified.
    */
   async requeue(id: string): Promise<DeliveryEntity | undefined> {
@@ -72,6 +72,8 @@ export class DeliveriesRepository {
       .update(DeliveryEntity)
       .set({ status: 'pending', retryBase: () => 'attempts', nextAttemptAt: () => 'now()', completedAt: null })
       .where({ id, status: In(RETRYABLE) })
+      // The workers claim only deliveries of active webhooks: requeueing for a disabled one would strand it.
+      .andWhere(`EXISTS (SELECT 1 FROM webhooks w WHERE w.id = deliveries.webhook_id AND w.is_active)`)
       .returning(LISTED)
       .updateEntity(false)
       .execute();
@@ -81,7 +83,15 @@ export class DeliveriesRepository {
     return row;
   }
 
-  async statusOf(id: string): Promise<DeliveryStatus | undefined> {
-    return (await this.ready().findOne({ where: { id }, select: { id: true, status: true } }))?.status;
+  /** A delivery's status and whether its webhook is active, to explain a refused retry. */
+  async retryState(id: string): Promise<{ status: DeliveryStatus; webhookActive: boolean } | undefined> {
+    const row = await this.ready()
+      .createQueryBuilder('d')
+      .innerJoin(WebhookEntity, 'w', 'w.id = d.webhookId')
+      .select('d.status', 'status')
+      .addSelect('w.isActive', 'webhookActive')
+      .where('d.id = :id', { id })
+      .getRawOne<{ status: DeliveryStatus; webhookActive: boolean }>();
+    return row ?? undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { ResourceNotFoundException } from '../common/api-errors';
 import type { Page } from '../common/cursor';
+import { WebhookDisabledException } from '../webhooks/webhook-disabled.exception';
 import { DeliveriesRepository } from './deliveries.repository';
 import { toAttemptView, toDeliveryView, type DeliveryView } from './delivery-view';
 import type { ListDeliveriesDto } from './dto/list-deliveries.dto';
@@ -28,13 +29,17 @@ export class DeliveriesService {
 
   /**
    * Puts a finished (failed or succeeded) delivery back in the queue, due now, with a fresh run of the retry
-   * schedule; attempt numbers keep counting, so the attempt log stays in order.
+   * schedule; attempt numbers keep counting, so the attempt log stays in order. A delivery whose webhook is
+   * disabled is refused (409), as the test ping is: the workers would never send it.
    */
   async retry(id: string): Promise<DeliveryView> {
     const row = await this.deliveries.requeue(id);
     if (row) return toDeliveryView(row);
-    const status = await this.deliveries.statusOf(id);
-    if (!status) throw new ResourceNotFoundException('delivery', id);
-    throw new ConflictException(`delivery is ${status}; only failed or succeeded deliveries can be retried`);
+    const state = await this.deliveries.retryState(id);
+    if (!state) throw new ResourceNotFoundException('delivery', id);
+    if (state.status !== 'failed' && state.status !== 'succeeded') {
+      throw new ConflictException(`delivery is ${state.status}; only failed or succeeded deliveries can be retried`);
+    }
+    throw new WebhookDisabledException();
   }
 }
