@@ -7,8 +7,7 @@ import type { CreateWebhookDto } from './dto/create-webhook.dto';
 import type { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { WebhookDisabledException } from './webhook-disabled.exception';
 import { toWebhookView, type WebhookView } from './webhook-view';
-import type { WebhookChanges } from './webhooks.repository';
-import { WebhooksRepository } from './webhooks.repository';
+import { type WebhookChanges, WebhooksRepository } from './webhooks.repository';
 
 /** During a rotation the old secret keeps signing alongside the new one this long. */
 export const ROTATION_OVERLAP_HOURS = 24;
