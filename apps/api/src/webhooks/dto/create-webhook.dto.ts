@@ -1,14 +1,18 @@
 import { ArrayMaxSize, ArrayUnique, IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
 import { EVENT_TYPES, SEVERITIES } from '@app/delivery';
+import { IsOptionalNotNull, NotNull } from './not-null';
 import { IsWebhookHeaders } from './webhook-headers.validator';
 
 export const WEBHOOK_URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_valid_protocol: true };
 
+/** Null is refused except where it means "none" (description, min_severity); UpdateWebhookDto inherits the rules. */
 export class CreateWebhookDto {
+  @NotNull()
   @IsString()
   @Length(1, 200)
   name: string;
 
+  @NotNull()
   @IsString()
   @MaxLength(2048)
   @IsUrl(WEBHOOK_URL_OPTIONS, { message: 'must be an http:// or https:// URL' })
@@ -17,10 +21,10 @@ export class CreateWebhookDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  description?: string;
+  description?: string | null;
 
   /** Empty or absent: every alert event. */
-  @IsOptional()
+  @IsOptionalNotNull()
   @ArrayMaxSize(EVENT_TYPES.length)
   @ArrayUnique()
   @IsIn(EVENT_TYPES, { each: true, message: `each value must be one of ${EVENT_TYPES.join(', ')}` })
@@ -28,13 +32,13 @@ export class CreateWebhookDto {
 
   @IsOptional()
   @IsIn(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` })
-  min_severity?: string;
+  min_severity?: string | null;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsWebhookHeaders()
   headers?: Record<string, string>;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   is_active?: boolean;
 }
