@@ -17,6 +17,7 @@ export class AlertEntity {
   @Column({ type: 'timestamptz', name: 'resolved_at', nullable: true }) resolvedAt: Date | null;
   @Column({ type: 'timestamptz', name: 'acknowledged_at', nullable: true }) acknowledgedAt: Date | null;
   @Column({ type: 'varchar', length: 200, name: 'acknowledged_by', nullable: true }) acknowledgedBy: string | null;
+  @Column({ type: 'text', name: 'acknowledgement_note', nullable: true }) acknowledgementNote: string | null;
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 }
