@@ -3,11 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { AlertEntity } from './alert.entity';
 import { AlertsController } from './alerts.controller';
+import { AlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
+import { IdempotencyKeyStore } from './idempotency-key.store';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AlertEntity]), DeliveriesModule],
   controllers: [AlertsController],
-  providers: [AlertsService],
+  providers: [AlertsService, AlertsRepository, IdempotencyKeyStore],
 })
 export class AlertsModule {}

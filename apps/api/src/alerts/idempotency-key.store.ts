@@ -1,0 +1,80 @@
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { Env } from '@app/config';
+import { ValidationFailedException } from '../common/api-errors';
+import { WithStatus } from '../common/with-status';
+
+// No entity maps this table yet (the schema work adds one): the query builder addresses it by name.
+const TABLE = 'idempotency_keys';
+const KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+export function requestHash(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+/**
+ * Idempotency-Key storage, per token subject. Both calls run inside the caller's transaction, so a key is claimed,
+ * used and answered atomically with the work it guards.
+ */
+@Injectable()
+export class IdempotencyKeyStore {
+  private readonly ttlHours: number;
+
+  constructor(config: ConfigService<Env, true>) {
+    this.ttlHours = config.get('IDEMPOTENCY_TTL_HOURS', { infer: true });
+  }
+
+  /**
+   * Reserves the key for this request. A concurrent request with the same key waits on the row lock, then sees the
+   * committed response. Returns the stored response to replay, or undefined to proceed (then call `complete`).
+   * The same key with another body is refused (422).
+   */
+  async claim(tx: EntityManager, subject: string, key: string, body: unknown): Promise<WithStatus<unknown> | undefined> {
+    if (!KEY_RE.test(key)) throw ValidationFailedException.field('Idempotency-Key', 'must be 1-255 printable ASCII characters');
+    const hash = requestHash(body);
+    const claimed = await tx
+      .createQueryBuilder()
+      .insert()
+      .into(TABLE, ['subject', 'key', 'request_hash'])
+      .values({ subject, key, request_hash: hash })
+      .orIgnore()
+      .returning('key')
+      .execute();
+    if ((claimed.raw as unknown[]).length) return undefined;
+
+    const stored = await tx
+      .createQueryBuilder()
+      .select(['k.request_hash AS request_hash', 'k.status_code AS status_code', 'k.response AS response'])
+      // The database's clock decides expiry, as it does for the prune.
+      .addSelect(`k.created_at < now() - :ttlHours * interval '1 hour'`, 'expired')
+      .from(TABLE, 'k')
+      .where('k.subject = :subject AND k.key = :key', { subject, key, ttlHours: this.ttlHours })
+      .setLock('pessimistic_write')
+      .getRawOne<{ request_hash: string; status_code: number | null; response: unknown; expired: boolean }>();
+    if (!stored || stored.expired || stored.status_code === null) {
+      await tx
+        .createQueryBuilder()
+        .update(TABLE)
+        .set({ request_hash: hash, status_code: null, response: null, created_at: () => 'now()' })
+        .where('subject = :subject AND key = :key', { subject, key })
+        .execute();
+      return undefined;
+    }
+    if (stored.request_hash !== hash) {
+      throw new UnprocessableEntityException('Idempotency-Key was already used with a different request body');
+    }
+    return new WithStatus(stored.status_code, stored.response, { 'Idempotent-Replayed': 'true' });
+  }
+
+  /** Stores the response a claimed key answers with from now on. */
+  async complete(tx: EntityManager, subject: string, key: string, result: WithStatus<unknown>): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .update(TABLE)
+      .set({ status_code: result.status, response: JSON.stringify(result.body) })
+      .where('subject = :subject AND key = :key', { subject, key })
+      .execute();
+  }
+}
