@@ -252,6 +252,18 @@ describe('domain API (e2e)', () => {
       expect(other.status).toBe(422);
     });
 
+    it('replays an Idempotency-Key repeat whose labels list their keys in another order (was 422)', async () => {
+      const h = { 'idempotency-key': `reorder-${Date.now()}` };
+      const first = await api('POST', '/api/v1/alerts', { title: `idem order ${Date.now()}`, severity: 'info', labels: { host: 'db1', alertname: 'Disk' } }, h);
+      expect(first.status).toBe(201);
+      const repeat = await api('POST', '/api/v1/alerts', { labels: { alertname: 'Disk', host: 'db1' }, severity: 'info', title: first.body.title }, h);
+      expect(repeat.status).toBe(201);
+      expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+      expect(repeat.body).toEqual(first.body);
+      const changed = await api('POST', '/api/v1/alerts', { title: first.body.title, severity: 'info', labels: { alertname: 'Disk', host: 'db2' } }, h);
+      expect(changed.status).toBe(422);
+    });
+
     it('shows an alert the same way in create, get, list, acknowledge and resolve responses', async () => {
       const created = await api('POST', '/api/v1/alerts', { title: `shape ${Date.now()}`, severity: 'high', source: 'e2e', labels: { run: `${Date.now()}` } });
       expect(created.status).toBe(201);

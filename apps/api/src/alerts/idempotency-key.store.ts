@@ -10,7 +10,26 @@ import { WithStatus } from '../common/with-status';
 const TABLE = 'idempotency_keys';
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
+/**
+ * JSON with every object's keys sorted, at every depth: two bodies that differ only in key order (the order a client
+ * happened to serialise `labels` in) are the same request. Arrays keep their order; it means something.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    // No prototype: a `__proto__` key (JSON.parse makes it an own property) stays a key instead of being swallowed.
+    const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
+}
+
 export function requestHash(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+/** The hash stored before canonical hashing; such keys expire within IDEMPOTENCY_TTL_HOURS of the upgrade. */
+export function legacyRequestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
 
@@ -62,7 +81,7 @@ export class IdempotencyKeyStore {
         .execute();
       return undefined;
     }
-    if (stored.request_hash !== hash) {
+    if (stored.request_hash !== hash && stored.request_hash !== legacyRequestHash(body)) {
       throw new UnprocessableEntityException('Idempotency-Key was already used with a different request body');
     }
     return new WithStatus(stored.status_code, stored.response, { 'Idempotent-Replayed': 'true' });
