@@ -30,7 +30,7 @@ export class AlertsRepository {
   ) {}
 
   /** One transaction for work that spans this repository and others (the Idempotency-Key store). */
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     ensureDatabaseReady(this.dataSource);
     return this.dataSource.transaction(work);
   }
@@ -116,14 +116,14 @@ export class AlertsRepository {
   }
 
   /** The first acknowledgement wins and fans out `alert.acknowledged`; a repeat changes nothing. Null: no such alert. */
-  acknowledge(id: string, by: string, note: string | null): Promise<AlertEntity | null> {
+  async acknowledge(id: string, by: string, note: string | null): Promise<AlertEntity | null> {
     return this.transition(id, 'alert.acknowledged', (qb) =>
       qb.set({ acknowledgedAt: () => 'now()', acknowledgedBy: by, acknowledgementNote: note, updatedAt: () => 'now()' }).where({ id, acknowledgedAt: IsNull() }),
     );
   }
 
   /** Resolving fans out `alert.resolved`; resolving a resolved alert changes nothing. Null: no such alert. */
-  resolve(id: string): Promise<AlertEntity | null> {
+  async resolve(id: string): Promise<AlertEntity | null> {
     return this.transition(id, 'alert.resolved', (qb) =>
       qb.set({ status: 'resolved', resolvedAt: () => 'now()', updatedAt: () => 'now()' }).where({ id, status: 'firing' }),
     );
@@ -141,7 +141,7 @@ export class AlertsRepository {
     return changed ?? null;
   }
 
-  private transition(id: string, event: EventType, change: (qb: UpdateQueryBuilder<AlertEntity>) => UpdateQueryBuilder<AlertEntity>) {
+  private async transition(id: string, event: EventType, change: (qb: UpdateQueryBuilder<AlertEntity>) => UpdateQueryBuilder<AlertEntity>): Promise<AlertEntity | null> {
     return this.transaction(async (tx) => {
       const [changed] = await this.update(tx, change);
       if (!changed) return tx.findOneBy(AlertEntity, { id });
