@@ -252,6 +252,40 @@ describe('domain API (e2e)', () => {
       expect(other.status).toBe(422);
     });
 
+    it('replays an Idempotency-Key repeat whose labels list their keys in another order (was 422)', async () => {
+      const h = { 'idempotency-key': `reorder-${Date.now()}` };
+      const first = await api('POST', '/api/v1/alerts', { title: `idem order ${Date.now()}`, severity: 'info', labels: { host: 'db1', alertname: 'Disk' } }, h);
+      expect(first.status).toBe(201);
+      const repeat = await api('POST', '/api/v1/alerts', { labels: { alertname: 'Disk', host: 'db1' }, severity: 'info', title: first.body.title }, h);
+      expect(repeat.status).toBe(201);
+      expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+      expect(repeat.body).toEqual(first.body);
+      const changed = await api('POST', '/api/v1/alerts', { title: first.body.title, severity: 'info', labels: { alertname: 'Disk', host: 'db2' } }, h);
+      expect(changed.status).toBe(422);
+    });
+
+    it('shows an alert the same way in create, get, list, acknowledge and resolve responses', async () => {
+      const created = await api('POST', '/api/v1/alerts', { title: `shape ${Date.now()}`, severity: 'high', source: 'e2e', labels: { run: `${Date.now()}` } });
+      expect(created.status).toBe(201);
+      const { deduplicated, ...alert } = created.body;
+      expect(deduplicated).toBe(false);
+      expect(Object.keys(alert)).toEqual([
+        'id', 'fingerprint', 'title', 'severity', 'status', 'source', 'description', 'labels', 'annotations', 'occurrences', 'starts_at',
+        'resolved_at', 'acknowledged_at', 'acknowledged_by', 'acknowledgement_note', 'created_at', 'updated_at', 'acknowledged',
+      ]);
+      const { deliveries, ...got } = (await api('GET', `/api/v1/alerts/${alert.id}`)).body;
+      expect(Array.isArray(deliveries)).toBe(true);
+      expect(got).toEqual(alert);
+      const listed = await api('GET', `/api/v1/alerts?since=${encodeURIComponent(alert.created_at)}&severity=high&limit=500`);
+      expect(listed.body.items.find((x: { id: string }) => x.id === alert.id)).toEqual(alert);
+      const acked = await api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, { note: 'looking' });
+      expect(acked.body).toMatchObject({ ...alert, acknowledged: true, acknowledged_by: 'e2e', acknowledgement_note: 'looking', updated_at: expect.any(String), acknowledged_at: expect.any(String) });
+      const resolved = await api('POST', `/api/v1/alerts/${alert.id}/resolve`);
+      expect(resolved.body).toMatchObject({ id: alert.id, status: 'resolved', acknowledgement_note: 'looking', resolved_at: expect.any(String) });
+      expect((await api('POST', '/api/v1/alerts/00000000-0000-4000-8000-000000000000/acknowledge', {})).status).toBe(404);
+      expect((await api('POST', '/api/v1/alerts/00000000-0000-4000-8000-000000000000/resolve')).status).toBe(404);
+    });
+
     it('acknowledge is idempotent; list filters and cursor pagination', async () => {
       // Other suites share the database: paginate over this test's own alerts.
       const since = new Date(Date.now() - 1000).toISOString();

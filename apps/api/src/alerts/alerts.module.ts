@@ -3,12 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { AlertEntity } from './alert.entity';
 import { AlertsController } from './alerts.controller';
+import { AlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { IdempotencyKeyStore } from './idempotency-key.store';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AlertEntity, IdempotencyKeyEntity]), DeliveriesModule],
   controllers: [AlertsController],
-  providers: [AlertsService],
+  providers: [AlertsService, AlertsRepository, IdempotencyKeyStore],
 })
 export class AlertsModule {}

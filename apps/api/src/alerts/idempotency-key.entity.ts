@@ -12,6 +12,6 @@ export class IdempotencyKeyEntity {
   /** SHA-256 hex of the request, so a reused key with a different body is refused. */
   @Column({ type: 'char', length: 64, name: 'request_hash' }) requestHash: string;
   @Column({ type: 'integer', name: 'status_code', nullable: true }) statusCode: number | null;
-  @Column({ type: 'jsonb', nullable: true }) response: unknown;
+  @Column({ type: 'jsonb', nullable: true }) response: object | null;
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at', default: () => 'now()' }) createdAt: Date;
 }
