@@ -4,11 +4,12 @@ import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { WebhookEntity } from '@app/delivery';
 import { WebhookHealthService } from './webhook-health.service';
 import { WebhooksController } from './webhooks.controller';
+import { WebhookUrlPolicy } from './webhook-url-policy';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEntity]), DeliveriesModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookHealthService],
+  providers: [WebhooksService, WebhookHealthService, WebhookUrlPolicy],
 })
 export class WebhooksModule {}

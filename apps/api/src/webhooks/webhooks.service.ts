@@ -8,6 +8,7 @@ import { DeliveryOutbox } from '@app/delivery';
 import { generateWebhookSecret } from '@app/delivery';
 import type { CreateWebhookDto } from './dto/create-webhook.dto';
 import type { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { WebhookUrlPolicy } from './webhook-url-policy';
 import { toWebhookView, WEBHOOK_COLUMNS, type WebhookRow, type WebhookView } from './webhook-view';
 
 /** During a rotation the old secret keeps signing alongside the new one this long. */
@@ -19,10 +20,12 @@ export class WebhooksService {
     private readonly sql: SqlClient,
     private readonly outbox: DeliveryOutbox,
     private readonly deliveries: DeliveriesService,
+    private readonly urlPolicy: WebhookUrlPolicy,
   ) {}
 
   /** The only response (with rotation) that carries the secret. */
   async create(dto: CreateWebhookDto): Promise<WebhookView & { secret: string }> {
+    this.urlPolicy.assertAllowed(dto.url);
     const secret = generateWebhookSecret();
     const [row] = await this.sql.rows<WebhookRow>(
       `INSERT INTO webhooks (name, url, description, event_types, min_severity, headers, is_active, secret)
@@ -53,6 +56,7 @@ export class WebhooksService {
   }
 
   async update(id: string, dto: UpdateWebhookDto): Promise<WebhookView> {
+    this.urlPolicy.assertAllowed(dto.url);
     const sets: string[] = [];
     const params: unknown[] = [id];
     const set = (column: string, value: unknown) => {
