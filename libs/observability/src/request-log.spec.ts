@@ -11,11 +11,12 @@ describe('request log allow-lists', () => {
     },
   );
 
-  it('keeps allow-listed values, repeated keys, bare keys and separators', () => {
+  it('keeps allow-listed values, repeated keys and separators; masks bare keys not on the list', () => {
     expect(maskRequestUrl('/api/v1/alerts?status=firing&severity=high&since=2026-01-01&cursor=abc&limit=10')).toBe(
       '/api/v1/alerts?status=firing&severity=high&since=2026-01-01&cursor=abc&limit=10',
     );
-    expect(maskRequestUrl(`/x?token=${SECRET}&token=${SECRET};pass=${SECRET}&flag&=`)).toBe('/x?token=***&token=***;pass=***&flag&***');
+    expect(maskRequestUrl(`/x?token=${SECRET}&token=${SECRET};pass=${SECRET}&flag&=`)).toBe('/x?token=***&token=***;pass=***&***&***');
+    expect(maskRequestUrl(`/x?${SECRET}&limit`)).toBe('/x?***&limit');
     expect(maskRequestUrl('/x')).toBe('/x');
     expect(maskRequestUrl('/x?')).toBe('/x?');
   });

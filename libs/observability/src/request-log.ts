@@ -18,7 +18,7 @@ export const LOGGED_HEADERS: readonly string[] = [
 
 /** Long enough for any sane value of a logged key or header; a hostile one cannot bloat the line. */
 const MAX_LOGGED_VALUE = 256;
-/** A bare `?<jwt>` (a key with no value) is still a credential: only short, name-shaped keys are kept. */
+/** Keys are kept only when short and name-shaped; a key with no `=` is masked like a value (`?<token>` is a credential). */
 const SAFE_KEY_RE = /^[A-Za-z0-9_.[\]-]{1,64}$/;
 
 function decodeQueryPart(part: string): string {
@@ -41,9 +41,10 @@ function maskQueryString(query: string): string {
       const eq = piece.indexOf('=');
       const rawKey = eq < 0 ? piece : piece.slice(0, eq);
       const key = decodeQueryPart(rawKey);
+      const allowed = LOGGED_QUERY_KEYS.has(key.toLowerCase());
+      if (eq < 0) return allowed ? rawKey : MASK;
       if (!SAFE_KEY_RE.test(key)) return MASK;
-      if (eq < 0) return rawKey;
-      return LOGGED_QUERY_KEYS.has(key.toLowerCase()) ? `${rawKey}=${clip(piece.slice(eq + 1))}` : `${rawKey}=${MASK}`;
+      return allowed ? `${rawKey}=${clip(piece.slice(eq + 1))}` : `${rawKey}=${MASK}`;
     })
     .join('');
 }
