@@ -24,7 +24,7 @@ export class WebhookUrlPolicy {
     if (blocked) {
       throw ValidationFailedException.field(
         'url',
-        `host ${blocked.address} is a ${blocked.rule} address, refused in strict mode (public unicast only, plus WEBHOOK_ALLOWED_CIDRS)`,
+        `host ${blocked.address} is in the ${blocked.rule} range, refused in strict mode (public unicast only, plus WEBHOOK_ALLOWED_CIDRS)`,
       );
     }
   }
