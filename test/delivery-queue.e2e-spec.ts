@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { DeliveryQueue } from '@app/delivery';
+import { DataSource } from 'typeorm';
 import { apiClient, bootApi, eventually, migrateTestDatabase, Receiver } from './support/domain';
 import { e2e } from './support/e2e-env';
 
@@ -132,22 +133,52 @@ describe('SSRF policy in strict mode (e2e)', () => {
     await receiver?.close();
   });
 
-  it.each([
-    ['an IPv4 literal', (p: number) => `http://127.0.0.1:${p}/hook`],
-    ['a name resolving to loopback', (p: number) => `http://localhost:${p}/hook`],
-    ['an IPv4-mapped IPv6 literal', (p: number) => `http://[::ffff:127.0.0.1]:${p}/hook`],
-  ])('refuses %s and never connects', async (_what, url) => {
-    const address = app.getHttpServer().address() as { port: number };
-    const api = apiClient(`http://127.0.0.1:${address.port}`);
-    const w = await api('POST', '/api/v1/webhooks', { name: 'internal', url: url(receiver.port), event_types: ['webhook.test'] });
-    expect(w.status).toBe(201);
-    const ping = await api('POST', `/api/v1/webhooks/${w.body.id}/test`);
+  const client = () => apiClient(`http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`);
+
+  /** Pings the webhook and expects the delivery to fail with the refusal, the receiver never reached. */
+  async function expectRefusedDelivery(api: ReturnType<typeof apiClient>, webhookId: string): Promise<void> {
+    const ping = await api('POST', `/api/v1/webhooks/${webhookId}/test`);
     const d = await eventually(async () => {
       const r = await api('GET', `/api/v1/deliveries/${ping.body.delivery_id}`);
       return r.body.status === 'failed' ? r.body : undefined;
     }, 10_000, 'the refused delivery to fail');
     expect(d.attempts[0].error).toMatch(/refused to connect/);
     expect(receiver.received).toHaveLength(0);
+  }
+
+  it.each([
+    ['an IPv4 literal', (p: number) => `http://127.0.0.1:${p}/hook`, 'loopback'],
+    ['an IPv4-mapped IPv6 literal', (p: number) => `http://[::ffff:127.0.0.1]:${p}/hook`, 'ipv4Mapped'],
+    ['an IPv4-compatible IPv6 literal', (p: number) => `http://[::127.0.0.1]:${p}/hook`, 'ipv4Compatible'],
+  ])('refuses %s at create and PATCH with a 400 naming the rule', async (_what, url, rule) => {
+    const api = client();
+    const created = await api('POST', '/api/v1/webhooks', { name: 'internal', url: url(receiver.port), event_types: ['webhook.test'] });
+    expect(created.status).toBe(400);
+    expect(created.body.errors.url.join(' ')).toContain(rule);
+
+    const w = await api('POST', '/api/v1/webhooks', { name: 'by-name', url: `http://localhost:${receiver.port}/hook` });
+    expect(w.status).toBe(201);
+    const patched = await api('PATCH', `/api/v1/webhooks/${w.body.id}`, { url: url(receiver.port) });
+    expect(patched.status).toBe(400);
+    expect(patched.body.errors.url.join(' ')).toContain(rule);
+    expect((await api('GET', `/api/v1/webhooks/${w.body.id}`)).body.url).toBe(`http://localhost:${receiver.port}/hook`);
+    expect((await api('DELETE', `/api/v1/webhooks/${w.body.id}`)).status).toBe(204);
+  });
+
+  it('accepts a name resolving to loopback, and refuses it at delivery without connecting', async () => {
+    const api = client();
+    const w = await api('POST', '/api/v1/webhooks', { name: 'internal', url: `http://localhost:${receiver.port}/hook`, event_types: ['webhook.test'] });
+    expect(w.status).toBe(201);
+    await expectRefusedDelivery(api, w.body.id);
+    expect((await api('DELETE', `/api/v1/webhooks/${w.body.id}`)).status).toBe(204);
+  });
+
+  it('still refuses a literal stored before the rules tightened (e.g. WEBHOOK_ALLOWED_CIDRS narrowed) at delivery', async () => {
+    const api = client();
+    const w = await api('POST', '/api/v1/webhooks', { name: 'legacy', url: `http://localhost:${receiver.port}/hook`, event_types: ['webhook.test'] });
+    expect(w.status).toBe(201);
+    await app.get(DataSource).query(`UPDATE webhooks SET url = $2 WHERE id = $1`, [w.body.id, `http://127.0.0.1:${receiver.port}/hook`]);
+    await expectRefusedDelivery(api, w.body.id);
     expect((await api('DELETE', `/api/v1/webhooks/${w.body.id}`)).status).toBe(204);
   });
 });

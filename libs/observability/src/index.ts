@@ -1,3 +1,4 @@
 export * from './logger.module';
 export * from './metrics.module';
 export * from './metrics.service';
+export * from './request-log';

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { type Env, maskText } from '@app/config';
+import { maskRequestUrl, serializeRequest } from './request-log';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -60,10 +61,10 @@ export class ObservabilityModule {
               level: env.LOG_LEVEL,
               base: { service: 'signalgate', env: env.ENV },
               genReqId: (req: IncomingMessage) => (typeof req.id === 'string' ? req.id : assignRequestId(req)),
-              redact: {
-                paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],
-                censor: '***',
-              },
+              // Request headers and query values are logged by allow-list (request-log.ts); `url` is masked in
+              // every line that carries one, including the request log line written in configure-app.ts.
+              serializers: { req: serializeRequest, url: maskRequestUrl },
+              redact: { paths: ['res.headers["set-cookie"]'], censor: '***' },
               // One line per request is written by a Fastify onResponse hook (configure-app.ts): Nest middleware,
               // and so pino-http's own logging, never sees requests that match no route.
               autoLogging: false,

@@ -6,11 +6,12 @@ import { WebhookHealthRepository } from './webhook-health.repository';
 import { WebhookHealthService } from './webhook-health.service';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
+import { WebhookUrlPolicy } from './webhook-url-policy';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEntity]), DeliveriesModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhooksRepository, WebhookHealthService, WebhookHealthRepository],
+  providers: [WebhooksService, WebhooksRepository, WebhookHealthService, WebhookHealthRepository, WebhookUrlPolicy],
 })
 export class WebhooksModule {}

@@ -6,6 +6,7 @@ import { DeliveriesService } from '../deliveries/deliveries.service';
 import type { CreateWebhookDto } from './dto/create-webhook.dto';
 import type { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { WebhookDisabledException } from './webhook-disabled.exception';
+import { WebhookUrlPolicy } from './webhook-url-policy';
 import { toWebhookView, type WebhookView } from './webhook-view';
 import { type WebhookChanges, WebhooksRepository } from './webhooks.repository';
 
@@ -17,10 +18,12 @@ export class WebhooksService {
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly deliveries: DeliveriesService,
+    private readonly urlPolicy: WebhookUrlPolicy,
   ) {}
 
   /** The only response (with rotation) that carries the secret. */
   async create(dto: CreateWebhookDto): Promise<WebhookView & { secret: string }> {
+    this.urlPolicy.assertAllowed(dto.url);
     const secret = generateWebhookSecret();
     const row = await this.webhooks.insert({
       name: dto.name,
@@ -48,6 +51,7 @@ export class WebhooksService {
   }
 
   async update(id: string, dto: UpdateWebhookDto): Promise<WebhookView> {
+    this.urlPolicy.assertAllowed(dto.url);
     const changes: WebhookChanges = {
       name: dto.name,
       url: dto.url,
