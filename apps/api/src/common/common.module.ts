@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { SqlClient } from './sql-client';
 import { WithStatusInterceptor } from './with-status';
 
 @Global()
-@Module({ providers: [SqlClient, WithStatusInterceptor], exports: [SqlClient, WithStatusInterceptor] })
+@Module({ providers: [WithStatusInterceptor], exports: [WithStatusInterceptor] })
 export class CommonModule {}

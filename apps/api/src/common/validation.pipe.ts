@@ -8,15 +8,22 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = '', 
     const path = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints) {
       // class-validator prefixes every message with the property name; the map key already says it.
-      out[path] = Object.values(e.constraints).map((m) => m.replace(new RegExp(`^${escapeRe(e.property)} `), ''));
+      // (A prefix test, not a RegExp built from the name: a hostile key of megabytes made that throw and stall.)
+      const lead = `${e.property} `;
+      out[fieldKey(path)] = Object.values(e.constraints).map((m) => {
+        const text = m.startsWith(lead) ? m.slice(lead.length) : m;
+        return e.property.length > MAX_FIELD_KEY ? text.split(e.property).join(fieldKey(e.property)) : text;
+      });
     }
     if (e.children?.length) flattenValidationErrors(e.children, path, out);
   }
   return out;
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Field names come from the client: an unknown key of any length is echoed back clipped, never whole. */
+const MAX_FIELD_KEY = 200;
+function fieldKey(path: string): string {
+  return path.length > MAX_FIELD_KEY ? `${path.slice(0, MAX_FIELD_KEY)}…` : path;
 }
 
 /**
