@@ -4,7 +4,7 @@ import type { ArgumentsHost } from '@nestjs/common';
 import { GlobalExceptionFilter } from './global-exception.filter';
 import { ValidationFailedException } from './api-errors';
 
-function hostFor(id = 'req-42') {
+function hostFor(id = 'req-42', url = '/api/v1/alerts') {
   const sent: { status?: number; body?: Record<string, unknown>; headers: Record<string, string> } = { headers: {} };
   const reply = {
     getHeader: (k: string) => sent.headers[k.toLowerCase()],
@@ -21,7 +21,7 @@ function hostFor(id = 'req-42') {
       return reply;
     },
   };
-  const request = { id, raw: {}, method: 'POST', url: '/api/v1/alerts', headers: {} };
+  const request = { id, raw: {}, method: 'POST', url, headers: {} };
   const host = { switchToHttp: () => ({ getResponse: () => reply, getRequest: () => request }) } as unknown as ArgumentsHost;
   return { host, sent };
 }
@@ -40,6 +40,18 @@ describe('GlobalExceptionFilter', () => {
     expect(sent.headers['x-request-id']).toBe('req-42');
     expect(logged.join('\n')).toContain('req-42');
     expect(logged.join('\n')).not.toContain('hunter2');
+  });
+
+  it('logs the URL with its query values by allow-list: a token in the query string never reaches the log', () => {
+    const logged: string[] = [];
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((m: unknown) => void logged.push(String(m)));
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void logged.push(String(m)));
+    filter.catch(new Error('boom'), hostFor('r1', '/api/v1/alerts?limit=5&token=SENTINEL-1&jwt=SENTINEL-2').host);
+    filter.catch(new ServiceUnavailableException('database not available yet'), hostFor('r2', '/api/v1/webhooks?access_token=SENTINEL-3').host);
+    const text = logged.join('\n');
+    expect(text).toContain('limit=5');
+    expect(text).toContain('/api/v1/webhooks');
+    expect(text).not.toMatch(/SENTINEL/);
   });
 
   it('keeps per-field validation errors and maps Fastify 413s to clean JSON', () => {

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, PayloadTooLargeException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { maskText } from '@app/config';
+import { maskRequestUrl } from '@app/observability';
 import { classifyError } from './dependency-errors';
 
 export interface ErrorBody {
@@ -55,7 +56,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const requestId = requestIdOf(request);
     const body = this.toBody(exception, requestId);
-    const where = `request_id=${requestId ?? '-'} ${request?.method} ${request?.url}`;
+    // The URL as the request log shows it: query values by allow-list, so a `?token=` never reaches this line.
+    const where = `request_id=${requestId ?? '-'} ${request?.method} ${String(maskRequestUrl(request?.url))}`;
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.warn(`${where}: ${body.message}: ${maskText(exception instanceof Error ? exception.message : String(exception))}`);
       if (!reply.getHeader('retry-after')) reply.header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
