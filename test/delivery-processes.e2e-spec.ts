@@ -107,8 +107,10 @@ describe('delivery processes (e2e, built targets)', () => {
   });
 
   it('kill -9 of the API with hundreds of deliveries in flight loses none: all end succeeded after a restart', async () => {
-    // A slow receiver and a wide in-flight window: at the kill, about 200 requests are open at once.
-    const { r, seen } = await trackingReceiver(1000);
+    // A slow receiver and a wide in-flight window: at the kill, about 200 requests are open at once. Slow enough
+    // that deliveries pile up even when creating the alerts is slow (a loaded machine): at 1 s each, the in-flight
+    // count stayed under 100 while the alerts trickled in, then drained before it was looked at.
+    const { r, seen } = await trackingReceiver(2500);
     // Short lease so the restarted API reclaims the dead process's deliveries quickly.
     const raw = domainRawEnv({
       DELIVERY_CONCURRENCY: '2',
@@ -116,7 +118,7 @@ describe('delivery processes (e2e, built targets)', () => {
       DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: '200',
       DELIVERY_LEASE_MS: '5000',
       DELIVERY_REAPER_INTERVAL_MS: '500',
-      WEBHOOK_TIMEOUT_MS: '3000',
+      WEBHOOK_TIMEOUT_MS: '5000',
     });
     const first = await startApi(raw);
     const client = apiClient(first.baseUrl);
