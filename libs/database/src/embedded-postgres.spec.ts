@@ -158,7 +158,8 @@ describe('startEmbeddedPostgres', () => {
         deps({
           isRoot: () => true,
           lookupUser: () => me(),
-          firstUnreachable: (path) => (path.startsWith('/pg/') ? '/pg' : undefined),
+          // Neither the binaries nor the data directory: the binaries are what it says (nothing to move).
+          firstUnreachable: (path) => (path.startsWith('/pg/') ? '/pg' : path.startsWith(root) ? root : undefined),
           spawn,
         }),
       );
@@ -167,6 +168,7 @@ describe('startEmbeddedPostgres', () => {
       );
       expect(spawn).not.toHaveBeenCalled();
       expect(existsSync(join(root, '.data'))).toBe(false);
+      expect(logs).toEqual([]);
     });
 
     it('a data directory the postgres user cannot reach is moved to one it can, and the log says where', async () => {

@@ -72,14 +72,6 @@ export async function startEmbeddedPostgres(
   let undoCluster: (() => void) | undefined;
   try {
     const runAs = deps.isRoot() ? postgresAccount(deps) : undefined;
-    const dir = runAs ? reachableDataDir(requested, runAs, log, deps) : requested;
-
-    const running = runningServerPort(dir);
-    if (running !== undefined) {
-      log(`embedded PostgreSQL already running on port ${running} (${dir}); reusing it`);
-      return { url: urlFor(password, running), port: running, owned: false, dataDir: dir, stop: async () => undefined };
-    }
-
     const EmbeddedPostgres = deps.loadServer();
     const bin = deps.binaries();
     if (runAs) {
@@ -88,6 +80,14 @@ export async function startEmbeddedPostgres(
         if (blocked) throw new Error(`embedded PostgreSQL: as root it runs as the ${runAs.name} user, which cannot reach ${blocked} (on the way to its binaries): ${WHAT_TO_DO}`);
       }
     }
+    const dir = runAs ? reachableDataDir(requested, runAs, log, deps) : requested;
+
+    const running = runningServerPort(dir);
+    if (running !== undefined) {
+      log(`embedded PostgreSQL already running on port ${running} (${dir}); reusing it`);
+      return { url: urlFor(password, running), port: running, owned: false, dataDir: dir, stop: async () => undefined };
+    }
+
 
     const port = requestedPort || (await freePort());
     if (!existsSync(join(dir, 'PG_VERSION'))) {
