@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { e2e } from './support/e2e-env';
-import { apiClient, domainRawEnv, eventually, migrateTestDatabase, Receiver } from './support/domain';
-import { ApiProcess, childEnv, CLI_MAIN, ROOT, runCli } from './support/processes';
+import { apiClient, domainRawEnv, migrateTestDatabase, Receiver } from './support/domain';
+import { Fleet, runCli } from './support/processes';
 import { freePort } from './support/services';
+import { sleep, waitFor } from './support/wait-for';
 
 /**
  * The built targets as separate processes (npm run build first): `cli token`, the API and `cli worker` sharing one
@@ -12,6 +12,7 @@ import { freePort } from './support/services';
  */
 describe('delivery processes (e2e, built targets)', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
+  const fleet = new Fleet();
   let db: Client;
 
   beforeAll(async () => {
@@ -21,17 +22,13 @@ describe('delivery processes (e2e, built targets)', () => {
   });
 
   afterAll(async () => {
+    await fleet.stopAll();
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     await db?.end();
   });
 
-  const startApi = async (raw: Record<string, string | undefined>) => {
-    const p = ApiProcess.spawn(raw, await freePort());
-    cleanups.push(() => p.stop('SIGKILL'));
-    await p.waitListening();
-    await eventually(async () => (await fetch(`${p.baseUrl}/api/v1/alerts?limit=1`, { headers: { authorization: 'Bearer x' } })).status === 401, 10_000, 'API routes');
-    return p;
-  };
+  // Ready, not just listening: the domain routes answer 503 until the database connection is up.
+  const startApi = async (raw: Record<string, string | undefined>) => fleet.api(raw, await freePort());
 
   /** Records, per webhook-id, how many requests arrived and whether two overlapped. */
   const trackingReceiver = async (delayMs: number) => {
@@ -43,7 +40,7 @@ describe('delivery processes (e2e, built targets)', () => {
       if (inProgress.has(id)) overlapping += 1;
       inProgress.add(id);
       seen.set(id, (seen.get(id) ?? 0) + 1);
-      await new Promise((ok) => setTimeout(ok, delayMs));
+      await sleep(delayMs);
       inProgress.delete(id);
       return { status: 200 };
     });
@@ -89,17 +86,12 @@ describe('delivery processes (e2e, built targets)', () => {
     const { r, seen, overlapping } = await trackingReceiver(15);
     const raw = domainRawEnv({ DELIVERY_CONCURRENCY: '2', DELIVERY_MAX_IN_FLIGHT: '8', DELIVERY_BATCH_SIZE: '4', DELIVERY_POLL_INTERVAL_MS: '100' });
     const api = await startApi(raw);
-    const worker: ChildProcess = spawn(process.execPath, [CLI_MAIN, 'worker'], { env: childEnv(raw), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let workerOut = '';
-    worker.stdout?.on('data', (d: Buffer) => (workerOut += d.toString()));
-    worker.stderr?.on('data', (d: Buffer) => (workerOut += d.toString()));
-    cleanups.push(async () => worker.kill('SIGKILL'));
-    await eventually(() => /delivery worker running/.test(workerOut), 15_000, 'cli worker to start');
+    const worker = await fleet.cli(['worker'], raw, /delivery worker running/, { timeoutMs: 15_000 });
 
     const client = apiClient(api.baseUrl);
     const webhook = await createWebhook(client, r.url);
     await createAlerts(client, 300, 'shared');
-    await eventually(async () => (await statusCounts(webhook.id)).succeeded === 300, 60_000, '300 deliveries to succeed');
+    await waitFor(async () => (await statusCounts(webhook.id)).succeeded === 300, 60_000, '300 deliveries to succeed');
     expect(overlapping()).toBe(0);
     expect(seen.size).toBe(300);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
@@ -107,17 +99,18 @@ describe('delivery processes (e2e, built targets)', () => {
     expect(rows[0].n).toBe(300);
     new Webhook(webhook.secret).verify(r.received[0].body, r.received[0].headers as Record<string, string>);
 
-    worker.kill('SIGTERM');
-    const code = await new Promise((ok) => worker.once('exit', ok));
+    const { code } = await worker.stop('SIGTERM');
     expect(code).toBe(0);
-    expect(workerOut).not.toContain(webhook.secret);
+    expect(worker.output).not.toContain(webhook.secret);
     await client('DELETE', `/api/v1/webhooks/${webhook.id}`);
     await api.stop();
   });
 
   it('kill -9 of the API with hundreds of deliveries in flight loses none: all end succeeded after a restart', async () => {
-    // A slow receiver and a wide in-flight window: at the kill, about 200 requests are open at once.
-    const { r, seen } = await trackingReceiver(1000);
+    // A slow receiver and a wide in-flight window: at the kill, about 200 requests are open at once. Slow enough
+    // that deliveries pile up even when creating the alerts is slow (a loaded machine): at 1 s each, the in-flight
+    // count stayed under 100 while the alerts trickled in, then drained before it was looked at.
+    const { r, seen } = await trackingReceiver(2500);
     // Short lease so the restarted API reclaims the dead process's deliveries quickly.
     const raw = domainRawEnv({
       DELIVERY_CONCURRENCY: '2',
@@ -125,14 +118,14 @@ describe('delivery processes (e2e, built targets)', () => {
       DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: '200',
       DELIVERY_LEASE_MS: '5000',
       DELIVERY_REAPER_INTERVAL_MS: '500',
-      WEBHOOK_TIMEOUT_MS: '3000',
+      WEBHOOK_TIMEOUT_MS: '5000',
     });
     const first = await startApi(raw);
     const client = apiClient(first.baseUrl);
     const webhook = await createWebhook(client, r.url);
     const total = 600;
     await createAlerts(client, total, 'crash');
-    await eventually(async () => ((await statusCounts(webhook.id)).in_flight ?? 0) >= 100, 20_000, 'at least 100 deliveries in flight');
+    await waitFor(async () => ((await statusCounts(webhook.id)).in_flight ?? 0) >= 100, 20_000, 'at least 100 deliveries in flight');
     const before = await statusCounts(webhook.id);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -141,7 +134,7 @@ describe('delivery processes (e2e, built targets)', () => {
     const pendingAtKill = before.pending ?? 0;
 
     const second = await startApi(raw);
-    await eventually(async () => (await statusCounts(webhook.id)).succeeded === total, 90_000, `all ${total} deliveries to succeed after the restart`);
+    await waitFor(async () => (await statusCounts(webhook.id)).succeeded === total, 90_000, `all ${total} deliveries to succeed after the restart`);
     const after = await statusCounts(webhook.id);
     expect(after).toEqual({ succeeded: total });
     expect(seen.size).toBe(total);

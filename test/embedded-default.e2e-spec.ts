@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiProcess, runCli } from './support/processes';
+import { API_MAIN, ApiProcess, Fleet, runCli, runNode } from './support/processes';
 import { freePort, tcpOpen, waitFor } from './support/services';
 
 /**
@@ -42,5 +43,60 @@ describe('embedded PostgreSQL default (built API, not strict)', () => {
     const exit = await api.stop('SIGTERM', 30_000);
     expect(exit.code).toBe(0);
     expect(await tcpOpen('127.0.0.1', pgPort)).toBe(false);
+  });
+});
+
+describe('embedded PostgreSQL failures and unreachable data directories (built API)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-embedded-'));
+  chmodSync(dir, 0o755);
+  const fleet = new Fleet();
+  const leftovers = () => readdirSync(tmpdir()).filter((f) => /^pg-password-|^signalgate-initdb-/.test(f));
+  const before = leftovers();
+
+  afterAll(async () => {
+    await fleet.stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a start that fails (its port taken) exits 1 with one line and leaves no password file and no data directory', async () => {
+    const taken = createServer();
+    // No host: every address (IPv6 dual-stack where there is one), so PostgreSQL cannot fall back to ::1.
+    const port = await new Promise<number>((ok) => taken.listen(0, () => ok((taken.address() as { port: number }).port)));
+    try {
+      const data = join(dir, 'failing', 'postgres');
+      const r = await runNode(API_MAIN, [], { ENV: 'development', EMBEDDED_PG_DIR: data, EMBEDDED_PG_PORT: String(port), PORT: String(await freePort()) }, 60_000);
+      expect(r.code).toBe(1);
+      const failure = r.stderr.split('\n').filter((l) => l.includes('failed to start'));
+      expect(failure).toHaveLength(1);
+      expect(failure[0]).toMatch(new RegExp(`^signalgate api: failed to start: embedded PostgreSQL did not start on port ${port} `));
+      expect(r.stderr).not.toMatch(/^\s+at /m); // no stack
+      expect(existsSync(join(dir, 'failing'))).toBe(false);
+      expect(leftovers()).toEqual(before);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('as root, a data directory the postgres user cannot enter is moved under /var/tmp, and the log says where', async () => {
+    const closed = join(dir, 'closed');
+    mkdirSync(closed, { mode: 0o700 });
+    chmodSync(closed, 0o700);
+    const api = await fleet.api({ ENV: 'development', EMBEDDED_PG_DIR: join(closed, 'postgres') }, await freePort(), { wait: 'listening', timeoutMs: 90_000 });
+    const moved = /its data lives in (\S+) instead/.exec(api.stderr)?.[1];
+    try {
+      if (process.getuid?.() === 0) {
+        expect(moved).toMatch(/^\/var\/tmp\/signalgate-postgres-[0-9a-f]{12}$/);
+        expect(api.stderr).toContain(`the postgres user cannot reach ${join(closed, 'postgres')}`);
+        expect(api.stderr).toMatch(new RegExp(`embedded PostgreSQL started on 127\\.0\\.0\\.1:\\d+ \\(${moved}\\)`));
+      } else {
+        // Not root: PostgreSQL runs as this user, who can enter its own directory; nothing is moved.
+        expect(moved).toBeUndefined();
+        expect(api.stderr).toContain(`embedded PostgreSQL started on 127.0.0.1`);
+      }
+      expect((await api.stop('SIGTERM', 30_000)).code).toBe(0);
+      expect(leftovers()).toEqual(before);
+    } finally {
+      if (moved) rmSync(moved, { recursive: true, force: true });
+    }
   });
 });

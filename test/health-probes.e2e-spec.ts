@@ -6,6 +6,7 @@ import { envFrom, createScratchDatabase, e2e, strictRawEnv } from './support/e2e
 import { probe } from './support/health-client';
 import { runCli } from './support/processes';
 import { which } from './support/services';
+import { waitFor } from './support/wait-for';
 
 /**
  * The probes against healthy, real dependencies (the run's migrated database and Redis), the app booted in-process
@@ -19,13 +20,15 @@ async function listen(raw: Record<string, string | undefined>, databaseUrl: stri
 }
 
 async function waitReady(base: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await probe(`${base}/api/ready`);
-    if (r.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`not ready: ${r.text}`);
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
+  let last = '';
+  await waitFor(
+    async () => {
+      const r = await probe(`${base}/api/ready`);
+      last = r.text;
+      return r.status === 200;
+    },
+    { timeoutMs, what: () => `readiness (last: ${last})` },
+  );
 }
 
 describe('health probes (healthy dependencies)', () => {
@@ -133,13 +136,13 @@ describe('health probes (healthy dependencies)', () => {
     expect(samples.has('process_resident_memory_bytes')).toBe(true);
     expect((await probe(`${base}/api/metrics`)).status).toBe(404);
 
-    // Where Prometheus's own checker is installed (Debian `prometheus`), it must parse the exposition too. Its
-    // lint remarks about prom-client's default metric names are not failures; a parse error is.
+    // Prometheus's own checker must parse the exposition too; without it this test proves nothing, so it fails.
+    // Its lint remarks about prom-client's default metric names are not failures; a parse error is.
     const promtool = which('promtool');
-    if (promtool) {
-      const checked = spawnSync(promtool, ['check', 'metrics'], { input: r.text, encoding: 'utf8', timeout: 10_000 });
-      expect(`${checked.stdout}${checked.stderr}`).not.toMatch(/error while linting|parsing error/i);
-    }
+    if (!promtool) throw new Error('promtool is not installed: apt-get install prometheus (Debian; .ci/run does it)');
+    const checked = spawnSync(promtool, ['check', 'metrics'], { input: r.text, encoding: 'utf8', timeout: 10_000 });
+    expect(checked.error).toBeUndefined();
+    expect(`${checked.stdout}${checked.stderr}`).not.toMatch(/error while linting|parsing error/i);
   });
 });
 
@@ -173,12 +176,14 @@ describe('health probes (failing dependencies, strict mode)', () => {
     const scratch = await createScratchDatabase();
     const { app, base } = await listen(strictRawEnv({ DATABASE_URL: scratch.url }), scratch.url);
     try {
-      const deadline = Date.now() + 15_000;
       let r = await probe(`${base}/api/ready`);
-      while ((r.body.checks as { db: { ok: boolean } }).db.ok !== true && Date.now() < deadline) {
-        await new Promise((ok) => setTimeout(ok, 100));
-        r = await probe(`${base}/api/ready`);
-      }
+      await waitFor(
+        async () => {
+          r = await probe(`${base}/api/ready`);
+          return (r.body.checks as { db: { ok: boolean } }).db.ok === true;
+        },
+        { timeoutMs: 15_000, intervalMs: 100, what: 'the database check to pass' },
+      ).catch(() => undefined); // the assertions below say what was wrong
       expect(r.status).toBe(503);
       const migrations = (r.body.checks as { migrations: { detail: string; pending: number; current: unknown } }).migrations;
       expect(migrations).toMatchObject({ ok: false, detail: 'pending', current: null });

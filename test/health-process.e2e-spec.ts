@@ -3,25 +3,21 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { e2e, strictRawEnv } from './support/e2e-env';
 import { probe, sleep, untilStatus } from './support/health-client';
-import { ApiProcess, ROOT, runCli } from './support/processes';
+import { Fleet, ROOT, runCli, type ApiProcess } from './support/processes';
 import { freePort, PrivatePostgres, tcpOpen } from './support/services';
 import { TcpProxy } from './support/tcp-proxy';
 
 /** The built API as a separate process (dist/apps/api/main.js, `npm run build`), real signals, real services. */
-const spawned: ApiProcess[] = [];
+// Waited on until listening only: these tests look at readiness while dependencies fail.
+const fleet = new Fleet();
 async function spawnApi(overrides: Record<string, string | undefined>, listenTimeoutMs?: number): Promise<ApiProcess> {
-  const api = ApiProcess.spawn(strictRawEnv(overrides), await freePort());
-  spawned.push(api);
-  await api.waitListening(listenTimeoutMs);
-  return api;
+  return fleet.api(strictRawEnv(overrides), await freePort(), { wait: 'listening', timeoutMs: listenTimeoutMs });
 }
 
 beforeAll(async () => {
   expect((await runCli(['migrate', 'up'], strictRawEnv())).code).toBe(0);
 });
-afterEach(async () => {
-  for (const api of spawned.splice(0)) await api.stop('SIGKILL');
-});
+afterEach(() => fleet.stopAll());
 
 describe('boot with PostgreSQL down', () => {
   it('listens and serves liveness, readiness 503 with the reason, then 200 once PostgreSQL is up, no restart', async () => {

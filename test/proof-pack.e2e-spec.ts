@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { e2e, strictRawEnv } from './support/e2e-env';
-import { ApiProcess, childEnv, CLI_MAIN, ROOT, runCli, type RunResult } from './support/processes';
+import { ApiProcess, CLI_MAIN, NodeProcess, runCli, type RunResult } from './support/processes';
 import { freePort, PrivateRedis, tcpOpen, waitFor } from './support/services';
 
 /**
@@ -153,7 +152,7 @@ describe('cli proof-pack', () => {
     const marker = `pp-base-${randomBytes(4).toString('hex')}`;
     const api = ApiProcess.spawn(env(`pp-target-${randomBytes(4).toString('hex')}`), await freePort());
     try {
-      await waitFor(() => tcpOpen('127.0.0.1', api.port, 200), 30_000, 'the target API to listen');
+      await api.waitListening();
       const out = newOutDir();
       const r = await runCli(['proof-pack', '--out', out, '--base-url', `${api.baseUrl}/`, '--skip-failfast'], env(marker), 240_000);
       const ev = readEvidence(out);
@@ -180,28 +179,19 @@ describe('cli proof-pack', () => {
 
   it('stops every process it started when interrupted (SIGINT) and exits non-zero', async () => {
     const marker = `pp-int-${randomBytes(4).toString('hex')}`;
-    const child = spawn(process.execPath, [CLI_MAIN, 'proof-pack', '--out', newOutDir()], {
-      env: childEnv(env(marker)),
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+    const pack = NodeProcess.start(CLI_MAIN, ['proof-pack', '--out', newOutDir()], env(marker));
     try {
       // Step 2 starts an API instance of its own: interrupt while it runs.
-      await waitFor(() => stdout.includes('step 2:') && processesWithMarker(marker).some((pid) => pid !== child.pid), 120_000, 'step 2 to start the API');
-      child.kill('SIGINT');
+      await waitFor(() => pack.stdout.includes('step 2:') && processesWithMarker(marker).some((pid) => pid !== pack.child.pid), 120_000, 'step 2 to start the API');
+      pack.child.kill('SIGINT');
       const t0 = Date.now();
-      const code = await exited;
+      const { code } = await pack.exited;
       expect(code).toBe(130);
       expect(Date.now() - t0).toBeLessThan(15_000);
-      expectNoSecrets({ stdout, stderr });
+      expectNoSecrets({ stdout: pack.stdout, stderr: pack.stderr });
       await waitFor(() => processesWithMarker(marker).length === 0, 5_000, 'the children to be gone');
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await pack.stop('SIGKILL');
     }
   }, 200_000);
 });

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { buildRedisOptions, pingRedis } from '@app/redis';
 import { envFrom, strictRawEnv } from './support/e2e-env';
 import { PrivateRedis } from './support/services';
+import { waitFor } from './support/wait-for';
 
 /** libs/redis: a Redis outage is a fast, bounded failure on request paths, never a 10-second hang. */
 describe('redis client bounds (real redis-server and a hung TCP peer)', () => {
@@ -80,12 +81,7 @@ describe('redis client bounds (real redis-server and a hung TCP peer)', () => {
       await redis.kill();
       expect((await pingRedis(c, 500)).ok).toBe(false);
       await redis.start();
-      const deadline = Date.now() + 5000;
-      let ok = false;
-      while (!ok && Date.now() < deadline) {
-        ok = (await pingRedis(c, 500)).ok;
-        if (!ok) await new Promise((r) => setTimeout(r, 100));
-      }
+      const ok = await waitFor(async () => (await pingRedis(c, 500)).ok, { timeoutMs: 5000, intervalMs: 100 }).catch(() => false);
       expect(ok).toBe(true);
     } finally {
       await redis.stop();

@@ -1,3 +1,5 @@
+import { sleep, waitFor } from './wait-for';
+
 /** Small HTTP helpers for the health e2e specs: every call bounded, timing measured. */
 export interface Probe<B = Record<string, unknown>> {
   status: number;
@@ -25,17 +27,15 @@ export async function probe<B = Record<string, unknown>>(url: string, timeoutMs 
 export async function untilStatus(url: string, status: number, timeoutMs: number): Promise<number> {
   const t0 = performance.now();
   let last = '';
-  while (performance.now() - t0 < timeoutMs) {
-    try {
-      const r = await probe(url, 5_000);
-      if (r.status === status) return performance.now() - t0;
+  await waitFor(
+    async () => {
+      const r = await probe(url, 5_000).catch((e: unknown) => ({ status: 0, text: String(e) }));
       last = `${r.status} ${r.text}`;
-    } catch (e) {
-      last = String(e);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms; last: ${last}`);
+      return r.status === status;
+    },
+    { timeoutMs, intervalMs: 25, what: () => `${url} to answer ${status}; last: ${last}` },
+  );
+  return performance.now() - t0;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };

@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { RawEnv } from '@app/config';
+import { GiveUp, waitFor } from './wait-for';
 
+/**
+ * The process fleet of the e2e suites: built API and CLI processes started with an env of the test's choosing,
+ * waited on until they can be used, stopped or killed, their output collected. `npm run build` first.
+ */
 export const ROOT = resolve(__dirname, '../..');
 export const API_MAIN = resolve(ROOT, 'dist/apps/api/main.js');
 export const CLI_MAIN = resolve(ROOT, 'dist/apps/cli/main.js');
@@ -21,55 +26,24 @@ export interface RunResult {
   ms: number;
 }
 
-/** Runs a built target to completion (bounded). */
-export function runNode(main: string, args: string[], raw: RawEnv, timeoutMs = 60_000): Promise<RunResult> {
-  return new Promise((ok, fail) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [main, ...args], { env: childEnv(raw), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`${main} ${args.join(' ')} did not exit within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.once('error', fail);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      // Let the pipes drain.
-      setImmediate(() => ok({ code, signal, stdout, stderr, ms: performance.now() - started }));
-    });
-  });
+export interface SpawnOptions {
+  /** Working directory (default: the repository root). */
+  cwd?: string;
 }
 
-export const runCli = (args: string[], raw: RawEnv, timeoutMs?: number) => runNode(CLI_MAIN, args, raw, timeoutMs);
-
-/** A long-running built API process with its output captured. */
-export class ApiProcess {
+/** A long-running built target (the API, `cli worker`, ...) with its output captured. */
+export class NodeProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private constructor(
-    readonly child: ChildProcess,
-    readonly port: number,
-  ) {
+  protected constructor(readonly child: ChildProcess) {
     child.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
+    this.exited = new Promise((ok) => child.once('exit', (code, signal) => setImmediate(() => ok({ code, signal }))));
   }
 
-  static spawn(raw: RawEnv, port: number): ApiProcess {
-    const child = spawn(process.execPath, [API_MAIN], {
-      env: childEnv({ HOST: '127.0.0.1', ...raw, PORT: String(port) }),
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new ApiProcess(child, port);
-  }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+  static start(main: string, args: string[], raw: RawEnv, options: SpawnOptions = {}): NodeProcess {
+    return new NodeProcess(spawnNode(main, args, raw, options));
   }
 
   get output(): string {
@@ -80,21 +54,19 @@ export class ApiProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Resolves once the port answers HTTP; fails early if the process exits. */
-  async waitListening(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`API exited before listening:\n${this.output}`);
-      try {
-        await fetch(`${this.baseUrl}/api/health/live`, { signal: AbortSignal.timeout(500) });
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new Error(`API did not listen within ${timeoutMs} ms:\n${this.output}`);
+  /** Resolves once the output matches `pattern`; fails early if the process exits first. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      () => {
+        if (pattern.test(this.output)) return true;
+        if (!this.running) throw new ProcessExited(`exited before printing ${pattern}:\n${this.output}`);
+        return false;
+      },
+      { timeoutMs, what: () => `${pattern} in the output of ${this.describe()}:\n${this.output}` },
+    );
   }
 
+  /** Signals the process and waits for it to exit; SIGKILL after `timeoutMs`. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!this.running) return this.exited;
     this.child.kill(signal);
@@ -103,4 +75,122 @@ export class ApiProcess {
     clearTimeout(timer);
     return r;
   }
+
+  protected describe(): string {
+    return `pid ${this.child.pid}`;
+  }
 }
+
+/** The built API on `port` (HOST 127.0.0.1 unless the test says otherwise). */
+export class ApiProcess extends NodeProcess {
+  private constructor(
+    child: ChildProcess,
+    readonly port: number,
+  ) {
+    super(child);
+  }
+
+  static spawn(raw: RawEnv, port: number, options: SpawnOptions = {}): ApiProcess {
+    return new ApiProcess(spawnNode(API_MAIN, [], { HOST: '127.0.0.1', ...raw, PORT: String(port) }, options), port);
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Resolves once the port answers HTTP (liveness); fails early if the process exits. */
+  async waitListening(timeoutMs = 30_000): Promise<void> {
+    await this.until('/api/health/live', () => true, 'to listen', timeoutMs);
+  }
+
+  /**
+   * Resolves once readiness answers 200: the database is connected (domain routes answer 503 until then), Redis
+   * answers and migrations are at head. Use before any request that needs the database.
+   */
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    await this.until('/api/ready', (status) => status === 200, 'to be ready', timeoutMs);
+  }
+
+  protected override describe(): string {
+    return `the API on ${this.port}`;
+  }
+
+  private async until(path: string, accept: (status: number) => boolean, what: string, timeoutMs: number): Promise<void> {
+    let last = '';
+    await waitFor(
+      async () => {
+        if (!this.running) throw new ProcessExited(`API exited before ${what.replace(/^to /, 'it could ')}:\n${this.output}`);
+        try {
+          const r = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(1000) });
+          last = `${r.status} ${await r.text()}`;
+          return accept(r.status);
+        } catch (e) {
+          last = String(e);
+          return false;
+        }
+      },
+      { timeoutMs, what: () => `the API ${what} (last: ${last || 'no answer'}):\n${this.output}` },
+    );
+  }
+}
+
+/**
+ * The processes one suite started, stopped together at the end: `const fleet = new Fleet()` and
+ * `afterAll(() => fleet.stopAll())`.
+ */
+export class Fleet {
+  private readonly members: NodeProcess[] = [];
+
+  /** The built API, waited on until ready (`wait: 'listening'` for suites that expect it never to be ready). */
+  async api(raw: RawEnv, port: number, options: SpawnOptions & { wait?: 'ready' | 'listening' | 'none'; timeoutMs?: number } = {}): Promise<ApiProcess> {
+    const api = this.add(ApiProcess.spawn(raw, port, options));
+    if (options.wait === 'listening') await api.waitListening(options.timeoutMs);
+    else if (options.wait !== 'none') await api.waitReady(options.timeoutMs);
+    return api;
+  }
+
+  /** A long-running CLI command (`worker`), waited on until its output matches `readyWhen`. */
+  async cli(args: string[], raw: RawEnv, readyWhen: RegExp, options: SpawnOptions & { timeoutMs?: number } = {}): Promise<NodeProcess> {
+    const p = this.add(NodeProcess.start(CLI_MAIN, args, raw, options));
+    await p.waitForOutput(readyWhen, options.timeoutMs);
+    return p;
+  }
+
+  add<P extends NodeProcess>(p: P): P {
+    this.members.push(p);
+    return p;
+  }
+
+  /** Kills whatever is still running (SIGKILL: a suite's end needs no graceful shutdown). */
+  async stopAll(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await Promise.all(this.members.splice(0).map((p) => p.stop(signal)));
+  }
+}
+
+/** Runs a built target to completion (bounded). */
+export async function runNode(main: string, args: string[], raw: RawEnv, timeoutMs = 60_000, options: SpawnOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  const p = NodeProcess.start(main, args, raw, options);
+  const failed = new Promise<never>((_, fail) => p.child.once('error', fail));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    p.child.kill('SIGKILL');
+  }, timeoutMs);
+  try {
+    const { code, signal } = await Promise.race([p.exited, failed]);
+    if (timedOut) throw new Error(`${main} ${args.join(' ')} did not exit within ${timeoutMs} ms\n${p.stdout}\n${p.stderr}`);
+    return { code, signal, stdout: p.stdout, stderr: p.stderr, ms: performance.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const runCli = (args: string[], raw: RawEnv, timeoutMs?: number, options?: SpawnOptions) => runNode(CLI_MAIN, args, raw, timeoutMs, options);
+
+function spawnNode(main: string, args: string[], raw: RawEnv, options: SpawnOptions): ChildProcess {
+  return spawn(process.execPath, [main, ...args], { env: childEnv(raw), cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The process died while being waited on: say so instead of waiting out the timeout. */
+class ProcessExited extends GiveUp {}

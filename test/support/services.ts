@@ -3,21 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs
 // Relative, not @app/*: global-setup.ts loads this file, and Jest applies no moduleNameMapper there.
 import { freePort, tcpOpen } from '../../libs/database/src/net';
 import { tmpdir } from 'node:os';
+import { waitFor } from './wait-for';
 import { join } from 'node:path';
 
 /** Real services for tests: a private redis-server or PostgreSQL on a free port, for tests that must kill one. */
 
 export { freePort, tcpOpen };
-
-
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// Re-exported where the suites have always found it; the one polling helper lives in wait-for.ts.
+export { waitFor };
 
 export function which(bin: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
@@ -47,7 +40,7 @@ export class PrivateRedis {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     if (this.password) args.push('--requirepass', this.password);
     this.proc = spawn(bin, args, { stdio: 'ignore' });
-    await waitFor(() => tcpOpen('127.0.0.1', this.port, 200), 10_000, `redis-server on ${this.port}`);
+    await waitFor(() => tcpOpen('127.0.0.1', this.port, 200), { timeoutMs: 10_000, what: `redis-server on ${this.port}` });
   }
 
   /** SIGKILL: the server vanishes as in a crash. */

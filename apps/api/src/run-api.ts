@@ -29,6 +29,7 @@ export async function runApi(env: Env): Promise<void> {
     database = await resolveDatabaseUrl(env, note);
     const app = await createApi(env, database.url);
     await app.listen({ port: env.PORT, host: env.HOST });
+    note(`listening on ${listenAddress(app, env)}`);
     const embedded = database.embedded;
     installShutdownSequence(app, {
       delayMs: env.SHUTDOWN_DELAY_MS,
@@ -43,4 +44,14 @@ export async function runApi(env: Env): Promise<void> {
     if (database?.embedded?.owned) await database.embedded.stop().catch(() => undefined);
     process.exit(1);
   }
+}
+
+/** Where the listener is bound, as `http://host:port` (the real port when PORT=0). */
+function listenAddress(app: NestFastifyApplication, env: Env): string {
+  const bound = app.getHttpServer().address();
+  if (bound && typeof bound === 'object') {
+    const host = bound.family === 'IPv6' || bound.address.includes(':') ? `[${bound.address}]` : bound.address;
+    return `http://${host}:${bound.port}`;
+  }
+  return `http://${env.HOST}:${env.PORT}`;
 }

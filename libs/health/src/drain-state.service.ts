@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 /**
- * Whether the process is draining after SIGTERM/SIGINT. Set by the shutdown sequence (apps/api run-api.ts)
+ * Whether the process is draining after SIGTERM/SIGINT. Set by the shutdown sequence (apps/api/src/shutdown-sequence.ts)
  * before anything else happens, so readiness answers 503 `shutting_down` at once while liveness stays 200.
  */
 @Injectable()

@@ -11,7 +11,7 @@ import { ReadinessService } from './readiness.service';
 /**
  * Probes and readiness (CONTRACT §3). Needs the global DatabaseModule, SignalgateRedisModule, MetricsModule and
  * ConfigModule. Terminus's own logging is off: ReadinessService logs a failing check when its state changes.
- * Terminus's graceful-shutdown delay is not used: the drain sequence lives in apps/api run-api.ts (DrainState).
+ * Terminus's graceful-shutdown delay is not used: the drain sequence lives in apps/api/src/shutdown-sequence.ts (DrainState).
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],

@@ -2,7 +2,7 @@ import type { Env } from '@app/config';
 import type { RedisOptions } from 'ioredis';
 
 /**
- * Bounded client behaviour (DEVELOPERS.md): no offline queue, so a command during an outage fails at once
+ * Bounded client behaviour (docs/PROBES.md, "Bounded and shared"): no offline queue, so a command during an outage fails at once
  * instead of waiting for a reconnect; one retry per request; a command timeout for a server that accepts the
  * connection and never answers; reconnection forever with a capped backoff, so Redis coming back is picked up
  * without a restart.
