@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import * as jwt from 'jsonwebtoken';
 import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
 import { TEST_SECRET_KEY } from './support/e2e-env';
 import { apiClient, bootApi, eventually, migrateTestDatabase, Receiver, token } from './support/domain';
 
@@ -359,6 +360,153 @@ describe('domain API (e2e)', () => {
       const badAlert = await api('POST', '/api/v1/alerts/alertmanager', { ...payload('firing'), alerts: [{ status: 'maybe', labels: {} }] });
       expect(badAlert.status).toBe(400);
       expect(badAlert.body.errors['alerts.0.status']).toBeDefined();
+    });
+  });
+
+  describe('Alertmanager batches', () => {
+    // Deliveries are counted per webhook in the database: other tests' webhooks share the run.
+    const db = () => app.get(DataSource);
+    const am = (alerts: object[]) => ({ version: '4', status: 'firing', receiver: 'signalgate', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts });
+    const sameLabels = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+    const storedAlert = async (labels: Record<string, string>, status = 'firing') =>
+      (await api('GET', `/api/v1/alerts?status=${status}&limit=500`)).body.items.find((a: { labels: Record<string, string> }) => sameLabels(a.labels, labels));
+    const deliveriesOf = async (webhookId: string, alertId: string) =>
+      (await db().query(`SELECT event_type, payload FROM deliveries WHERE webhook_id = $1 AND alert_id = $2 ORDER BY created_at, event_type`, [webhookId, alertId])) as Array<{ event_type: string; payload: string }>;
+    const eventData = (d: { payload: string }) => (JSON.parse(d.payload) as { data: object }).data;
+    const withoutDeliveries = ({ deliveries: _, ...view }: { deliveries: unknown }) => view;
+    let hook: { id: string };
+
+    beforeAll(async () => {
+      const r = await newReceiver();
+      hook = (await api('POST', '/api/v1/webhooks', { name: 'am-batches', url: r.url })).body;
+    });
+
+    afterAll(async () => {
+      await api('DELETE', `/api/v1/webhooks/${hook.id}`);
+    });
+
+    it('repeated fingerprints in one payload: one alert each, the last content wins, every repeat counts an occurrence', async () => {
+      const labels = { alertname: 'Dup', run: `dup-${Date.now()}` };
+      const other = { ...labels, instance: 'b' };
+      const payload = am([
+        { status: 'firing', labels, annotations: { summary: 'first', description: 'one' }, startsAt: '2026-11-21T22:00:00.000Z' },
+        { status: 'firing', labels: other, annotations: { summary: 'other' } },
+        { status: 'firing', labels, annotations: { summary: 'second' }, startsAt: '2026-11-21T23:00:00.000Z' },
+        { status: 'firing', labels, annotations: { summary: 'third', description: 'three' } },
+      ]);
+      const first = await api('POST', '/api/v1/alerts/alertmanager', payload);
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({ received: 4, created: 2, updated: 2, resolved: 0, ignored: 0 });
+      const dup = await storedAlert(labels);
+      expect(dup).toMatchObject({ title: 'third', description: 'three', annotations: { summary: 'third', description: 'three' }, occurrences: 3, starts_at: '2026-11-21T22:00:00.000Z' });
+      expect((await storedAlert(other)).occurrences).toBe(1);
+      // One alert.created for the collapsed alert, its payload the stored row.
+      const created = await deliveriesOf(hook.id, dup.id);
+      expect(created.map((d) => d.event_type)).toEqual(['alert.created']);
+      expect(eventData(created[0])).toEqual(withoutDeliveries((await api('GET', `/api/v1/alerts/${dup.id}`)).body));
+
+      const again = await api('POST', '/api/v1/alerts/alertmanager', payload);
+      expect(again.body).toEqual({ received: 4, created: 0, updated: 4, resolved: 0, ignored: 0 });
+      expect(await storedAlert(labels)).toMatchObject({ id: dup.id, occurrences: 6, title: 'third' });
+      expect(await deliveriesOf(hook.id, dup.id)).toHaveLength(1);
+    });
+
+    it('a mixed payload applies its entries in order: resolve, create, ignore, fire again', async () => {
+      const run = `mixed-${Date.now()}`;
+      const x = { alertname: 'Mixed', run, name: 'x' };
+      const y = { alertname: 'Mixed', run, name: 'y' };
+      const z = { alertname: 'Mixed', run, name: 'z' };
+      expect((await api('POST', '/api/v1/alerts/alertmanager', am([{ status: 'firing', labels: x }]))).body).toMatchObject({ created: 1 });
+      const oldX = await storedAlert(x);
+      const r = await api(
+        'POST',
+        '/api/v1/alerts/alertmanager',
+        am([
+          { status: 'resolved', labels: x, endsAt: '2026-11-21T22:10:00.000Z' },
+          { status: 'firing', labels: y },
+          { status: 'resolved', labels: z },
+          { status: 'firing', labels: x, annotations: { summary: 'back' } },
+          { status: 'resolved', labels: z },
+          { status: 'resolved', labels: y, endsAt: '0001-01-01T00:00:00Z' },
+        ]),
+      );
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ received: 6, created: 2, updated: 0, resolved: 2, ignored: 2 });
+      const resolvedX = (await api('GET', `/api/v1/alerts/${oldX.id}`)).body;
+      expect(resolvedX).toMatchObject({ status: 'resolved', resolved_at: '2026-11-21T22:10:00.000Z', occurrences: 1 });
+      const newX = await storedAlert(x);
+      expect(newX).toMatchObject({ title: 'back', occurrences: 1 });
+      expect(newX.id).not.toBe(oldX.id);
+      const resolvedY = await storedAlert(y, 'resolved');
+      expect(resolvedY.resolved_at).toEqual(expect.any(String));
+      expect(await storedAlert(z, 'resolved')).toBeUndefined();
+      // Each transition fanned out once, its payload the row as it was then stored.
+      const oldXEvents = await deliveriesOf(hook.id, oldX.id);
+      expect(oldXEvents.map((d) => d.event_type)).toEqual(['alert.created', 'alert.resolved']);
+      expect(eventData(oldXEvents[1])).toEqual(withoutDeliveries(resolvedX));
+      expect((await deliveriesOf(hook.id, newX.id)).map((d) => d.event_type)).toEqual(['alert.created']);
+      expect((await deliveriesOf(hook.id, resolvedY.id)).map((d) => d.event_type).sort()).toEqual(['alert.created', 'alert.resolved']);
+    });
+
+    it('1000 alerts against 40 subscribed webhooks: every row and every delivery written, counts exact', async () => {
+      const receiver = await newReceiver();
+      const run = `bulk-${Date.now()}`;
+      const mk = async (i: number, extra: object) => (await api('POST', '/api/v1/webhooks', { name: `bulk-${i}`, url: receiver.url, ...extra })).body.id as string;
+      const all: string[] = [];
+      const critical: string[] = [];
+      const resolvedOnly: string[] = [];
+      for (let i = 0; i < 20; i++) all.push(await mk(i, {}));
+      for (let i = 20; i < 30; i++) critical.push(await mk(i, { min_severity: 'critical' }));
+      for (let i = 30; i < 40; i++) resolvedOnly.push(await mk(i, { event_types: ['alert.resolved'] }));
+      const ids = [...all, ...critical, ...resolvedOnly];
+      try {
+        const labels = (i: number) => ({ alertname: 'Bulk', run, i: String(i), ...(i % 4 === 0 ? { severity: 'critical' } : {}) });
+        // 200 firing first; then 1000: resolve 100 of them, repeat 100, and 800 new ones (200 of them critical).
+        const setup = await api('POST', '/api/v1/alerts/alertmanager', am(Array.from({ length: 200 }, (_, i) => ({ status: 'firing', labels: labels(i + 1000) }))));
+        expect(setup.body).toEqual({ received: 200, created: 200, updated: 0, resolved: 0, ignored: 0 });
+        const alerts = Array.from({ length: 1000 }, (_, i) =>
+          i < 100 ? { status: 'resolved', labels: labels(i + 1000) } : i < 200 ? { status: 'firing', labels: labels(i + 1000) } : { status: 'firing', labels: labels(i + 1) },
+        );
+        const r = await api('POST', '/api/v1/alerts/alertmanager', am(alerts));
+        expect(r.status).toBe(200);
+        expect(r.body).toEqual({ received: 1000, created: 800, updated: 100, resolved: 100, ignored: 0 });
+
+        const rows = (await db().query(`SELECT status, severity, occurrences, count(*)::int AS n FROM alerts WHERE labels->>'run' = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, [run])) as object[];
+        // labels(1000..1199): i % 4 === 0 is critical; labels(201..1000) likewise (the 1000 of the new ones is critical too).
+        expect(rows).toEqual([
+          { status: 'firing', severity: 'critical', occurrences: 1, n: 200 },
+          { status: 'firing', severity: 'critical', occurrences: 2, n: 25 },
+          { status: 'firing', severity: 'warning', occurrences: 1, n: 600 },
+          { status: 'firing', severity: 'warning', occurrences: 2, n: 75 },
+          { status: 'resolved', severity: 'critical', occurrences: 1, n: 25 },
+          { status: 'resolved', severity: 'warning', occurrences: 1, n: 75 },
+        ]);
+        const per = (await db().query(
+          `SELECT d.event_type, w.name LIKE 'bulk-%' AS bulk, count(*)::int AS n FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+           WHERE d.webhook_id = ANY ($1::uuid[]) GROUP BY 1, 2 ORDER BY 1`,
+          [ids],
+        )) as Array<{ event_type: string; n: number }>;
+        // created: 1000 new alerts × 20 catch-all webhooks + 250 critical ones × 10 critical-only webhooks;
+        // resolved: 100 alerts × (20 catch-all + 10 resolved-only) + their 25 critical ones × 10 critical-only.
+        expect(per.map(({ event_type, n }) => [event_type, n])).toEqual([
+          ['alert.created', 1000 * 20 + 250 * 10],
+          ['alert.resolved', 100 * 30 + 25 * 10],
+        ]);
+        // Per webhook: every matching alert exactly once.
+        const perHook = (await db().query(`SELECT webhook_id, count(*)::int AS n, count(DISTINCT (alert_id, event_type))::int AS distinct FROM deliveries WHERE webhook_id = ANY ($1::uuid[]) GROUP BY 1`, [ids])) as Array<{ webhook_id: string; n: number; distinct: number }>;
+        const expected = (id: string) => (all.includes(id) ? 1100 : critical.includes(id) ? 275 : 100);
+        expect(perHook).toHaveLength(40);
+        for (const h of perHook) expect([h.n, h.distinct]).toEqual([expected(h.webhook_id), expected(h.webhook_id)]);
+        // A sample event is the stored row.
+        const [sample] = (await db().query(
+          `SELECT d.payload, d.alert_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.webhook_id = $1 AND a.labels->>'i' = '500' AND a.labels->>'run' = $2`,
+          [all[0], run],
+        )) as Array<{ payload: string; alert_id: string }>;
+        expect(JSON.parse(sample.payload)).toMatchObject({ type: 'alert.created', data: withoutDeliveries((await api('GET', `/api/v1/alerts/${sample.alert_id}`)).body) });
+      } finally {
+        // 25,000 deliveries to a local receiver: drop them with their webhooks.
+        for (const id of ids) await api('DELETE', `/api/v1/webhooks/${id}`);
+      }
     });
   });
 });

@@ -34,18 +34,26 @@ export const NOTIFY_SQL = `SELECT pg_notify('${DELIVERY_CHANNEL}', '')`;
  */
 @Injectable()
 export class DeliveryOutbox {
-  /** One delivery per active webhook subscribed to `type` whose min_severity the alert meets. Returns how many. */
-  async fanOutAlertEvent(runner: QueryRunner, type: EventType, alertId: string, severity: Severity, data: object): Promise<number> {
-    const payload = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
-    const rows = await queryRows<{ id: string }>(
+  /**
+   * For each event, one delivery per active webhook subscribed to `type` whose min_severity the alert meets, and one
+   * wake-up if any were written: one statement, whatever the number of events. Returns how many deliveries.
+   */
+  async fanOutAlertEvents(runner: QueryRunner, type: EventType, events: Array<{ alertId: string; severity: Severity; data: object }>): Promise<number> {
+    if (events.length === 0) return 0;
+    const timestamp = new Date().toISOString();
+    const [row] = await queryRows<{ written: string }>(
       runner,
-      `INSERT INTO deliveries (webhook_id, alert_id, event_type, payload)
-       SELECT s.id, $1::uuid, $2::text, $3::text FROM (${subscribedWebhooksSql('$2', '$4')}) s
-       RETURNING id`,
-      [alertId, type, payload, severity],
+      `WITH d AS (
+         INSERT INTO deliveries (webhook_id, alert_id, event_type, payload)
+         SELECT s.id, e.alert_id, $1::text, e.payload
+         FROM unnest($2::uuid[], $3::text[], $4::text[]) AS e(alert_id, severity, payload)
+         CROSS JOIN LATERAL (${subscribedWebhooksSql('$1', 'e.severity')}) s
+         RETURNING 1
+       ), n AS (${NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM d))
+       SELECT (SELECT count(*) FROM d) AS written, (SELECT count(*) FROM n) AS notified`,
+      [type, events.map((e) => e.alertId), events.map((e) => e.severity), events.map((e) => JSON.stringify({ type, timestamp, data: e.data }))],
     );
-    if (rows.length > 0) await runner.query(NOTIFY_SQL);
-    return rows.length;
+    return Number(row.written);
   }
 
   /** A `webhook.test` delivery to one webhook, whatever its filters. */

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { deriveFingerprint } from './alert-fingerprint';
-import { mapAlertmanagerPayload } from './alertmanager-mapper';
+import { type AlertmanagerChange, mapAlertmanagerPayload, planAlertmanagerRounds } from './alertmanager-mapper';
 import type { AlertmanagerAlertDto } from './dto/alertmanager-payload.dto';
 
 const alert = (a: Partial<AlertmanagerAlertDto>): AlertmanagerAlertDto => ({ status: 'firing', labels: {}, ...a });
@@ -62,5 +63,97 @@ describe('mapAlertmanagerPayload', () => {
     const [given, none] = mapAlertmanagerPayload({ alerts: [alert({ fingerprint: 'c0ffee' }), alert({})] });
     expect(given).toMatchObject({ alert: { fingerprint: 'c0ffee' } });
     expect(none).toMatchObject({ alert: { fingerprint: deriveFingerprint({ title: 'alertmanager' }) } });
+  });
+});
+
+describe('planAlertmanagerRounds', () => {
+  const firing = (fingerprint: string, title: string, startsAt: string | null = null): AlertmanagerChange => ({
+    status: 'firing',
+    alert: { fingerprint, title, severity: 'warning', source: 'alertmanager', description: null, labels: {}, annotations: { summary: title }, startsAt },
+  });
+  const resolved = (fingerprint: string, endsAt: string | null = null): AlertmanagerChange => ({ status: 'resolved', fingerprint, endsAt });
+
+  it('puts distinct fingerprints in one round', () => {
+    const rounds = planAlertmanagerRounds([firing('a', 'A'), resolved('b'), firing('c', 'C')]);
+    expect(rounds).toHaveLength(1);
+    expect(rounds[0].firing.map((f) => [f.alert.fingerprint, f.count])).toEqual([['a', 1], ['c', 1]]);
+    expect(rounds[0].resolved).toEqual([{ fingerprint: 'b', endsAt: null, count: 1 }]);
+  });
+
+  it('collapses repeated firing entries: the last content wins, the first start stays, the count adds up', () => {
+    const rounds = planAlertmanagerRounds([firing('a', 'first', '2026-11-21T22:00:00.000Z'), firing('b', 'B'), firing('a', 'second', null), firing('a', 'third', '2026-11-21T23:00:00.000Z')]);
+    expect(rounds).toHaveLength(1);
+    expect(rounds[0].firing).toEqual([
+      { alert: { ...(firing('a', 'third') as { alert: object }).alert, startsAt: '2026-11-21T22:00:00.000Z' }, count: 3 },
+      { alert: (firing('b', 'B') as { alert: object }).alert, count: 1 },
+    ]);
+  });
+
+  it('collapses repeated resolved entries: the first end time resolves, the rest are counted', () => {
+    const [round] = planAlertmanagerRounds([resolved('a', '2026-11-21T22:10:00.000Z'), resolved('a', '2026-11-21T22:20:00.000Z')]);
+    expect(round.resolved).toEqual([{ fingerprint: 'a', endsAt: '2026-11-21T22:10:00.000Z', count: 2 }]);
+  });
+
+  it('keeps the order of a fingerprint that fires, resolves and fires again: one round per run', () => {
+    const rounds = planAlertmanagerRounds([firing('a', 'A1'), firing('b', 'B'), resolved('a'), firing('a', 'A2')]);
+    expect(rounds.map((r) => [r.firing.map((f) => f.alert.title), r.resolved.map((x) => x.fingerprint)])).toEqual([
+      [['A1', 'B'], []],
+      [[], ['a']],
+      [['A2'], []],
+    ]);
+  });
+
+  // A model of the table: one firing row at most per fingerprint. Applying the rounds must leave it exactly as
+  // applying the changes one by one did, with the same counts.
+  it('gives the same rows and counts as applying the changes one by one', () => {
+    type Row = { title: string; occurrences: number; startsAt: string | null; resolvedAt?: string | null };
+    const change = fc.oneof(
+      fc.record({ fp: fc.constantFrom('a', 'b', 'c'), title: fc.string({ maxLength: 3 }), at: fc.option(fc.constantFrom('t1', 't2')) }).map(({ fp, title, at }) => firing(fp, title, at)),
+      fc.record({ fp: fc.constantFrom('a', 'b', 'c'), at: fc.option(fc.constantFrom('e1', 'e2')) }).map(({ fp, at }) => resolved(fp, at)),
+    );
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 12 }), fc.subarray(['a', 'b', 'c']), (changes, initiallyFiring) => {
+        const start = () => ({
+          firing: new Map<string, Row>(initiallyFiring.map((fp) => [fp, { title: 'old', occurrences: 5, startsAt: 't0' }])),
+          resolved: [] as Array<Row & { fp: string }>,
+          counts: { created: 0, updated: 0, resolved: 0, ignored: 0 },
+        });
+        const upsert = (s: ReturnType<typeof start>, fp: string, title: string, startsAt: string | null, count: number) => {
+          const row = s.firing.get(fp);
+          if (row) {
+            s.firing.set(fp, { ...row, title, occurrences: row.occurrences + count });
+            s.counts.updated += count;
+          } else {
+            s.firing.set(fp, { title, occurrences: count, startsAt });
+            s.counts.created += 1;
+            s.counts.updated += count - 1;
+          }
+        };
+        const resolve = (s: ReturnType<typeof start>, fp: string, endsAt: string | null, count: number) => {
+          const row = s.firing.get(fp);
+          if (row) {
+            s.firing.delete(fp);
+            s.resolved.push({ ...row, fp, resolvedAt: endsAt });
+            s.counts.resolved += 1;
+          }
+          s.counts.ignored += count - (row ? 1 : 0);
+        };
+        const oneByOne = start();
+        for (const c of changes) {
+          if (c.status === 'firing') upsert(oneByOne, c.alert.fingerprint, c.alert.title, c.alert.startsAt, 1);
+          else resolve(oneByOne, c.fingerprint, c.endsAt, 1);
+        }
+        const batched = start();
+        for (const round of planAlertmanagerRounds(changes)) {
+          expect(new Set([...round.firing.map((f) => f.alert.fingerprint), ...round.resolved.map((r) => r.fingerprint)]).size).toBe(round.firing.length + round.resolved.length);
+          for (const f of round.firing) upsert(batched, f.alert.fingerprint, f.alert.title, f.alert.startsAt, f.count);
+          for (const r of round.resolved) resolve(batched, r.fingerprint, r.endsAt, r.count);
+        }
+        expect(batched.counts).toEqual(oneByOne.counts);
+        expect([...batched.firing].sort()).toEqual([...oneByOne.firing].sort());
+        const byFp = (a: { fp: string }, b: { fp: string }) => (a.fp < b.fp ? -1 : a.fp > b.fp ? 1 : 0);
+        expect([...batched.resolved].sort(byFp)).toEqual([...oneByOne.resolved].sort(byFp));
+      }),
+    );
   });
 });

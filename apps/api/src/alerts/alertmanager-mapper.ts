@@ -39,3 +39,58 @@ function validTime(value: string | undefined): string | null {
   if (!value || value.startsWith('0001-')) return null;
   return Number.isNaN(Date.parse(value)) ? null : value;
 }
+
+/** A fingerprint's consecutive firing entries as one upsert: the last entry's content, the first one's start, `count` occurrences. */
+export interface FiringBatchItem {
+  alert: AlertInput;
+  count: number;
+}
+
+/** A fingerprint's consecutive resolved entries as one resolve: the first one resolves (at its endsAt), the rest find nothing firing. */
+export interface ResolvedBatchItem {
+  fingerprint: string;
+  endsAt: string | null;
+  count: number;
+}
+
+/** Changes that can be written together: each fingerprint appears at most once in a round. */
+export interface AlertmanagerRound {
+  firing: FiringBatchItem[];
+  resolved: ResolvedBatchItem[];
+}
+
+/**
+ * Groups the changes into batches that give the same result as applying them one by one, in order. Per fingerprint,
+ * a run of consecutive entries with the same status collapses into one item (a multi-row upsert may not touch a row
+ * twice); the n-th run of every fingerprint goes into round n, so a round never names a fingerprint twice and its
+ * firing and resolved batches are independent. Alertmanager sends each alert once per payload: one round.
+ * Collapsing a firing run means its `alert.created` event (if it is new) carries the row as stored after the whole
+ * run: the last entry's title, severity, description, labels and annotations, the first entry's start, `count` occurrences.
+ */
+export function planAlertmanagerRounds(changes: AlertmanagerChange[]): AlertmanagerRound[] {
+  type Run = { status: 'firing'; item: FiringBatchItem } | { status: 'resolved'; item: ResolvedBatchItem };
+  const runs = new Map<string, Run[]>();
+  for (const change of changes) {
+    const fingerprint = change.status === 'firing' ? change.alert.fingerprint : change.fingerprint;
+    const own = runs.get(fingerprint) ?? [];
+    runs.set(fingerprint, own);
+    const last = own.at(-1);
+    if (change.status === 'firing') {
+      if (last?.status === 'firing') last.item = { alert: { ...change.alert, startsAt: last.item.alert.startsAt }, count: last.item.count + 1 };
+      else own.push({ status: 'firing', item: { alert: change.alert, count: 1 } });
+    } else if (last?.status === 'resolved') {
+      last.item.count += 1;
+    } else {
+      own.push({ status: 'resolved', item: { fingerprint, endsAt: change.endsAt, count: 1 } });
+    }
+  }
+  const rounds: AlertmanagerRound[] = [];
+  for (const own of runs.values()) {
+    own.forEach((run, i) => {
+      const round = (rounds[i] ??= { firing: [], resolved: [] });
+      if (run.status === 'firing') round.firing.push(run.item);
+      else round.resolved.push(run.item);
+    });
+  }
+  return rounds;
+}

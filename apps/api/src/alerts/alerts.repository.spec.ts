@@ -11,6 +11,7 @@ describe('AlertsRepository before the database connects', () => {
 
   it.each([
     ['upsertFiring', () => repo.upsertFiring(input)],
+    ['upsertFiringMany', () => repo.upsertFiringMany([{ alert: input, count: 2 }])],
     ['findById', () => repo.findById('00000000-0000-4000-8000-000000000000')],
     ['list', () => repo.list({}, 10, undefined)],
     ['acknowledge', () => repo.acknowledge('00000000-0000-4000-8000-000000000000', 'me', null)],

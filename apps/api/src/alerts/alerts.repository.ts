@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, IsNull, type QueryRunner, type Repository, type UpdateQueryBuilder } from 'typeorm';
+import { queryRows } from '@app/database';
 import { DeliveryOutbox, type EventType, NOTIFY_SQL, subscribedWebhooksSql } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { type KeysetPage, keysetPage } from '../common/keyset-page';
@@ -13,6 +14,11 @@ export interface AlertFilter {
   severity?: string;
   acknowledged?: boolean;
   since?: string;
+}
+
+export interface UpsertResult {
+  alert: AlertEntity;
+  inserted: boolean;
 }
 
 export interface UpsertOptions {
@@ -37,66 +43,92 @@ export class AlertsRepository {
 
   /**
    * Inserts a firing alert or counts an occurrence of the firing one with that fingerprint, and — for a new alert
-   * only — writes its `alert.created` deliveries and wakes the workers. The partial unique index makes this
-   * race-free: concurrent duplicates meet in `ON CONFLICT`. The new alert's id and timestamps are chosen here so the
-   * event payload is exactly the stored row. Without `tx` it is one statement, atomic on its own.
+   * only — writes its `alert.created` deliveries and wakes the workers. Without `tx` it is one statement, atomic on its own.
    */
-  async upsertFiring(input: AlertInput, options: UpsertOptions = {}, tx?: EntityManager): Promise<{ alert: AlertEntity; inserted: boolean }> {
+  async upsertFiring(input: AlertInput, options: UpsertOptions = {}, tx?: EntityManager): Promise<UpsertResult> {
+    const [result] = await this.upsertFiringMany([{ alert: input, count: 1 }], options, tx);
+    return result;
+  }
+
+  /**
+   * `upsertFiring` for many fingerprints in one statement: each item inserts a firing alert with `count` occurrences,
+   * or adds `count` to the firing one's. The partial unique index makes this race-free: concurrent duplicates meet in
+   * `ON CONFLICT`. New alerts' ids and timestamps are chosen here so each event payload is exactly the stored row.
+   * Fingerprints must be distinct (PostgreSQL refuses to update a row twice in one statement). Results in item order.
+   */
+  async upsertFiringMany(items: Array<{ alert: AlertInput; count: number }>, options: UpsertOptions = {}, tx?: EntityManager): Promise<UpsertResult[]> {
     ensureDatabaseReady(this.dataSource);
+    if (items.length === 0) return [];
+    if (new Set(items.map((i) => i.alert.fingerprint)).size !== items.length) throw new Error('upsertFiringMany: duplicate fingerprints');
     const now = new Date();
-    const candidate = this.alerts.create({
-      id: randomUUID(),
-      fingerprint: input.fingerprint,
-      title: input.title,
-      severity: input.severity,
-      status: 'firing',
-      source: input.source,
-      description: input.description,
-      labels: input.labels,
-      annotations: input.annotations,
-      occurrences: 1,
-      startsAt: input.startsAt ? new Date(input.startsAt) : now,
-      resolvedAt: null,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      acknowledgementNote: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    const payload = JSON.stringify({ type: 'alert.created', timestamp: now.toISOString(), data: toAlertView(candidate) });
+    const timestamp = now.toISOString();
+    const candidates = items.map(({ alert: input, count }) =>
+      this.alerts.create({
+        id: randomUUID(),
+        fingerprint: input.fingerprint,
+        title: input.title,
+        severity: input.severity,
+        status: 'firing',
+        source: input.source,
+        description: input.description,
+        labels: input.labels,
+        annotations: input.annotations,
+        occurrences: count,
+        startsAt: input.startsAt ? new Date(input.startsAt) : now,
+        resolvedAt: null,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        acknowledgementNote: null,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    const column = <T>(pick: (c: AlertEntity) => T) => candidates.map(pick);
     const refresh = options.refresh
       ? `, title = EXCLUDED.title, severity = EXCLUDED.severity, description = EXCLUDED.description, labels = EXCLUDED.labels, annotations = EXCLUDED.annotations`
       : '';
-    // Raw SQL: dedup, insert, fan-out and notify in one statement — one round trip on the hottest path (bench/delivery).
+    // Raw SQL: dedup, insert, fan-out and notify for the whole batch in one statement — one round trip whatever its size
+    // (bench/delivery). Rows go in fingerprint order so concurrent batches lock conflicting rows in the same order.
     const rows = (await (tx ?? this.dataSource.manager).query(
-      `WITH a AS (
-         INSERT INTO alerts (id, fingerprint, title, severity, source, description, labels, annotations, starts_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+      `WITH i AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::timestamptz[], $11::text[])
+           AS t(id, fingerprint, title, severity, source, description, labels, annotations, occurrences, starts_at, payload)
+       ), a AS (
+         INSERT INTO alerts (id, fingerprint, title, severity, source, description, labels, annotations, occurrences, starts_at, created_at, updated_at)
+         SELECT id, fingerprint, title, severity, source, description, labels::jsonb, annotations::jsonb, occurrences, starts_at, $12, $12
+         FROM i ORDER BY fingerprint
          ON CONFLICT (fingerprint) WHERE status = 'firing'
-         DO UPDATE SET occurrences = alerts.occurrences + 1, updated_at = now()${refresh}
+         DO UPDATE SET occurrences = alerts.occurrences + EXCLUDED.occurrences, updated_at = now()${refresh}
          RETURNING *, (xmax = 0) AS inserted
        ), d AS (
          INSERT INTO deliveries (webhook_id, alert_id, event_type, payload)
-         SELECT s.id, a.id, 'alert.created', $11 FROM a, (${subscribedWebhooksSql("'alert.created'", '$4')}) s
+         SELECT s.id, a.id, 'alert.created', i.payload
+         FROM a JOIN i ON i.id = a.id CROSS JOIN LATERAL (${subscribedWebhooksSql("'alert.created'", 'a.severity')}) s
          WHERE a.inserted
          RETURNING 1
        ), n AS (${NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM d))
        SELECT a.*, (SELECT count(*) FROM n) AS notified FROM a`,
       [
-        candidate.id,
-        candidate.fingerprint,
-        candidate.title,
-        candidate.severity,
-        candidate.source,
-        candidate.description,
-        candidate.labels,
-        candidate.annotations,
-        candidate.startsAt.toISOString(),
-        now.toISOString(),
-        payload,
+        column((c) => c.id),
+        column((c) => c.fingerprint),
+        column((c) => c.title),
+        column((c) => c.severity),
+        column((c) => c.source),
+        column((c) => c.description),
+        column((c) => JSON.stringify(c.labels)),
+        column((c) => JSON.stringify(c.annotations)),
+        column((c) => c.occurrences),
+        column((c) => c.startsAt.toISOString()),
+        column((c) => JSON.stringify({ type: 'alert.created', timestamp, data: toAlertView(c) })),
+        timestamp,
       ],
     )) as Array<Record<string, unknown> & { inserted: boolean }>;
-    return { alert: this.hydrate(rows[0]), inserted: rows[0].inserted };
+    const byFingerprint = new Map(rows.map((row) => [row.fingerprint as string, row]));
+    return items.map(({ alert: input }) => {
+      const row = byFingerprint.get(input.fingerprint);
+      if (!row) throw new Error(`upsertFiringMany: no row returned for ${input.fingerprint}`);
+      return { alert: this.hydrate(row), inserted: row.inserted };
+    });
   }
 
   async findById(id: string): Promise<AlertEntity | null> {
@@ -129,23 +161,31 @@ export class AlertsRepository {
     );
   }
 
-  /** Resolves the firing alert of a fingerprint at `endsAt` (else now) and fans out `alert.resolved`; null if none fires. */
-  async resolveFiring(tx: EntityManager, fingerprint: string, endsAt: string | null): Promise<AlertEntity | null> {
-    const [changed] = await this.update(tx, (qb) =>
-      qb
-        .set({ status: 'resolved', resolvedAt: () => 'coalesce(CAST(:endsAt AS timestamptz), now())', updatedAt: () => 'now()' })
-        .where({ fingerprint, status: 'firing' })
-        .setParameter('endsAt', endsAt),
+  /**
+   * Resolves the firing alert of each fingerprint at its `endsAt` (else now) and fans out `alert.resolved` for each:
+   * two statements whatever the number. Returns the resolved alerts; fingerprints with nothing firing are skipped.
+   */
+  async resolveFiringMany(tx: EntityManager, items: Array<{ fingerprint: string; endsAt: string | null }>): Promise<AlertEntity[]> {
+    if (items.length === 0) return [];
+    // Raw SQL: TypeORM's update builder cannot join a parameter list (UPDATE ... FROM unnest), one statement for the batch.
+    const rows = await queryRows<Record<string, unknown>>(
+      runnerOf(tx),
+      `UPDATE alerts SET status = 'resolved', resolved_at = coalesce(i.ends_at, now()), updated_at = now()
+       FROM unnest($1::text[], $2::timestamptz[]) AS i(fingerprint, ends_at)
+       WHERE alerts.fingerprint = i.fingerprint AND alerts.status = 'firing'
+       RETURNING alerts.*`,
+      [items.map((i) => i.fingerprint), items.map((i) => i.endsAt)],
     );
-    if (changed) await this.fanOut(tx, 'alert.resolved', changed);
-    return changed ?? null;
+    const resolved = rows.map((row) => this.hydrate(row));
+    await this.fanOut(tx, 'alert.resolved', resolved);
+    return resolved;
   }
 
   private async transition(id: string, event: EventType, change: (qb: UpdateQueryBuilder<AlertEntity>) => UpdateQueryBuilder<AlertEntity>): Promise<AlertEntity | null> {
     return this.transaction(async (tx) => {
       const [changed] = await this.update(tx, change);
       if (!changed) return tx.findOneBy(AlertEntity, { id });
-      await this.fanOut(tx, event, changed);
+      await this.fanOut(tx, event, [changed]);
       return changed;
     });
   }
@@ -155,9 +195,10 @@ export class AlertsRepository {
     return (result.raw as Array<Record<string, unknown>>).map((row) => this.hydrate(row));
   }
 
-  private fanOut(tx: EntityManager, event: EventType, alert: AlertEntity): Promise<number> {
-    const view = toAlertView(alert);
-    return this.outbox.fanOutAlertEvent(runnerOf(tx), event, view.id, view.severity, view);
+  /** Each alert's event payload is its stored row (`toAlertView`). */
+  private fanOut(tx: EntityManager, event: EventType, alerts: AlertEntity[]): Promise<number> {
+    const events = alerts.map(toAlertView).map((view) => ({ alertId: view.id, severity: view.severity, data: view }));
+    return this.outbox.fanOutAlertEvents(runnerOf(tx), event, events);
   }
 
   /** A row from RETURNING (column names) as an entity, through TypeORM's own column mapping. */

@@ -8,7 +8,7 @@ import { DeliveriesService } from '../deliveries/deliveries.service';
 import { deriveFingerprint } from './alert-fingerprint';
 import type { AlertEntity } from './alert.entity';
 import { type AlertInput, type AlertView, toAlertView } from './alert.view';
-import { mapAlertmanagerPayload } from './alertmanager-mapper';
+import { mapAlertmanagerPayload, planAlertmanagerRounds } from './alertmanager-mapper';
 import { AlertsRepository } from './alerts.repository';
 import type { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
 import type { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';
@@ -64,20 +64,24 @@ export class AlertsService {
     });
   }
 
-  /** Alertmanager webhook payload v4: firing alerts are created or refreshed by fingerprint, resolved ones resolve. */
+  /**
+   * Alertmanager webhook payload v4: firing alerts are created or refreshed by fingerprint, resolved ones resolve.
+   * Written in batches (a multi-row upsert, a multi-row resolve) with the counts one-by-one processing would give.
+   */
   async ingestAlertmanager(payload: AlertmanagerPayloadDto) {
     payload.alerts.forEach((a, i) => this.checkMaps(a.labels, a.annotations, `alerts.${i}.`));
     const counts = { received: payload.alerts.length, created: 0, updated: 0, resolved: 0, ignored: 0 };
+    const entries = (items: Array<{ count: number }>) => items.reduce((n, item) => n + item.count, 0);
     await this.alerts.transaction(async (tx) => {
-      for (const change of mapAlertmanagerPayload(payload)) {
-        if (change.status === 'resolved') {
-          if (await this.alerts.resolveFiring(tx, change.fingerprint, change.endsAt)) counts.resolved += 1;
-          else counts.ignored += 1;
-        } else if ((await this.alerts.upsertFiring(change.alert, { refresh: true }, tx)).inserted) {
-          counts.created += 1;
-        } else {
-          counts.updated += 1;
-        }
+      for (const round of planAlertmanagerRounds(mapAlertmanagerPayload(payload))) {
+        // An item inserts or updates once; its further entries are updates of the same row.
+        const inserted = (await this.alerts.upsertFiringMany(round.firing, { refresh: true }, tx)).filter((r) => r.inserted).length;
+        counts.created += inserted;
+        counts.updated += entries(round.firing) - inserted;
+        // An item resolves once at most; its further entries find nothing firing.
+        const resolved = (await this.alerts.resolveFiringMany(tx, round.resolved)).length;
+        counts.resolved += resolved;
+        counts.ignored += entries(round.resolved) - resolved;
       }
     });
     return counts;
