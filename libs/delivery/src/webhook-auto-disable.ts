@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { TwoTierCache } from '@app/cache';
 import { ChangeOnlyLog } from './change-only-log';
 import { DeliveryQueue } from './delivery-queue';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
@@ -20,6 +21,8 @@ export class WebhookAutoDisable {
   constructor(
     @Inject(DELIVERY_WORKER_SETTINGS) settings: Pick<DeliveryWorkerSettings, 'disableAfterMs' | 'disableCheckIntervalMs'>,
     private readonly queue: DeliveryQueue,
+    /** The API's (or the standalone worker's) cache: a disabled webhook is dropped from every replica's cache. */
+    @Optional() private readonly cache?: TwoTierCache,
   ) {
     this.disableAfterMs = settings.disableAfterMs;
     this.checkIntervalMs = settings.disableCheckIntervalMs;
@@ -38,6 +41,7 @@ export class WebhookAutoDisable {
     try {
       for (const w of gone) {
         await this.queue.disableWebhook(w, 'receiver answered 410 Gone');
+        await this.disabled(w);
         this.logger.warn(`webhook ${w} disabled: receiver answered 410 Gone`);
       }
       const now = Date.now();
@@ -48,11 +52,17 @@ export class WebhookAutoDisable {
         if (since && now - since.getTime() >= this.disableAfterMs) {
           const hours = Math.round((this.disableAfterMs / 3_600_000) * 100) / 100;
           await this.queue.disableWebhook(w, `failing continuously for ${hours} h`);
+          await this.disabled(w);
           this.logger.warn(`webhook ${w} disabled: failing continuously for ${hours} h`);
         }
       }
     } catch (e) {
       this.errors.warn('webhook health update failed', e);
     }
+  }
+
+  private async disabled(webhookId: string): Promise<void> {
+    if (!this.cache) return;
+    await Promise.all([this.cache.invalidate('webhook', webhookId), this.cache.invalidate('webhooks-page'), this.cache.invalidate('health')]);
   }
 }
