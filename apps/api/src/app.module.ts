@@ -33,7 +33,7 @@ export class AppModule {
         DatabaseModule.forRoot({ env, url: databaseUrl, migrateOnBoot: env.MIGRATE_ON_BOOT && !env.STRICT }),
         SignalgateRedisModule.forRoot(env),
         MetricsModule,
-        SignalgateCacheModule.forRoot(env),
+        SignalgateCacheModule.forRoot(env, databaseUrl),
         HealthModule,
         // /api/v1: auth, webhooks, alerts, deliveries; the global exception filter and validation pipe
         ApiV1Module,

@@ -25,7 +25,7 @@ export async function worker(env: Env): Promise<number> {
       // Redis and the cache only to publish invalidations (a webhook it disables) to the API replicas.
       SignalgateRedisModule.forRoot(env),
       MetricsModule,
-      SignalgateCacheModule.forRoot(env),
+      SignalgateCacheModule.forRoot(env, database.url),
       DeliveryWorkerModule.forRoot('standalone'),
     ],
   })

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import type { Env } from '@app/config';
@@ -57,7 +58,8 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class SignalgateCacheModule {
-  static forRoot(env: Env): DynamicModule {
+  /** `databaseUrl`: the database the cached reads come from (its identity, never its password, scopes the keys). */
+  static forRoot(env: Env, databaseUrl: string): DynamicModule {
     return {
       module: SignalgateCacheModule,
       providers: [
@@ -74,6 +76,7 @@ export class SignalgateCacheModule {
                 l1TtlMs: env.CACHE_L1_TTL_MS,
                 l2TtlMs: env.CACHE_L2_TTL_MS,
                 graceMs: env.CACHE_GRACE_MS,
+                scope: cacheScope(databaseUrl),
               },
               redis,
               observer,
@@ -86,4 +89,16 @@ export class SignalgateCacheModule {
       exports: [TwoTierCache],
     };
   }
+}
+
+/** A short digest of the database's host, port and name (credentials left out). */
+export function cacheScope(databaseUrl: string): string {
+  let identity = databaseUrl;
+  try {
+    const u = new URL(databaseUrl);
+    identity = `${u.hostname}:${u.port}${u.pathname}`;
+  } catch {
+    // not a URL: the digest of the text is still a stable scope
+  }
+  return createHash('sha256').update(identity).digest('hex').slice(0, 12);
 }

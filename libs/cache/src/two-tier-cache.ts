@@ -17,6 +17,11 @@ export interface CacheSettings {
   l1TtlMs: number;
   l2TtlMs: number;
   graceMs: number;
+  /**
+   * Separates the L2 keys and the bus channel of deployments (or test databases) sharing one Redis: derived from
+   * the database, so only processes reading the same data share entries.
+   */
+  scope: string;
 }
 
 export interface CacheObserver {
@@ -33,7 +38,7 @@ export const DEGRADED_L1_TTL_MS = 5000;
 export const L2_DEADLINE_MS = 250;
 /** The largest value L1 keeps (serialized bytes); bigger values are served but not cached. */
 export const L1_MAX_ENTRY_BYTES = 1024 * 1024;
-export const BUS_CHANNEL = 'signalgate:cache:invalidate';
+const BUS_CHANNEL = 'signalgate:cache:invalidate:';
 const L2_PREFIX = 'sg:cache:';
 const L2_MEMBERS = 'sg:cache-ns:';
 
@@ -74,6 +79,9 @@ export class TwoTierCache {
   private busReady = false;
   private busWasDown = false;
   private stopped = false;
+  private readonly channel: string;
+  private readonly l2Prefix: string;
+  private readonly l2Members: string;
   readonly counts = { l1Hits: 0, l1Misses: 0, l2Hits: 0, l2Misses: 0, l2Errors: 0, loads: 0, published: 0, received: 0 };
 
   constructor(
@@ -81,6 +89,9 @@ export class TwoTierCache {
     private readonly redis: Redis | null,
     private readonly observer?: CacheObserver,
   ) {
+    this.channel = BUS_CHANNEL + settings.scope;
+    this.l2Prefix = `${L2_PREFIX}${settings.scope}:`;
+    this.l2Members = `${L2_MEMBERS}${settings.scope}:`;
     this.l1 = new LRUCache<string, Entry>({
       max: settings.l1MaxItems,
       ttl: settings.l1TtlMs + settings.graceMs,
@@ -118,7 +129,7 @@ export class TwoTierCache {
     sub.on('error', () => undefined); // the main client's watcher already logs Redis errors
     sub.on('ready', () => {
       sub
-        .subscribe(BUS_CHANNEL)
+        .subscribe(this.channel)
         .then(() => {
           this.busReady = true;
           if (this.busWasDown) {
@@ -136,7 +147,7 @@ export class TwoTierCache {
       this.busWasDown = true;
     });
     sub.on('message', (channel: string, text: string) => {
-      if (channel !== BUS_CHANNEL) return;
+      if (channel !== this.channel) return;
       this.onBusMessage(text);
     });
   }
@@ -258,7 +269,7 @@ export class TwoTierCache {
   private async l2Get(id: string): Promise<unknown> {
     if (!this.redis || this.redis.status !== 'ready') return undefined;
     try {
-      const text = await bounded(this.redis.get(L2_PREFIX + id));
+      const text = await bounded(this.redis.get(this.l2Prefix + id));
       return text === null ? undefined : (JSON.parse(text) as unknown);
     } catch {
       this.counts.l2Errors += 1;
@@ -269,11 +280,11 @@ export class TwoTierCache {
   private async l2Set(namespace: string, id: string, value: unknown, ttlMs: number): Promise<void> {
     if (!this.redis || this.redis.status !== 'ready') return;
     try {
-      const members = L2_MEMBERS + namespace;
+      const members = this.l2Members + namespace;
       await bounded(
         this.redis
           .multi()
-          .set(L2_PREFIX + id, JSON.stringify(value), 'PX', ttlMs)
+          .set(this.l2Prefix + id, JSON.stringify(value), 'PX', ttlMs)
           .sadd(members, id)
           .pexpire(members, this.settings.l2TtlMs)
           .exec(),
@@ -287,13 +298,13 @@ export class TwoTierCache {
     const redis = this.redis;
     if (!redis || redis.status !== 'ready') return 0;
     try {
-      if (namespace !== undefined && key !== undefined) return await bounded(redis.del(L2_PREFIX + `${namespace}:${key}`));
-      const namespaces = namespace !== undefined ? [namespace] : (await bounded(redis.keys(`${L2_MEMBERS}*`))).map((k) => k.slice(L2_MEMBERS.length));
+      if (namespace !== undefined && key !== undefined) return await bounded(redis.del(this.l2Prefix + `${namespace}:${key}`));
+      const namespaces = namespace !== undefined ? [namespace] : (await bounded(redis.keys(`${this.l2Members}*`))).map((k) => k.slice(this.l2Members.length));
       let n = 0;
       for (const ns of namespaces) {
-        const ids = await bounded(redis.smembers(L2_MEMBERS + ns));
-        const keys = ids.map((id) => L2_PREFIX + id);
-        n += await bounded(redis.del(L2_MEMBERS + ns, ...keys));
+        const ids = await bounded(redis.smembers(this.l2Members + ns));
+        const keys = ids.map((id) => this.l2Prefix + id);
+        n += await bounded(redis.del(this.l2Members + ns, ...keys));
         if (ids.length) n -= 1; // the member set itself is not an entry
       }
       return Math.max(0, n);
@@ -306,7 +317,7 @@ export class TwoTierCache {
   private async publish(message: BusMessage): Promise<void> {
     if (!this.redis || this.redis.status !== 'ready') return;
     try {
-      await bounded(this.redis.publish(BUS_CHANNEL, JSON.stringify(message)));
+      await bounded(this.redis.publish(this.channel, JSON.stringify(message)));
       this.counts.published += 1;
       this.observer?.bus('published');
     } catch {
