@@ -78,6 +78,8 @@ export class TwoTierCache {
   private subscriber: Redis | null = null;
   private busReady = false;
   private busWasDown = false;
+  /** An L2 invalidation failed (Redis away): L2 may hold entries we meant to drop, so it is cleared on reconnect. */
+  private l2Dirty = false;
   private stopped = false;
   private readonly channel: string;
   private readonly l2Prefix: string;
@@ -127,6 +129,9 @@ export class TwoTierCache {
     const sub = this.redis.duplicate({ connectionName: 'signalgate-cache-bus', autoResubscribe: false });
     this.subscriber = sub;
     sub.on('error', () => undefined); // the main client's watcher already logs Redis errors
+    this.redis.on('ready', () => {
+      if (this.l2Dirty) void this.cleanL2();
+    });
     sub.on('ready', () => {
       sub
         .subscribe(this.channel)
@@ -134,10 +139,11 @@ export class TwoTierCache {
           this.busReady = true;
           if (this.busWasDown) {
             // Invalidations published while we were away are lost: drop everything instead.
-            this.l1.clear();
+            this.dropL1();
             this.logger.log('cache bus reconnected; L1 flushed');
           }
           this.busWasDown = false;
+          if (this.l2Dirty) void this.cleanL2();
         })
         .catch((e: unknown) => this.logger.warn(`cache bus subscribe failed: ${maskText(String(e))}`));
     });
@@ -210,9 +216,20 @@ export class TwoTierCache {
   async invalidate(namespace?: string, key?: string): Promise<Dropped> {
     const l1 = this.dropL1(namespace, key);
     if (!this.settings.enabled || !this.redis) return { l1, l2: 0 };
+    if (this.redis.status !== 'ready') this.l2Dirty = true;
     const l2 = await this.dropL2(namespace, key);
     await this.publish({ origin: this.instanceId, namespace, key });
     return { l1, l2 };
+  }
+
+  /** Writes made while Redis was away could not drop their L2 entries: drop this scope's L2 and tell everyone. */
+  private async cleanL2(): Promise<void> {
+    if (this.redis?.status !== 'ready' || !this.busReady) return; // the other connection's `ready` comes back here
+    this.l2Dirty = false;
+    const l2 = await this.dropL2();
+    if (this.l2Dirty) return; // failed again: the next reconnect retries
+    await this.publish({ origin: this.instanceId });
+    this.logger.log(`cache L2 cleared after an outage (${l2} entries)`);
   }
 
   private onBusMessage(text: string): void {
@@ -310,6 +327,7 @@ export class TwoTierCache {
       return Math.max(0, n);
     } catch {
       this.counts.l2Errors += 1;
+      this.l2Dirty = true;
       return 0;
     }
   }
@@ -322,6 +340,7 @@ export class TwoTierCache {
       this.observer?.bus('published');
     } catch {
       this.counts.l2Errors += 1;
+      this.l2Dirty = true;
     }
   }
 
