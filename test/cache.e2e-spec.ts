@@ -37,6 +37,11 @@ describe('cache endpoints (e2e)', () => {
     expect(stats.body.l2).toMatchObject({ status: 'available' });
     expect(stats.body.bus).toMatchObject({ status: 'available' });
     await api('DELETE', `/api/v1/webhooks/${w.body.id}`);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^signalgate_cache_hits_total\{layer="l1"\} [1-9]/m);
+    expect(metrics).toMatch(/^signalgate_cache_misses_total\{layer="l1"\} [1-9]/m);
+    expect(metrics).toMatch(/^signalgate_cache_l1_entries \d+/m);
+    expect(metrics).toMatch(/^signalgate_cache_bus_messages_total\{direction="published"\} [1-9]/m);
   });
 
   it('POST /cache/warm fills the hot reads; POST /cache/invalidate drops all, a namespace or a key', async () => {
