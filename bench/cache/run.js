@@ -1,5 +1,5 @@
 // Cache benchmark (issue 9): the same read-heavy mix against the built API with the cache on and with it off, in one
-// run, one after the other, on one scratch database seeded with webhooks and a delivery-attempt history.
+// run (two API processes side by side, alternating rounds), on one scratch database seeded with webhooks and attempts.
 //
 //   npm run build && node bench/cache/run.js [--seconds 10] [--concurrency 32] [--out bench/cache/RESULTS.md]
 //
@@ -21,6 +21,7 @@ const ROOT = resolve(__dirname, '../..');
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
 const SECONDS = Number(args.seconds ?? 10);
 const WARMUP_SECONDS = 2;
+const ROUNDS = 5;
 const CONCURRENCY = Number(args.concurrency ?? 32);
 const WEBHOOKS = 50;
 const ATTEMPTS_PER_WEBHOOK = 200;
@@ -48,14 +49,15 @@ function freePort() {
 
 const BEARER = jwt.sign({ sub: 'bench', scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', expiresIn: 3600 });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function call(port, method, path, body) {
+/** `parse` false: the load loop drains the body without parsing it, so the client spends its CPU on requests. */
+function call(port, method, path, body, parse = true) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((ok, fail) => {
     const req = http.request(
       { host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${BEARER}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
       (res) => {
         const chunks = [];
-        res.on('data', (c) => chunks.push(c));
+        res.on('data', (c) => parse && chunks.push(c));
         res.on('end', () => ok({ status: res.statusCode, body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined }));
       },
     );
@@ -131,15 +133,41 @@ async function load(port, next, seconds) {
     while (performance.now() < until) {
       const [kind, [method, path, body]] = next();
       const t0 = performance.now();
-      const res = await call(port, method, path, body).catch(() => ({ status: 0 }));
+      const res = await call(port, method, path, body, false).catch(() => ({ status: 0 }));
       latencies.push(performance.now() - t0);
       if (res.status < 200 || res.status >= 300) errors += 1;
-      perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
+      const k = perKind.get(kind) ?? { n: 0, ms: 0 };
+      k.n += 1;
+      k.ms += performance.now() - t0;
+      perKind.set(kind, k);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
-  const total = [...perKind.values()].reduce((s, v) => s + v, 0);
-  return { rps: r1(total / seconds), requests: total, errors, p50_ms: r1(pct(latencies, 50)), p99_ms: r1(pct(latencies, 99)), per_kind: Object.fromEntries(perKind) };
+  const total = [...perKind.values()].reduce((s, v) => s + v.n, 0);
+  const perKindOut = Object.fromEntries([...perKind].map(([kind, v]) => [kind, { requests: v.n, mean_ms: r1(v.ms / v.n) }]));
+  return { rps: r1(total / seconds), requests: total, errors, p50_ms: r1(pct(latencies, 50)), p99_ms: r1(pct(latencies, 99)), per_kind: perKindOut, latencies, perKind };
+}
+
+/** The rounds of one API as one run of `seconds`. */
+function combine(rounds, seconds) {
+  const latencies = rounds.flatMap((r) => r.latencies);
+  const perKind = new Map();
+  for (const r of rounds)
+    for (const [kind, v] of r.perKind) {
+      const k = perKind.get(kind) ?? { n: 0, ms: 0 };
+      k.n += v.n;
+      k.ms += v.ms;
+      perKind.set(kind, k);
+    }
+  const requests = rounds.reduce((s, r) => s + r.requests, 0);
+  return {
+    rps: r1(requests / seconds),
+    requests,
+    errors: rounds.reduce((s, r) => s + r.errors, 0),
+    p50_ms: r1(pct(latencies, 50)),
+    p99_ms: r1(pct(latencies, 99)),
+    per_kind: Object.fromEntries([...perKind].map(([kind, v]) => [kind, { requests: v.n, mean_ms: r1(v.ms / v.n) }])),
+  };
 }
 
 async function seed(port, databaseUrl) {
@@ -188,33 +216,41 @@ async function main() {
     data: { webhooks: WEBHOOKS, attempts_per_webhook: ATTEMPTS_PER_WEBHOOK, alerts: ALERTS },
     runs: {},
   };
-  let child;
+  const children = [];
   try {
     const migrate = spawn(process.execPath, [resolve(ROOT, 'dist/apps/cli/main.js'), 'migrate', 'up'], { env: { PATH: process.env.PATH, ...baseEnv }, stdio: 'ignore' });
     await new Promise((ok) => migrate.once('exit', ok));
-    let ids;
-    for (const cache of ['off', 'on']) {
-      const port = await freePort();
-      child = await startApi({ ...baseEnv, CACHE_ENABLED: cache === 'on' ? 'true' : 'false' }, port);
-      ids ??= await seed(port, databaseUrl);
-      const make = mixes(ids);
-      for (const mix of ['health', 'mixed']) {
-        if (cache === 'on') await call(port, 'POST', '/api/v1/cache/warm');
-        await load(port, make[mix], WARMUP_SECONDS);
-        const before = (await call(port, 'GET', '/api/v1/cache/stats')).body;
-        const run = await load(port, make[mix], SECONDS);
-        const after = (await call(port, 'GET', '/api/v1/cache/stats')).body;
-        const hits = after.cache_hits - before.cache_hits;
-        const misses = after.cache_misses - before.cache_misses;
+    // Both APIs run side by side; rounds alternate off and on, so load from elsewhere on the machine hits both alike.
+    const ports = { off: await freePort(), on: await freePort() };
+    for (const cache of ['off', 'on']) children.push(await startApi({ ...baseEnv, CACHE_ENABLED: cache === 'on' ? 'true' : 'false' }, ports[cache]));
+    const ids = await seed(ports.off, databaseUrl);
+    const make = mixes(ids);
+    for (const mix of ['health', 'mixed']) {
+      await call(ports.on, 'POST', '/api/v1/cache/warm');
+      for (const cache of ['off', 'on']) await load(ports[cache], make[mix], WARMUP_SECONDS);
+      const totals = { off: [], on: [] };
+      let hits = 0;
+      let misses = 0;
+      for (let round = 0; round < ROUNDS; round += 1) {
+        for (const cache of round % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
+          const before = cache === 'on' ? (await call(ports.on, 'GET', '/api/v1/cache/stats')).body : undefined;
+          totals[cache].push(await load(ports[cache], make[mix], SECONDS / ROUNDS));
+          if (before) {
+            const after = (await call(ports.on, 'GET', '/api/v1/cache/stats')).body;
+            hits += after.cache_hits - before.cache_hits;
+            misses += after.cache_misses - before.cache_misses;
+          }
+        }
+      }
+      for (const cache of ['off', 'on']) {
+        const run = combine(totals[cache], SECONDS);
         run.hit_rate = cache === 'on' && hits + misses > 0 ? Math.round((hits / (hits + misses)) * 1000) / 1000 : null;
         results.runs[`${mix}/${cache}`] = run;
         console.log(`${mix} cache ${cache}: ${run.rps} req/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, errors ${run.errors}, hit rate ${run.hit_rate}`);
       }
-      await stop(child);
-      child = undefined;
     }
   } finally {
-    if (child) await stop(child);
+    for (const child of children) await stop(child);
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   }
@@ -229,8 +265,9 @@ async function main() {
 
 \`node bench/cache/run.js\` after \`npm run build\`: the built API (DELIVERY_CONCURRENCY=0) on a scratch database with
 ${WEBHOOKS} webhooks × ${ATTEMPTS_PER_WEBHOOK} delivery attempts and ${ALERTS} alerts, local Redis for L2 and the bus;
-${CONCURRENCY} keep-alive clients, closed loop, ${SECONDS} s per mix after a ${WARMUP_SECONDS} s warm-up (and
-\`POST /api/v1/cache/warm\` when the cache is on). Cache off and on are measured in the same run, one after the other.
+${CONCURRENCY} keep-alive clients, closed loop, ${SECONDS} s per mix and API after a ${WARMUP_SECONDS} s warm-up (and
+\`POST /api/v1/cache/warm\` when the cache is on). Cache off and on are two API processes side by side on the same
+data, measured in the same run in ${ROUNDS} alternating rounds (so load from elsewhere on the machine hits both alike).
 Machine: ${results.machine.cpus} × ${results.machine.model}, Node ${results.machine.node} (shared with other work: compare the ratios).
 
 - **health**: \`GET /api/v1/webhooks/health\` only (percentiles over the attempt log).
@@ -246,6 +283,15 @@ ${row('mixed/on')}
 
 Throughput ratio cache on / off: **health ${results.ratios.health}×** (target ≥ 3×), **mixed ${results.ratios.mixed}×**.
 Hit rate after warm-up (seed 002's target > 85 %): health ${results.runs['health/on'].hit_rate}, mixed ${results.runs['mixed/on'].hit_rate}.
+
+Mean latency per request kind in the mixed runs (ms, off → on):
+
+| kind | off | on |
+| --- | --- | --- |
+${Object.keys(results.runs['mixed/off'].per_kind)
+  .sort()
+  .map((k) => `| ${k} | ${results.runs['mixed/off'].per_kind[k].mean_ms} | ${results.runs['mixed/on'].per_kind[k]?.mean_ms ?? '—'} |`)
+  .join('\n')}
 `;
   writeFileSync(OUT, md);
   console.log(`\nwrote ${OUT}`);
