@@ -221,6 +221,39 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
     await apiA('DELETE', `/api/v1/webhooks/${w.body.id}`);
   }, 90_000);
 
+  it('Redis hung (accepts, never answers): reads and writes still answer within a bound, no 5xx', async () => {
+    const apiA = apiClient(a.baseUrl);
+    const apiB = apiClient(b.baseUrl);
+    const w = await apiA('POST', '/api/v1/webhooks', { name: 'hung', url: 'http://127.0.0.1:9/hook' });
+    redis.pause();
+    try {
+      const timed = async (call: Promise<{ status: number }>) => {
+        const started = performance.now();
+        const r = await call;
+        return { status: r.status, ms: performance.now() - started };
+      };
+      const results = [
+        await timed(apiB('GET', `/api/v1/webhooks/${w.body.id}`)),
+        await timed(apiA('PATCH', `/api/v1/webhooks/${w.body.id}`, { name: 'hung-2' })),
+        await timed(apiA('GET', `/api/v1/webhooks/${w.body.id}`)),
+        await timed(apiB('GET', '/api/v1/webhooks/health')),
+      ];
+      console.log(`cache e2e: Redis hung: ${results.map((r) => `${r.status} in ${Math.round(r.ms)} ms`).join(', ')}`);
+      for (const r of results) {
+        expect(r.status).toBe(200);
+        expect(r.ms).toBeLessThan(3000);
+      }
+      // B cached the old name before the PATCH, whose invalidation could not be published: B notices the hang...
+      await waitFor(async () => (await stats(b)).bus.status === 'unavailable', { timeoutMs: 5000, what: 'B to notice the hung bus' });
+    } finally {
+      redis.resume();
+    }
+    await waitFor(async () => (await stats(b)).bus.status === 'available' && (await stats(a)).bus.status === 'available', { timeoutMs: 15_000, what: 'the bus after the hang' });
+    // ...and flushes its L1 when the bus answers again, so the write made during the hang is not read stale.
+    expect((await apiB('GET', `/api/v1/webhooks/${w.body.id}`)).body.name).toBe('hung-2');
+    await apiA('DELETE', `/api/v1/webhooks/${w.body.id}`);
+  }, 60_000);
+
   it('Redis down at boot does not crash the API; its bus subscribes once Redis answers', async () => {
     const dead = new PrivateRedis(await freePort(), 'cache-boot-pw');
     const raw = domainRawEnv({ REDIS_URL: dead.url, DELIVERY_CONCURRENCY: '0', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_CONNECT_TIMEOUT_MS: '300' });

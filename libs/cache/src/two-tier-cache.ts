@@ -34,6 +34,8 @@ export type LayerStatus = 'available' | 'unavailable' | 'disabled';
 
 /** While the bus is down, an L1 entry lives at most this long (a missed invalidation stays stale no longer). */
 export const DEGRADED_L1_TTL_MS = 5000;
+/** How often the bus connection is PINGed: a Redis that hangs without closing the socket is noticed this fast. */
+export const BUS_HEARTBEAT_MS = 1000;
 /** Bound on any one L2 or bus command, on top of the client's own command timeout. */
 export const L2_DEADLINE_MS = 250;
 /** The largest value L1 keeps (serialized bytes); bigger values are served but not cached. */
@@ -76,6 +78,7 @@ export class TwoTierCache {
   private readonly namespaceEpochs = new Map<string, number>();
   private globalEpoch = 0;
   private subscriber: Redis | null = null;
+  private heartbeat?: NodeJS.Timeout;
   private busReady = false;
   private busWasDown = false;
   /** An L2 invalidation failed (Redis away): L2 may hold entries we meant to drop, so it is cleared on reconnect. */
@@ -137,29 +140,48 @@ export class TwoTierCache {
         .subscribe(this.channel)
         .then(() => {
           this.busReady = true;
-          if (this.busWasDown) {
-            // Invalidations published while we were away are lost: drop everything instead.
-            this.dropL1();
-            this.logger.log('cache bus reconnected; L1 flushed');
-          }
-          this.busWasDown = false;
-          if (this.l2Dirty) void this.cleanL2();
+          this.busUp();
         })
         .catch((e: unknown) => this.logger.warn(`cache bus subscribe failed: ${maskText(String(e))}`));
     });
-    sub.on('close', () => {
-      if (this.busReady) this.logger.warn('cache bus disconnected; L1 entries now live at most 5 s');
-      this.busReady = false;
-      this.busWasDown = true;
-    });
+    sub.on('close', () => this.busDown('disconnected'));
+    // A hung Redis keeps the socket open and sends nothing: only a PING that does not come back tells.
+    this.heartbeat = setInterval(() => {
+      if (sub.status !== 'ready') return;
+      bounded(sub.ping()).then(
+        () => {
+          if (!this.busReady && this.busWasDown) this.busUp();
+        },
+        () => this.busDown('not answering'),
+      );
+    }, BUS_HEARTBEAT_MS);
+    this.heartbeat.unref();
     sub.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       this.onBusMessage(text);
     });
   }
 
+  private busUp(): void {
+    this.busReady = true;
+    if (this.busWasDown) {
+      // Invalidations published while we were away are lost: drop everything instead.
+      this.dropL1();
+      this.logger.log('cache bus back; L1 flushed');
+    }
+    this.busWasDown = false;
+    if (this.l2Dirty) void this.cleanL2();
+  }
+
+  private busDown(why: string): void {
+    if (this.busReady) this.logger.warn(`cache bus ${why}; L1 entries now live at most ${DEGRADED_L1_TTL_MS / 1000} s`);
+    this.busReady = false;
+    this.busWasDown = true;
+  }
+
   stop(): void {
     this.stopped = true;
+    clearInterval(this.heartbeat);
     this.subscriber?.disconnect(false);
     this.subscriber = null;
     this.busReady = false;
