@@ -7,6 +7,7 @@ import { type Env, maskText } from '@app/config';
 import { DatabaseModule, resolveDatabaseUrl } from '@app/database';
 import { MetricsModule, MetricsService, ObservabilityModule } from '@app/observability';
 import { DeliveryWorkerModule } from '@app/delivery';
+import { registerBuildInfo } from '@app/health';
 import { note } from './cli-database';
 import { startWorkerMetricsServer } from './worker-metrics-server';
 
@@ -31,6 +32,7 @@ export async function worker(env: Env): Promise<number> {
   app.useLogger(app.get(Logger));
   await app.init();
   // Prometheus scrapes the worker here (WORKER_METRICS_PORT; 0 = off): the delivery figures and its pool.
+  registerBuildInfo(app.get(MetricsService));
   const metricsServer =
     env.WORKER_METRICS_PORT > 0 ? await startWorkerMetricsServer(app.get(MetricsService), env.WORKER_METRICS_PORT, env.HOST) : undefined;
   if (metricsServer) note(`metrics on http://${env.HOST}:${env.WORKER_METRICS_PORT}/metrics`);
