@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parse, stringify } from 'yaml';
 import { apiClient, bootApi, domainRawEnv, eventually, migrateTestDatabase, Receiver } from './support/domain';
-import { Fleet, ROOT } from './support/processes';
+import { strictRawEnv } from './support/e2e-env';
+import { Fleet, ROOT, runCli } from './support/processes';
 import { freePort, PrivatePrometheus } from './support/services';
 
 /**
@@ -248,13 +249,16 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
     expect(alert.status).toBe(201);
     const ids = ['3f1c9a52-6b7e-4c1d-9f00-0a1b2c3d4e5f', '00000000-0000-4000-8000-000000000001', '9b2e4f10-1111-4222-8333-444455556666'];
     for (const id of ids) expect((await api('GET', `/api/v1/webhooks/${id}`)).status).toBe(404);
+    // Outside any route: one `unmatched` label, whatever the path.
+    for (const id of ids) expect((await api('GET', `/api/v1/no-such-thing/${id}`)).status).toBe(404);
     await eventually(() => ok.received.length >= 1 && failing.received.length >= 3, { timeoutMs: 20_000, what: 'deliveries to both receivers' });
 
     // HTTP: counted by route template and status class, never by raw path.
     await until('sum(signalgate_http_requests_total{job="signalgate-api",method="GET",route="/api/v1/webhooks/:id",status_class="4xx"})', (v) => v[0] >= 3);
     await until('sum(signalgate_http_requests_total{job="signalgate-api",method="POST",route="/api/v1/alerts",status_class="2xx"})', (v) => v[0] >= 1);
+    await until('sum(signalgate_http_requests_total{job="signalgate-api",route="unmatched",status_class="4xx"})', (v) => v[0] >= 3);
     const routes = (await prom().query('group by (route) (signalgate_http_requests_total)')).map((s) => s.metric.route);
-    expect(routes.filter((r) => /[0-9a-f]{8}-[0-9a-f]{4}/.test(r))).toEqual([]);
+    expect(routes.filter((r) => /[0-9a-f]{8}-[0-9a-f]{4}|no-such-thing/.test(r))).toEqual([]);
     const p99 = await until('histogram_quantile(0.99, sum by (le) (rate(signalgate_http_request_duration_seconds_bucket{job="signalgate-api"}[1m])))', (v) => Number.isFinite(v[0]));
     expect(p99[0].value).toBeGreaterThan(0);
     expect(p99[0].value).toBeLessThan(10);
@@ -306,6 +310,44 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
     const missing = [...ruleNames].filter((n) => !scraped.has(n));
     // Only the agreed names of features that register them (cache: issue 9, live dashboard: issue 10) may be absent.
     expect(missing.filter((n) => !FEATURE_METRICS.includes(n))).toEqual([]);
+  });
+
+  it("Alertmanager, with the committed config and a `cli token` credentials file, delivers to Signalgate's own intake", async () => {
+    const minted = await runCli(['token', '--sub', 'alertmanager', '--scope', 'alerts:write', '--ttl', '1h'], strictRawEnv());
+    expect(minted.code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'signalgate-am-token-'));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, minted.stdout.trim(), { mode: 0o600 });
+    // The committed file with the compose host and the secret's path pointed at this test, and no grouping delay.
+    const committed = readFileSync(join(MON, 'alertmanager/alertmanager.yml'), 'utf8');
+    expect(committed).toContain('http://api:8001/api/v1/alerts/alertmanager');
+    expect(committed).toContain('/run/secrets/signalgate_alertmanager_token');
+    const config = parse(
+      committed.replace('http://api:8001/', `http://127.0.0.1:${apiPort}/`).replace('/run/secrets/signalgate_alertmanager_token', tokenFile),
+    ) as { route: Record<string, unknown> };
+    config.route = { ...config.route, group_wait: '0s', group_interval: '1s' };
+    const am = await PrivatePrometheus.alertmanager(stringify(config));
+    try {
+      const tag = `MonitoringSelfTest${Date.now()}`;
+      const posted = await fetch(`${am.url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ labels: { alertname: tag, severity: 'page', instance: 'api:8001' }, annotations: { summary: `${tag} summary` } }]),
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(posted.status).toBe(200);
+      const found = await eventually(
+        async () => {
+          const list = await api<{ items: Array<{ title: string; severity: string; source?: string; labels: Record<string, string> }> }>('GET', '/api/v1/alerts?status=firing');
+          return list.body.items.find((a) => a.labels.alertname === tag);
+        },
+        { timeoutMs: 30_000, intervalMs: 250, what: () => `the alert in Signalgate (alertmanager log:\n${am.log})` },
+      );
+      expect(found).toMatchObject({ title: `${tag} summary`, severity: 'critical' });
+    } finally {
+      await am.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the worker listener serves only GET /metrics', async () => {

@@ -130,8 +130,9 @@ export class PrivatePostgres {
 }
 
 /**
- * A private Prometheus server (Debian's `prometheus` package, installed by .ci/run): free port on 127.0.0.1, its
- * configuration and TSDB in a temp dir, removed by `stop()`. A missing binary fails the test, never skips it.
+ * A private Prometheus or Alertmanager (Debian's `prometheus` and `prometheus-alertmanager` packages, installed by
+ * .ci/run): free port on 127.0.0.1, its configuration and storage in a temp dir, removed by `stop()`. A missing
+ * binary fails the test, never skips it.
  */
 export class PrivatePrometheus {
   private proc?: ChildProcess;
@@ -141,32 +142,43 @@ export class PrivatePrometheus {
     private readonly dir: string,
   ) {}
 
-  /** `config` is the YAML text of prometheus.yml (scrape targets on 127.0.0.1). */
-  static async start(config: string): Promise<PrivatePrometheus> {
-    const bin = which('prometheus');
-    if (!bin) throw new Error('prometheus is not installed (apt-get install prometheus; .ci/run does)');
-    const dir = mkdtempSync(join(tmpdir(), 'signalgate-prometheus-'));
-    writeFileSync(join(dir, 'prometheus.yml'), config);
+  /** Prometheus; `config` is the YAML text of prometheus.yml (scrape targets on 127.0.0.1). */
+  static start(config: string): Promise<PrivatePrometheus> {
+    return PrivatePrometheus.spawn('prometheus', 'prometheus', config, (dir, port) => [
+      `--config.file=${join(dir, 'config.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=1h',
+    ]);
+  }
+
+  /** Alertmanager, clustering off; `config` is the YAML text of alertmanager.yml. */
+  static alertmanager(config: string): Promise<PrivatePrometheus> {
+    return PrivatePrometheus.spawn('prometheus-alertmanager', 'prometheus-alertmanager', config, (dir, port) => [
+      `--config.file=${join(dir, 'config.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ]);
+  }
+
+  private static async spawn(bin: string, pkg: string, config: string, args: (dir: string, port: number) => string[]): Promise<PrivatePrometheus> {
+    const path = which(bin);
+    if (!path) throw new Error(`${bin} is not installed (apt-get install ${pkg}; .ci/run does)`);
+    const dir = mkdtempSync(join(tmpdir(), `signalgate-${bin}-`));
+    writeFileSync(join(dir, 'config.yml'), config);
     const p = new PrivatePrometheus(await freePort(), dir);
-    p.proc = spawn(
-      bin,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${p.port}`,
-        '--storage.tsdb.retention.time=1h',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    p.proc.stdout?.on('data', (d: Buffer) => (p.output = (p.output + d.toString()).slice(-20_000)));
-    p.proc.stderr?.on('data', (d: Buffer) => (p.output = (p.output + d.toString()).slice(-20_000)));
+    p.proc = spawn(path, args(dir, p.port), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer) => (p.output = (p.output + d.toString()).slice(-20_000));
+    p.proc.stdout?.on('data', keep);
+    p.proc.stderr?.on('data', keep);
     await waitFor(
       async () => {
-        if (p.proc?.exitCode !== null) throw new Error(`prometheus exited:\n${p.output}`);
+        if (p.proc?.exitCode !== null) throw new Error(`${bin} exited:\n${p.output}`);
         const r = await fetch(`${p.url}/-/ready`, { signal: AbortSignal.timeout(1000) });
         return r.ok;
       },
-      { timeoutMs: 30_000, what: () => `prometheus on ${p.port} to be ready:\n${p.output}` },
+      { timeoutMs: 30_000, what: () => `${bin} on ${p.port} to be ready:\n${p.output}` },
     );
     return p;
   }
@@ -179,7 +191,7 @@ export class PrivatePrometheus {
     return this.output;
   }
 
-  /** GET on the HTTP API (`/api/v1/...`); returns `data`, throws on an error status. */
+  /** GET on Prometheus's HTTP API (`/api/v1/...`); returns `data`, throws on an error status. */
   async api<T>(path: string, params: Record<string, string> = {}): Promise<T> {
     const r = await fetch(`${this.url}${path}?${new URLSearchParams(params).toString()}`, { signal: AbortSignal.timeout(5000) });
     const body = (await r.json()) as { status: string; data: T; error?: string };
