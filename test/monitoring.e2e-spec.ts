@@ -147,6 +147,20 @@ describe('deploy/monitoring with promtool and amtool', () => {
     expect(r.status).toBe(0);
   });
 
+  it('the Grafana dashboard is provisioned: its datasource is the provisioned one, panel ids unique, two rows', () => {
+    const dashboard = JSON.parse(readFileSync(join(MON, 'grafana/dashboards/signalgate.json'), 'utf8')) as {
+      uid: string;
+      panels: { id: number; type: string; title: string; datasource?: { uid: string }; targets?: { datasource?: { uid: string } }[] }[];
+    };
+    const ds = (parse(readFileSync(join(MON, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: { uid: string; type: string }[] }).datasources;
+    expect(ds.map((d) => d.type)).toEqual(['prometheus']);
+    const uids = new Set([...dashboard.panels.map((p) => p.datasource?.uid), ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.datasource?.uid))].filter(Boolean));
+    expect([...uids]).toEqual([ds[0].uid]);
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual(['API performance', 'Delivery pipeline']);
+    expect(dashboard.uid).toBeTruthy();
+  });
+
   it('docs/MONITORING.md names every metric the rules and the dashboard use', () => {
     const dashboard = readFileSync(join(MON, 'grafana/dashboards/signalgate.json'), 'utf8');
     const used = new Set([...metricNames(readFileSync(RULES_FILE, 'utf8')), ...metricNames(dashboard)].map((n) => n.replace(/_(bucket|count|sum)$/, '')));
@@ -305,6 +319,16 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
     const dashboardNames = new Set(queries.flatMap(metricNames));
     expect(dashboardNames.size).toBeGreaterThanOrEqual(12);
     expect([...dashboardNames].filter((n) => !scraped.has(n))).toEqual([]);
+
+    // Each query is valid PromQL once Grafana's variables are filled in, and every panel shows data after the traffic.
+    const fill = (expr: string) => expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '10m').replaceAll('$instance', '.*');
+    const empty: string[] = [];
+    for (const p of dashboard.panels.filter((x) => x.type !== 'row')) {
+      let samples = 0;
+      for (const t of p.targets ?? []) samples += (await prom().query(fill(t.expr))).length;
+      if (samples === 0) empty.push(p.title);
+    }
+    expect(empty).toEqual([]);
 
     const ruleNames = new Set(allRules().flatMap((r) => metricNames(r.expr)));
     const missing = [...ruleNames].filter((n) => !scraped.has(n));
