@@ -7,7 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { Env } from '@app/config';
-import { assignRequestId, isProbePath } from '@app/observability';
+import { assignRequestId, HttpMetrics, isProbePath, MetricsService } from '@app/observability';
 import { errorBody } from './common/global-exception.filter';
 import { jsonBodyParser } from './common/json-body';
 
@@ -73,7 +73,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     reply.header('X-Request-Id', request.id);
     done();
   });
+  const httpMetrics = new HttpMetrics(app.get(MetricsService));
   fastify.addHook('onResponse', (request, reply, done) => {
+    // The route template Fastify matched, never the raw path (ids would make the label set unbounded).
+    httpMetrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     if (!isProbePath(request.url)) {
       // Method, path, status and timing only: headers (Authorization, Cookie) and bodies are never logged here.
       httpLog.info(

@@ -173,6 +173,10 @@ export const envSchema = Joi.object({
     .default(5000)
     .description('How often expired delivery leases are looked for.')
     .meta({ group: 'Delivery' }),
+  WORKER_METRICS_PORT: int(0, 65535)
+    .default(0)
+    .description('Port of `cli worker`\'s Prometheus listener (GET /metrics on HOST); 0 turns it off. The API serves /metrics on PORT.')
+    .meta({ group: 'Delivery' }),
   WEBHOOK_TIMEOUT_MS: int(100, 120000)
     .default(10000)
     .description('Bound on one webhook request (connect to last byte); past it the attempt fails and is retried.')

@@ -47,6 +47,7 @@ export interface Env {
   DELIVERY_POLL_INTERVAL_MS: number;
   DELIVERY_LEASE_MS: number;
   DELIVERY_REAPER_INTERVAL_MS: number;
+  WORKER_METRICS_PORT: number;
   WEBHOOK_TIMEOUT_MS: number;
   /** Raw text; parse with `parseRetrySchedule` (validated at boot). */
   WEBHOOK_RETRY_SCHEDULE: string;

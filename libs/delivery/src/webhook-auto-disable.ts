@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChangeOnlyLog } from './change-only-log';
+import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryQueue } from './delivery-queue';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 import type { RecordedAttempt } from './attempt-recorder';
@@ -20,6 +21,7 @@ export class WebhookAutoDisable {
   constructor(
     @Inject(DELIVERY_WORKER_SETTINGS) settings: Pick<DeliveryWorkerSettings, 'disableAfterMs' | 'disableCheckIntervalMs'>,
     private readonly queue: DeliveryQueue,
+    private readonly metrics: DeliveryMetrics = new DeliveryMetrics(),
   ) {
     this.disableAfterMs = settings.disableAfterMs;
     this.checkIntervalMs = settings.disableCheckIntervalMs;
@@ -38,6 +40,7 @@ export class WebhookAutoDisable {
     try {
       for (const w of gone) {
         await this.queue.disableWebhook(w, 'receiver answered 410 Gone');
+        this.metrics.webhookDisabled('gone');
         this.logger.warn(`webhook ${w} disabled: receiver answered 410 Gone`);
       }
       const now = Date.now();
@@ -48,6 +51,7 @@ export class WebhookAutoDisable {
         if (since && now - since.getTime() >= this.disableAfterMs) {
           const hours = Math.round((this.disableAfterMs / 3_600_000) * 100) / 100;
           await this.queue.disableWebhook(w, `failing continuously for ${hours} h`);
+          this.metrics.webhookDisabled('failing');
           this.logger.warn(`webhook ${w} disabled: failing continuously for ${hours} h`);
         }
       }
