@@ -4,6 +4,7 @@ import type { Principal } from '@app/auth';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { uuidParam } from '../common/uuid-param.pipe';
 import { WithStatusInterceptor } from '../common/with-status';
+import { IntakeRateLimit } from '../rate-limit/intake-rate-limit.decorator';
 import { AlertmanagerBoundInterceptor } from './alertmanager-bound.interceptor';
 import { AlertsService } from './alerts.service';
 import { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
@@ -17,6 +18,7 @@ export class AlertsController {
 
   @Post()
   @RequireScope('alerts:write')
+  @IntakeRateLimit()
   @UseInterceptors(WithStatusInterceptor)
   create(@Body() dto: CreateAlertDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') idempotencyKey?: string) {
     return this.alerts.create(dto, principal.sub, idempotencyKey);
@@ -26,6 +28,7 @@ export class AlertsController {
   @Post('alertmanager')
   @HttpCode(200)
   @RequireScope('alerts:write')
+  @IntakeRateLimit()
   @UseInterceptors(AlertmanagerBoundInterceptor)
   ingestAlertmanager(@Body() payload: AlertmanagerPayloadDto) {
     return this.alerts.ingestAlertmanager(payload);
