@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RequestMethod } from '@nestjs/common';
+import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ConfigService } from '@nestjs/config';
@@ -61,13 +61,18 @@ function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.destroy(err);
 }
 
+/** `/api` for every route but `/metrics`; shared with the OpenAPI generator (scripts/openapi.ts). */
+export function setRoutePrefix(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+}
+
 /**
  * Everything `main.ts` applies to the app, in one place, so e2e tests boot exactly what production runs:
  * logger, `/api` prefix (with `/metrics` outside it), shutdown hooks, CORS and security headers, the OpenAPI docs.
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  setRoutePrefix(app);
 
   const httpLog = await app.resolve(PinoLogger);
   httpLog.setContext('HTTP');
