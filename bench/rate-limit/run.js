@@ -98,6 +98,7 @@ function load(base, token, durationS) {
 }
 
 async function main() {
+  const loadBefore = loadavg();
   const dbName = `sg_bench_rl_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -144,8 +145,9 @@ async function main() {
         `${CONNECTIONS} connections, ${DURATION_S} s per measurement, rounds alternating which goes first.`,
       'The limited API counts every request in Redis (one EVALSHA round trip; limits high enough that none is refused).',
       '',
-      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average before the run ` +
-        `${loadavg().map((x) => x.toFixed(2)).join(' / ')} (shared with other work: absolute figures are noisy, the ratio less so).`,
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}; 1-min load average ${loadBefore[0].toFixed(2)} ` +
+        `before the run, ${loadavg()[0].toFixed(2)} after. The machine is shared: absolute figures are noisy; each round ` +
+        'compares two measurements taken back to back, and the median over rounds is the figure.',
       '',
       '| round | off req/s | on req/s | off p50 / p99 ms | on p50 / p99 ms | non-2xx (off / on) | cost |',
       '| --- | --- | --- | --- | --- | --- | --- |',
