@@ -12,6 +12,8 @@ export interface KeyMeta {
   secret?: boolean;
   example?: string;
   docDefault?: string;
+  /** A strict-mode rule enforced in a custom validator (which the schema description cannot show). */
+  strictRule?: string;
 }
 
 interface RuleDescription {
@@ -89,7 +91,7 @@ function toConfigKey(name: string, d: KeyDescription): ConfigKey {
     defaultText,
     defaultValue: meta.secret ? undefined : defaultValue,
     rule: describeRule(d),
-    strictRule: describeStrict(d),
+    strictRule: describeStrict(d, meta),
   };
 }
 
@@ -136,8 +138,9 @@ function numberOrStringRule(d: KeyDescription): string {
 }
 
 /** Reads `.when('$strict', { is: true, then })` clauses. */
-function describeStrict(d: KeyDescription): string | undefined {
+function describeStrict(d: KeyDescription, meta: KeyMeta): string | undefined {
   const out: string[] = [];
+  if (meta.strictRule) out.push(meta.strictRule);
   for (const w of d.whens ?? []) {
     if (w.ref?.path?.[0] !== 'strict' || !w.then) continue;
     const t = w.then;

@@ -23,19 +23,37 @@ const SECRET_VARS = ['DATABASE_URL', 'REDIS_URL', 'SECRET_KEY'];
 const CONTRACT_PROBES = ['/api/health/live', '/api/ready', '/api/health/ready', '/api/health/startup', '/api/health', '/api/health/deep', '/api/version'];
 
 function parseYamlFile(rel: string): Yaml[] {
-  const docs = parseAllDocuments(read(rel));
+  // Merge keys (`<<: *anchor`) as Docker Compose reads them.
+  const docs = parseAllDocuments(read(rel), { merge: true });
   for (const d of docs) if (d.errors.length) throw new Error(`${rel}: ${d.errors.map((e) => e.message).join('; ')}`);
   return docs.map((d) => d.toJS() as Yaml).filter(Boolean);
 }
 
 describe('docker-compose.staging.yml', () => {
   const compose = parseYamlFile('docker-compose.staging.yml')[0] as {
-    services: Record<string, { environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; healthcheck?: { test: string[] }; command?: string[]; restart?: string; image?: string; build?: unknown; stop_grace_period?: string }>;
+    services: Record<
+      string,
+      {
+        environment?: Record<string, string>;
+        depends_on?: Record<string, { condition: string }>;
+        healthcheck?: { test: string[] };
+        command?: string[];
+        restart?: string;
+        image?: string;
+        build?: unknown;
+        stop_grace_period?: string;
+        volumes?: string[];
+        ports?: string[];
+        secrets?: string[];
+      }
+    >;
+    secrets?: Record<string, { file: string }>;
+    volumes?: Record<string, unknown>;
   };
   const s = compose.services;
 
-  it('has PostgreSQL and Redis with passwords and healthchecks, a one-shot migrations service and the API', () => {
-    expect(Object.keys(s).sort()).toEqual(['api', 'migrations', 'postgres', 'redis']);
+  it('has PostgreSQL and Redis with passwords and healthchecks, a one-shot migrations service, the API, a worker and the monitoring stack', () => {
+    expect(Object.keys(s).sort()).toEqual(['alertmanager', 'api', 'grafana', 'migrations', 'postgres', 'prometheus', 'redis', 'worker']);
     expect(s.postgres.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
     expect(s.redis.command?.join(' ')).toContain('--requirepass');
     expect(s.redis.environment?.REDIS_PASSWORD).toMatch(/^\$\{REDIS_PASSWORD:\?/);
@@ -64,7 +82,7 @@ describe('docker-compose.staging.yml', () => {
   });
 
   it('passes the app only variables the Joi schema knows, secrets only by interpolation from .env.staging', () => {
-    for (const name of ['api', 'migrations']) {
+    for (const name of ['api', 'migrations', 'worker']) {
       const env = s[name].environment ?? {};
       expect(Object.keys(env).filter((k) => !SCHEMA_KEYS.has(k))).toEqual([]);
       for (const secret of SECRET_VARS) expect(env[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?`));
@@ -80,9 +98,95 @@ describe('docker-compose.staging.yml', () => {
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
     );
     expect([...used].filter((v) => !example.has(v))).toEqual([]);
-    for (const secret of [...SECRET_VARS, 'POSTGRES_PASSWORD', 'REDIS_PASSWORD']) expect(example.get(secret)).toBe('');
+    for (const secret of [...SECRET_VARS, 'POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'GRAFANA_ADMIN_PASSWORD']) expect(example.get(secret)).toBe('');
     expect(spawnSync('git', ['check-ignore', '-q', '.env.staging'], { cwd: ROOT }).status).toBe(0);
     expect(spawnSync('git', ['check-ignore', '-q', '.env.staging.example'], { cwd: ROOT }).status).toBe(1);
+  });
+});
+
+describe('docker-compose.staging.yml: the monitoring stack (seed 004)', () => {
+  const compose = parseYamlFile('docker-compose.staging.yml')[0] as {
+    services: Record<string, { command?: string[]; environment?: Record<string, string>; volumes?: string[]; ports?: string[]; secrets?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: { test: string[] }; image?: string }>;
+    secrets?: Record<string, { file: string }>;
+    volumes?: Record<string, unknown>;
+  };
+  const s = compose.services;
+  const prometheus = parseYamlFile('deploy/monitoring/prometheus.yml')[0] as {
+    rule_files: string[];
+    alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+    scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
+  };
+  const alertmanager = parseYamlFile('deploy/monitoring/alertmanager/alertmanager.yml')[0] as {
+    receivers: { name: string; webhook_configs?: { url: string; max_alerts?: number; http_config?: { authorization?: { type?: string; credentials_file?: string; credentials?: string } } }[] }[];
+  };
+  const bindMounts = (name: string) =>
+    (s[name].volumes ?? []).filter((v) => v.startsWith('./')).map((v) => ({ host: v.split(':')[0], container: v.split(':')[1] }));
+
+  it('mounts files that exist in this repository, read-only, with pinned images and healthchecks', () => {
+    for (const name of ['prometheus', 'alertmanager', 'grafana']) {
+      expect(s[name].image).toMatch(/:[v\d][\w.-]*$/);
+      expect(s[name].image).not.toMatch(/:latest$/);
+      expect(s[name].healthcheck?.test.length).toBeGreaterThan(0);
+      const mounts = bindMounts(name);
+      expect(mounts.length).toBeGreaterThan(0);
+      for (const m of mounts) expect(() => accessSync(join(ROOT, m.host), constants.R_OK)).not.toThrow();
+      for (const v of (s[name].volumes ?? []).filter((x) => x.startsWith('./'))) expect(v).toMatch(/:ro$/);
+      // Only on the host's loopback: nothing in front of them authenticates.
+      for (const p of s[name].ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:/);
+    }
+    expect(bindMounts('prometheus')).toEqual(
+      expect.arrayContaining([
+        { host: './deploy/monitoring/prometheus.yml', container: '/etc/prometheus/prometheus.yml' },
+        { host: './deploy/monitoring/rules', container: '/etc/prometheus/rules' },
+      ]),
+    );
+    expect(s.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(s.alertmanager.command).toContain('--config.file=/etc/alertmanager/alertmanager.yml');
+    expect(bindMounts('alertmanager')).toContainEqual({ host: './deploy/monitoring/alertmanager/alertmanager.yml', container: '/etc/alertmanager/alertmanager.yml' });
+    expect(bindMounts('grafana')).toEqual(
+      expect.arrayContaining([
+        { host: './deploy/monitoring/grafana/provisioning', container: '/etc/grafana/provisioning' },
+        { host: './deploy/monitoring/grafana/dashboards', container: '/var/lib/grafana/dashboards' },
+      ]),
+    );
+    const provider = parseYamlFile('deploy/monitoring/grafana/provisioning/dashboards/signalgate.yml')[0] as { providers: { options: { path: string } }[] };
+    expect(provider.providers[0].options.path).toBe('/var/lib/grafana/dashboards');
+    const datasource = parseYamlFile('deploy/monitoring/grafana/provisioning/datasources/prometheus.yml')[0] as { datasources: { url: string; uid: string }[] };
+    expect(datasource.datasources[0].url).toBe('http://prometheus:9090');
+    expect(s.grafana.environment?.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+    expect(compose.volumes).toEqual(expect.objectContaining({ promdata: null, amdata: null, grafanadata: null }));
+  });
+
+  it('scrapes the API and the worker where compose runs them, with the rules the stack mounts', () => {
+    const jobs = new Map(prometheus.scrape_configs.map((j) => [j.job_name, j]));
+    const api = jobs.get('signalgate-api');
+    const worker = jobs.get('signalgate-worker');
+    expect(api?.metrics_path ?? '/metrics').toBe('/metrics');
+    expect(worker?.metrics_path ?? '/metrics').toBe('/metrics');
+    expect(api?.static_configs[0].targets).toEqual([`api:${s.api.environment?.PORT}`]);
+    expect(worker?.static_configs[0].targets).toEqual([`worker:${s.worker.environment?.WORKER_METRICS_PORT}`]);
+    expect(Number(s.worker.environment?.WORKER_METRICS_PORT)).toBeGreaterThan(0);
+    expect(s.worker.command).toEqual(['node', 'dist/apps/cli/main.js', 'worker']);
+    expect(s.worker.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${s.worker.environment?.WORKER_METRICS_PORT}/metrics`);
+    expect(prometheus.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);
+    for (const f of prometheus.rule_files) expect(() => accessSync(join(ROOT, 'deploy/monitoring', f), constants.R_OK)).not.toThrow();
+  });
+
+  it("routes alerts to Signalgate's own Alertmanager intake with a token from a git-ignored file, never inline", () => {
+    const hooks = alertmanager.receivers.flatMap((r) => r.webhook_configs ?? []);
+    expect(hooks.map((h) => h.url)).toEqual([`http://api:${s.api.environment?.PORT}/api/v1/alerts/alertmanager`]);
+    const auth = hooks[0].http_config?.authorization;
+    expect(auth?.type).toBe('Bearer');
+    expect(auth?.credentials).toBeUndefined();
+    expect(auth?.credentials_file).toBe('/run/secrets/signalgate_alertmanager_token');
+    expect(s.alertmanager.secrets).toEqual(['signalgate_alertmanager_token']);
+    const file = compose.secrets?.signalgate_alertmanager_token.file ?? '';
+    expect(file).toBe('./deploy/monitoring/secrets/alertmanager.token');
+    expect(spawnSync('git', ['check-ignore', '-q', file], { cwd: ROOT }).status).toBe(0);
+    // At most what the intake accepts (ALERTMANAGER_MAX_ALERTS' default), or a burst would be refused with 413.
+    const maxAlerts = (envSchema.describe().keys?.ALERTMANAGER_MAX_ALERTS as { flags?: { default?: number } }).flags?.default ?? 0;
+    expect(hooks[0].max_alerts).toBeGreaterThan(0);
+    expect(hooks[0].max_alerts).toBeLessThanOrEqual(maxAlerts);
   });
 });
 

@@ -44,6 +44,9 @@ describe('no credential reaches a log line or a read-back (built API, sentinels)
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
       WEBHOOK_RETRY_SCHEDULE: '0',
       DELIVERY_POLL_INTERVAL_MS: '200',
+      // Hundreds of requests with one token: the limiter runs, but must not refuse them.
+      RATE_LIMIT_LIMIT: '1000000',
+      RATE_LIMIT_INTAKE_LIMIT: '1000000',
     };
     expect((await runCli(['migrate', 'up'], raw)).code).toBe(0);
     receiver = await Receiver.start();

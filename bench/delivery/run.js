@@ -190,6 +190,8 @@ async function main() {
     LOG_LEVEL: 'warn',
     DB_POOL_SIZE: '20',
     WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+    // This bench measures delivery; the limiter's own cost is bench/rate-limit's figure.
+    RATE_LIMIT_ENABLED: '0',
   };
   // The like-for-like comparison with the bare loop uses the same in-flight concurrency; the other runs use defaults.
   const matched = { DELIVERY_MAX_IN_FLIGHT: String(IN_FLIGHT), DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: String(IN_FLIGHT) };

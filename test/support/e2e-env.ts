@@ -33,6 +33,10 @@ export function strictRawEnv(overrides: RawEnv = {}): RawEnv {
     SECRET_KEY: TEST_SECRET_KEY,
     LOG_LEVEL: 'warn',
     SHUTDOWN_DELAY_MS: '0',
+    // Suites send far more than 100 requests a minute with one token; the limiter still runs (test/edge.e2e-spec.ts
+    // sets small limits to prove it refuses).
+    RATE_LIMIT_LIMIT: '1000000',
+    RATE_LIMIT_INTAKE_LIMIT: '1000000',
   };
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete raw[k];

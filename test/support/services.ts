@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 // Relative, not @app/*: global-setup.ts loads this file, and Jest applies no moduleNameMapper there.
 import { freePort, tcpOpen } from '../../libs/database/src/net';
 import { tmpdir } from 'node:os';
 import { waitFor } from './wait-for';
 import { join } from 'node:path';
 
-/** Real services for tests: a private redis-server or PostgreSQL on a free port, for tests that must kill one. */
+/** Real services for tests: a private redis-server or PostgreSQL on a free port, for tests that must kill one; a private Prometheus. */
 
 export { freePort, tcpOpen };
 // Re-exported where the suites have always found it; the one polling helper lives in wait-for.ts.
@@ -125,6 +125,95 @@ export class PrivatePostgres {
 
   async destroy(): Promise<void> {
     await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A private Prometheus or Alertmanager (Debian's `prometheus` and `prometheus-alertmanager` packages, installed by
+ * .ci/run): free port on 127.0.0.1, its configuration and storage in a temp dir, removed by `stop()`. A missing
+ * binary fails the test, never skips it.
+ */
+export class PrivatePrometheus {
+  private proc?: ChildProcess;
+  private output = '';
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  /** Prometheus; `config` is the YAML text of prometheus.yml (scrape targets on 127.0.0.1). */
+  static start(config: string): Promise<PrivatePrometheus> {
+    return PrivatePrometheus.spawn('prometheus', 'prometheus', config, (dir, port) => [
+      `--config.file=${join(dir, 'config.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=1h',
+    ]);
+  }
+
+  /** Alertmanager, clustering off; `config` is the YAML text of alertmanager.yml. */
+  static alertmanager(config: string): Promise<PrivatePrometheus> {
+    return PrivatePrometheus.spawn('prometheus-alertmanager', 'prometheus-alertmanager', config, (dir, port) => [
+      `--config.file=${join(dir, 'config.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ]);
+  }
+
+  private static async spawn(bin: string, pkg: string, config: string, args: (dir: string, port: number) => string[]): Promise<PrivatePrometheus> {
+    const path = which(bin);
+    if (!path) throw new Error(`${bin} is not installed (apt-get install ${pkg}; .ci/run does)`);
+    const dir = mkdtempSync(join(tmpdir(), `signalgate-${bin}-`));
+    writeFileSync(join(dir, 'config.yml'), config);
+    const p = new PrivatePrometheus(await freePort(), dir);
+    p.proc = spawn(path, args(dir, p.port), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer) => (p.output = (p.output + d.toString()).slice(-20_000));
+    p.proc.stdout?.on('data', keep);
+    p.proc.stderr?.on('data', keep);
+    await waitFor(
+      async () => {
+        if (p.proc?.exitCode !== null) throw new Error(`${bin} exited:\n${p.output}`);
+        const r = await fetch(`${p.url}/-/ready`, { signal: AbortSignal.timeout(1000) });
+        return r.ok;
+      },
+      { timeoutMs: 30_000, what: () => `${bin} on ${p.port} to be ready:\n${p.output}` },
+    );
+    return p;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  /** GET on Prometheus's HTTP API (`/api/v1/...`); returns `data`, throws on an error status. */
+  async api<T>(path: string, params: Record<string, string> = {}): Promise<T> {
+    const r = await fetch(`${this.url}${path}?${new URLSearchParams(params).toString()}`, { signal: AbortSignal.timeout(5000) });
+    const body = (await r.json()) as { status: string; data: T; error?: string };
+    if (!r.ok || body.status !== 'success') throw new Error(`prometheus ${path}: ${r.status} ${body.error ?? ''}`);
+    return body.data;
+  }
+
+  /** An instant query's samples as { labels, value }. */
+  async query(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>> {
+    const data = await this.api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>('/api/v1/query', { query: expr });
+    return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      const timer = setTimeout(() => p.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

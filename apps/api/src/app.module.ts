@@ -7,6 +7,7 @@ import { HealthModule } from '@app/health';
 import { MetricsModule, ObservabilityModule } from '@app/observability';
 import { SignalgateRedisModule } from '@app/redis';
 import { ApiV1Module } from './api-v1.module';
+import { RuntimeMetricsModule } from './metrics/runtime-metrics';
 
 export interface AppModuleOptions {
   env: Env;
@@ -35,6 +36,7 @@ export class AppModule {
         MetricsModule,
         SignalgateCacheModule.forRoot(env, databaseUrl),
         HealthModule,
+        RuntimeMetricsModule,
         // /api/v1: auth, webhooks, alerts, deliveries; the global exception filter and validation pipe
         ApiV1Module,
       ],

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RequestMethod } from '@nestjs/common';
+import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { ConfigService } from '@nestjs/config';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import type { Env } from '@app/config';
-import { assignRequestId, isProbePath } from '@app/observability';
+import { type Env, parseTrustProxy } from '@app/config';
+import { assignRequestId, HttpMetrics, isProbePath, MetricsService } from '@app/observability';
 import { errorBody } from './common/global-exception.filter';
 import { jsonBodyParser } from './common/json-body';
+import { configureEdge, rewriteSeedAlias } from './configure-edge';
+import { setupOpenApi } from './openapi/openapi-document';
 
 export const API_PREFIX = 'api';
 
@@ -23,6 +26,10 @@ export function createFastifyAdapter(env: Env): FastifyAdapter {
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: false,
+    // Whether X-Forwarded-For decides request.ip (rate limits per IP, logs): TRUST_PROXY.
+    trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
+    // The seed services' probe paths answer as aliases of the /api probes (same handlers and bodies, no redirect).
+    rewriteUrl: (req: IncomingMessage) => rewriteSeedAlias(req.url ?? '/'),
     genReqId: (req: IncomingMessage) => assignRequestId(req),
     // Errors Fastify answers before any route (a path parameter over maxParamLength: 414; a malformed URL: 400)
     // take the same JSON shape and request id as every other error.
@@ -54,13 +61,18 @@ function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.destroy(err);
 }
 
+/** `/api` for every route but `/metrics`; shared with the OpenAPI generator (scripts/openapi.ts). */
+export function setRoutePrefix(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+}
+
 /**
  * Everything `main.ts` applies to the app, in one place, so e2e tests boot exactly what production runs:
- * logger, `/api` prefix (with `/metrics` outside it), shutdown hooks.
+ * logger, `/api` prefix (with `/metrics` outside it), shutdown hooks, CORS and security headers, the OpenAPI docs.
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  setRoutePrefix(app);
 
   const httpLog = await app.resolve(PinoLogger);
   httpLog.setContext('HTTP');
@@ -69,11 +81,17 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   // text/plain parser goes, so both answer 415 instead of reaching validation.
   app.useBodyParser('application/json', { bodyLimit: fastify.initialConfig.bodyLimit }, jsonBodyParser(fastify));
   fastify.removeContentTypeParser('text/plain');
+  const config = app.get<ConfigService<Env, true>>(ConfigService);
+  await configureEdge(app, { ENV: config.get('ENV', { infer: true }), CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) });
+  setupOpenApi(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();
   });
+  const httpMetrics = new HttpMetrics(app.get(MetricsService));
   fastify.addHook('onResponse', (request, reply, done) => {
+    // The route template Fastify matched, never the raw path (ids would make the label set unbounded).
+    httpMetrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     if (!isProbePath(request.url)) {
       // Method, path, status and timing only: headers (Authorization, Cookie) and bodies are never logged here.
       httpLog.info(

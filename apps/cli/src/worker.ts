@@ -6,10 +6,12 @@ import { Logger } from 'nestjs-pino';
 import { SignalgateCacheModule } from '@app/cache';
 import { type Env, maskText } from '@app/config';
 import { DatabaseModule, resolveDatabaseUrl } from '@app/database';
-import { MetricsModule, ObservabilityModule } from '@app/observability';
+import { MetricsModule, MetricsService, ObservabilityModule } from '@app/observability';
 import { SignalgateRedisModule } from '@app/redis';
 import { DeliveryWorkerModule } from '@app/delivery';
+import { registerBuildInfo } from '@app/health';
 import { note } from './cli-database';
+import { startWorkerMetricsServer } from './worker-metrics-server';
 
 /**
  * `cli worker`: the delivery workers without the HTTP server. Several of these and the API's in-process workers
@@ -34,6 +36,11 @@ export async function worker(env: Env): Promise<number> {
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   await app.init();
+  // Prometheus scrapes the worker here (WORKER_METRICS_PORT; 0 = off): the delivery figures and its pool.
+  registerBuildInfo(app.get(MetricsService));
+  const metricsServer =
+    env.WORKER_METRICS_PORT > 0 ? await startWorkerMetricsServer(app.get(MetricsService), env.WORKER_METRICS_PORT, env.HOST) : undefined;
+  if (metricsServer) note(`metrics on http://${env.HOST}:${env.WORKER_METRICS_PORT}/metrics`);
   note('delivery worker running; SIGTERM drains and exits');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
@@ -44,6 +51,8 @@ export async function worker(env: Env): Promise<number> {
     process.exit(1);
   }, env.SHUTDOWN_TIMEOUT_MS);
   try {
+    metricsServer?.closeAllConnections();
+    metricsServer?.close();
     await app.close();
   } catch (e) {
     note(`shutdown error: ${maskText(e instanceof Error ? e.message : String(e))}`);

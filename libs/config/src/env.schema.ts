@@ -1,5 +1,6 @@
 import * as Joi from 'joi';
 import { parseCidrList, parseRetrySchedule } from './delivery-settings';
+import { parseCorsOrigins, parseTrustProxy } from './edge-settings';
 
 /**
  * The one configuration schema, used by both targets (api, cli) before anything else is loaded, and by
@@ -105,6 +106,62 @@ export const envSchema = Joi.object({
     .description('Largest accepted request body; larger bodies get 413.')
     .meta({ group: 'HTTP' }),
 
+  TRUST_PROXY: Joi.string()
+    .default('false')
+    .custom((value: string, helpers: Joi.CustomHelpers) => {
+      if (parseTrustProxy(value) === undefined) return helpers.error('any.invalid');
+      return value;
+    })
+    .messages({ 'any.invalid': 'must be false, true, a hop count (1-10) or a comma-separated list of proxy addresses/CIDRs' })
+    .description(
+      'Whether `X-Forwarded-For` decides the client address (rate limits per IP, logs): `false` (the socket peer), ' +
+        '`true` (any proxy), a hop count, or the proxies\' addresses/CIDRs. Set it when a load balancer fronts the API.',
+    )
+    .meta({ group: 'HTTP', example: '10.0.0.0/8' }),
+  CORS_ORIGINS: Joi.string()
+    .allow('')
+    .custom((value: string, helpers: Joi.CustomHelpers) => {
+      const origins = parseCorsOrigins(value);
+      if (origins === undefined) return helpers.error('any.invalid');
+      if (helpers.prefs.context?.strict && origins.includes('*')) return helpers.error('any.strictWildcard');
+      return value;
+    })
+    .messages({
+      'any.invalid': 'must be a comma-separated list of origins like https://app.example.com (scheme://host[:port], no path) or *',
+      'any.strictWildcard': 'must not contain * in strict mode; list the allowed origins',
+    })
+    .description(
+      'Browser origins allowed to call the API (CORS), comma-separated. Only listed origins get credentials; `*` allows ' +
+        'any origin without credentials and is refused in strict mode. Unset: no cross-origin access, except in ' +
+        '`development`, where any http://localhost or http://127.0.0.1 origin is allowed.',
+    )
+    .meta({ group: 'HTTP', example: 'https://oncall.example.com,https://grafana.example.com', docDefault: 'none (development: localhost origins)', strictRule: 'must not contain `*`' }),
+
+  // --- rate limits ---
+  RATE_LIMIT_ENABLED: bool()
+    .default(true)
+    .description('Rate limits on /api/v1 (per token subject, per client IP without a valid token). Probes, /api/version and /metrics are never limited.')
+    .meta({ group: 'Rate limits' }),
+  RATE_LIMIT_LIMIT: int(1, 1000000)
+    .default(100)
+    .description('Requests per window for each subject (or IP) on /api/v1 reads and writes other than alert intake.')
+    .meta({ group: 'Rate limits' }),
+  RATE_LIMIT_WINDOW_SECONDS: int(1, 86400)
+    .default(60)
+    .description('Length of the rate-limit window (fixed window, shared by all replicas through Redis).')
+    .meta({ group: 'Rate limits' }),
+  RATE_LIMIT_INTAKE_LIMIT: int(1, 1000000)
+    .default(600)
+    .description('Requests per window for alert intake (`POST /api/v1/alerts`, `POST /api/v1/alerts/alertmanager`), counted apart from the other routes.')
+    .meta({ group: 'Rate limits' }),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: int(10, 5000)
+    .default(250)
+    .description(
+      'Bound on the Redis round trip of one rate-limit check; past it (or with Redis down) the request is limited by an ' +
+        'in-process counter instead (fail open, never a 5xx) until Redis answers again.',
+    )
+    .meta({ group: 'Rate limits' }),
+
   // --- probes and shutdown ---
   READINESS_TIMEOUT_MS: int(100, 10000)
     .default(1000)
@@ -172,6 +229,10 @@ export const envSchema = Joi.object({
   DELIVERY_REAPER_INTERVAL_MS: int(100, 600000)
     .default(5000)
     .description('How often expired delivery leases are looked for.')
+    .meta({ group: 'Delivery' }),
+  WORKER_METRICS_PORT: int(0, 65535)
+    .default(0)
+    .description('Port of `cli worker`\'s Prometheus listener (GET /metrics on HOST); 0 turns it off. The API serves /metrics on PORT.')
     .meta({ group: 'Delivery' }),
   WEBHOOK_TIMEOUT_MS: int(100, 120000)
     .default(10000)

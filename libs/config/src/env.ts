@@ -38,6 +38,17 @@ export interface Env {
   LOG_LEVEL: LogLevel;
   LOG_PRETTY: boolean;
   BODY_LIMIT_BYTES: number;
+  /** Raw text; parse with `parseTrustProxy` (validated at boot). */
+  TRUST_PROXY: string;
+  /** Raw text (may be unset); parse with `parseCorsOrigins` (validated at boot). */
+  CORS_ORIGINS?: string;
+
+  // rate limits (issue 8)
+  RATE_LIMIT_ENABLED: boolean;
+  RATE_LIMIT_LIMIT: number;
+  RATE_LIMIT_WINDOW_SECONDS: number;
+  RATE_LIMIT_INTAKE_LIMIT: number;
+  RATE_LIMIT_REDIS_TIMEOUT_MS: number;
 
   // delivery (issue 5)
   DELIVERY_CONCURRENCY: number;
@@ -47,6 +58,7 @@ export interface Env {
   DELIVERY_POLL_INTERVAL_MS: number;
   DELIVERY_LEASE_MS: number;
   DELIVERY_REAPER_INTERVAL_MS: number;
+  WORKER_METRICS_PORT: number;
   WEBHOOK_TIMEOUT_MS: number;
   /** Raw text; parse with `parseRetrySchedule` (validated at boot). */
   WEBHOOK_RETRY_SCHEDULE: string;

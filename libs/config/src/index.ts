@@ -6,3 +6,4 @@ export * from './load-env';
 export * from './dotenv';
 export * from './child-env';
 export * from './delivery-settings';
+export * from './edge-settings';

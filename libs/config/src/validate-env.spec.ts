@@ -53,6 +53,13 @@ describe('validateEnv: strict mode (CONTRACT §2)', () => {
       expect(r.env).toMatchObject({ STRICT: true, MIGRATE_ON_BOOT: false, SHUTDOWN_DELAY_MS: 5000, DATABASE_URL: GOOD.DATABASE_URL });
     });
 
+    it('CORS_ORIGINS containing * → fails, naming the variable; listed origins are fine', () => {
+      for (const value of ['*', 'https://a.example.com, *']) {
+        expect(problemsFor({ ...mode, ...GOOD, CORS_ORIGINS: value })).toEqual([expect.stringMatching(/^CORS_ORIGINS: must not contain \* in strict mode/)]);
+      }
+      expect(problemsFor({ ...mode, ...GOOD, CORS_ORIGINS: 'https://a.example.com,http://localhost:3000' })).toEqual([]);
+    });
+
     it('reports every problem at once', () => {
       const errors = problemsFor({ ...mode, DATABASE_URL: 'sqlite:///x.db', READINESS_TIMEOUT_MS: '50' });
       expect(errors.map((e) => e.split(':')[0]).sort()).toEqual(

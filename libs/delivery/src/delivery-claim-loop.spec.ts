@@ -10,6 +10,7 @@ const delivery = (n: number, webhookId = 'w1'): ClaimedDelivery => ({
   webhook_id: webhookId,
   event_type: 'webhook.test',
   payload: '{}',
+  created_at: new Date(),
   attempts: 1,
   retry_base: 0,
   lease_token: `t${n}`,

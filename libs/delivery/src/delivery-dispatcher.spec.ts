@@ -20,6 +20,7 @@ const claimed = (over: Partial<ClaimedDelivery> = {}): ClaimedDelivery => ({
   webhook_id: 'w1',
   event_type: 'webhook.test',
   payload: '{"type":"webhook.test"}',
+  created_at: new Date(),
   attempts: 1,
   retry_base: 0,
   lease_token: 'lease-1',

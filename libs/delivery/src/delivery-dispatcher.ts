@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { maskText } from '@app/config';
 import { AttemptRecorder } from './attempt-recorder';
 import type { ClaimedDelivery } from './delivery-queue';
+import { DeliveryMetrics } from './delivery-metrics';
 import { DeliverySlots } from './delivery-slots';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 import { RetryPolicy } from './retry-policy';
@@ -22,6 +23,7 @@ export class DeliveryDispatcher {
     @Inject(DELIVERY_WORKER_SETTINGS) settings: DeliveryWorkerSettings,
     private readonly slots: DeliverySlots,
     private readonly recorder: AttemptRecorder,
+    private readonly metrics: DeliveryMetrics = new DeliveryMetrics(),
   ) {
     this.retry = new RetryPolicy(settings.retrySchedule);
     this.sender = new WebhookSender(settings.timeoutMs, new SsrfPolicy(settings.strict, settings.allowedCidrs), settings.maxInFlight);
@@ -43,6 +45,7 @@ export class DeliveryDispatcher {
       }))
       .then((result) => {
         const retryInMs = result.ok || result.statusCode === 410 ? null : this.retry.nextDelayMs(d.attempts - d.retry_base);
+        this.metrics.attempt(result.ok, retryInMs !== null, d.created_at);
         this.recorder.record(
           {
             id: d.id,

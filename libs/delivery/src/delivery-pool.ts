@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DATABASE_CONTEXT, type DatabaseContext } from '@app/database';
+import type { PoolStats } from '@app/observability';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 
 /** What the queue's statements need from a connection pool. */
@@ -40,6 +41,12 @@ export class DeliveryPool {
   get db(): DeliveryDb {
     if (!this.pool) throw new Error('delivery worker not started');
     return this.pool;
+  }
+
+  /** The pool's figures for /metrics (undefined while closed). */
+  stats(): PoolStats | undefined {
+    const p = this.pool;
+    return p ? { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount, max: p.options.max ?? 0 } : undefined;
   }
 
   async close(): Promise<void> {

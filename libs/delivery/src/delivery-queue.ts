@@ -16,6 +16,8 @@ export interface ClaimedDelivery {
   attempts: number;
   retry_base: number;
   lease_token: string;
+  /** When the delivery was queued (the alert accepted): the start of the end-to-end latency. */
+  created_at: Date;
   url: string;
   headers: Record<string, string>;
   secret: string;
@@ -75,7 +77,7 @@ export class DeliveryQueue {
              lease_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
          FROM due
          WHERE d.id = due.id
-         RETURNING d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.retry_base, d.lease_token
+         RETURNING d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.retry_base, d.lease_token, d.created_at
        )
        SELECT c.*, w.url, w.headers, w.secret, w.previous_secret, w.previous_secret_expires_at
        FROM claimed c JOIN webhooks w ON w.id = c.webhook_id`,
@@ -122,6 +124,28 @@ export class DeliveryQueue {
     );
     if (outcomes.some((o) => o.retryInMs === 0)) await this.pool.db.query(NOTIFY_SQL);
     return new Set(rows.map((r) => r.delivery_id));
+  }
+
+  /**
+   * Queue figures for /metrics: depth by state, each count stopping at `cap`, and the age of the oldest due pending
+   * delivery of an active webhook (0 when none is due).
+   */
+  async stats(cap: number): Promise<{ pending: number; inFlight: number; oldestDueAgeSeconds: number }> {
+    // One statement, bounded: the counts read the partial status indexes up to `cap` rows; the oldest due row is one
+    // (webhook_id, next_attempt_at) probe per active webhook, the claim's own access path, never a backlog scan.
+    const [row] = await queryRows<{ pending: string; in_flight: string; oldest: number | string | null }>(
+      this.pool.db,
+      `SELECT
+         (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' LIMIT $1) p) AS pending,
+         (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'in_flight' LIMIT $1) f) AS in_flight,
+         (SELECT extract(epoch FROM now() - min(x.t)) FROM webhooks w CROSS JOIN LATERAL (
+            SELECT d.next_attempt_at AS t FROM deliveries d
+            WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+            ORDER BY d.next_attempt_at LIMIT 1) x
+          WHERE w.is_active) AS oldest`,
+      [cap],
+    );
+    return { pending: Number(row?.pending ?? 0), inFlight: Number(row?.in_flight ?? 0), oldestDueAgeSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
   }
 
   /** Returns deliveries whose worker vanished (crash, kill -9) to the queue. */

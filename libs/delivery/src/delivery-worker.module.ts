@@ -4,7 +4,9 @@ import type { Env } from '@app/config';
 import { AttemptRecorder } from './attempt-recorder';
 import { DeliveryClaimLoop } from './delivery-claim-loop';
 import { DeliveryDispatcher } from './delivery-dispatcher';
+import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryPool } from './delivery-pool';
+import { DeliveryQueueSampler } from './delivery-queue-sampler';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliverySlots } from './delivery-slots';
 import { DeliveryWorker } from './delivery-worker.service';
@@ -33,6 +35,8 @@ export class DeliveryWorkerModule {
         DeliveryDispatcher,
         DeliveryClaimLoop,
         LeaseReaper,
+        DeliveryMetrics,
+        DeliveryQueueSampler,
         DeliveryWorker,
       ],
       exports: [DeliveryWorker],

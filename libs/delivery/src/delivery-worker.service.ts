@@ -6,6 +6,7 @@ import { DeliveryClaimLoop } from './delivery-claim-loop';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 import { DeliveryNotifier } from './delivery-notifier';
 import { DeliveryPool } from './delivery-pool';
+import { DeliveryQueueSampler } from './delivery-queue-sampler';
 import { DeliverySlots } from './delivery-slots';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 import { LeaseReaper } from './lease-reaper';
@@ -31,6 +32,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly dispatcher: DeliveryDispatcher,
     private readonly recorder: AttemptRecorder,
     private readonly reaper: LeaseReaper,
+    private readonly sampler: DeliveryQueueSampler,
   ) {}
 
   get enabled(): boolean {
@@ -50,6 +52,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.notifier.start();
       this.claimLoop.start();
       this.reaper.start();
+      this.sampler.start();
       this.logger.log(`delivery worker started: ${this.settings.loops} claim loop(s), up to ${this.settings.maxInFlight} requests in flight`);
     });
   }
@@ -59,6 +62,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (!this.running) return;
     this.running = false;
     const reaperStopped = this.reaper.stop();
+    await this.sampler.stop();
     await this.claimLoop.stop();
     await this.slots.drained();
     await this.recorder.drain();

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { TwoTierCache } from '@app/cache';
 import { ChangeOnlyLog } from './change-only-log';
+import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryQueue } from './delivery-queue';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 import type { RecordedAttempt } from './attempt-recorder';
@@ -21,6 +22,7 @@ export class WebhookAutoDisable {
   constructor(
     @Inject(DELIVERY_WORKER_SETTINGS) settings: Pick<DeliveryWorkerSettings, 'disableAfterMs' | 'disableCheckIntervalMs'>,
     private readonly queue: DeliveryQueue,
+    private readonly metrics: DeliveryMetrics = new DeliveryMetrics(),
     /** The API's (or the standalone worker's) cache: a disabled webhook is dropped from every replica's cache. */
     @Optional() private readonly cache?: TwoTierCache,
   ) {
@@ -42,6 +44,7 @@ export class WebhookAutoDisable {
       for (const w of gone) {
         await this.queue.disableWebhook(w, 'receiver answered 410 Gone');
         await this.disabled(w);
+        this.metrics.webhookDisabled('gone');
         this.logger.warn(`webhook ${w} disabled: receiver answered 410 Gone`);
       }
       const now = Date.now();
@@ -53,6 +56,7 @@ export class WebhookAutoDisable {
           const hours = Math.round((this.disableAfterMs / 3_600_000) * 100) / 100;
           await this.queue.disableWebhook(w, `failing continuously for ${hours} h`);
           await this.disabled(w);
+          this.metrics.webhookDisabled('failing');
           this.logger.warn(`webhook ${w} disabled: failing continuously for ${hours} h`);
         }
       }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '@app/observability';
+import { readBuildInfo } from './build-info';
 import type { CheckResult, ReadinessCheckName } from './check-result';
 
 /**
@@ -39,6 +40,7 @@ export class HealthMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [metrics.registry],
     });
+    registerBuildInfo(metrics);
   }
 
   onScrape(refresh: () => Promise<unknown>): void {
@@ -56,4 +58,16 @@ export class HealthMetrics {
   recordDraining(): void {
     this.ready.set(0);
   }
+}
+
+/** `signalgate_build_info{version,git_sha} 1`, in every process Prometheus scrapes (the API and `cli worker`). */
+export function registerBuildInfo(metrics: MetricsService): void {
+  const build = readBuildInfo();
+  metrics
+    .gauge({
+      name: 'signalgate_build_info',
+      help: 'Which build this is: always 1, the version and git commit as labels.',
+      labelNames: ['version', 'git_sha'],
+    })
+    .set({ version: build.version, git_sha: build.git_sha }, 1);
 }

@@ -4,3 +4,4 @@ export * from './health.module';
 export * from './health.service';
 export * from './readiness.service';
 export * from './single-inflight-call';
+export { registerBuildInfo } from './health-metrics';

@@ -2,3 +2,4 @@ export * from './logger.module';
 export * from './metrics.module';
 export * from './metrics.service';
 export * from './request-log';
+export * from './http-metrics';

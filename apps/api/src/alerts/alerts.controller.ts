@@ -4,20 +4,29 @@ import type { Principal } from '@app/auth';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { uuidParam } from '../common/uuid-param.pipe';
 import { WithStatusInterceptor } from '../common/with-status';
+import { IntakeRateLimit } from '../rate-limit/intake-rate-limit.decorator';
 import { AlertmanagerBoundInterceptor } from './alertmanager-bound.interceptor';
 import { AlertsService } from './alerts.service';
 import { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
 import { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';
 import { CreateAlertDto } from './dto/create-alert.dto';
 import { ListAlertsDto } from './dto/list-alerts.dto';
+import { ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorDto } from '../common/api-error.dto';
+import { AlertDetailDto, AlertmanagerResultDto, AlertPageDto, AlertViewDto, CreatedAlertDto } from '../openapi/api-responses';
 
+@ApiTags('alerts')
 @Controller('v1/alerts')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
 
   @Post()
   @RequireScope('alerts:write')
+  @IntakeRateLimit()
   @UseInterceptors(WithStatusInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Replays the stored response for a repeated key (per subject)' })
+  @ApiCreatedResponse({ description: 'Created', type: CreatedAlertDto })
+  @ApiOkResponse({ description: 'Deduplicated: an alert with this fingerprint was firing; its occurrences grew', type: CreatedAlertDto })
   create(@Body() dto: CreateAlertDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') idempotencyKey?: string) {
     return this.alerts.create(dto, principal.sub, idempotencyKey);
   }
@@ -26,19 +35,25 @@ export class AlertsController {
   @Post('alertmanager')
   @HttpCode(200)
   @RequireScope('alerts:write')
+  @IntakeRateLimit()
   @UseInterceptors(AlertmanagerBoundInterceptor)
+  @ApiOkResponse({ description: 'What the payload did', type: AlertmanagerResultDto })
+  @ApiPayloadTooLargeResponse({ description: 'More alerts than ALERTMANAGER_MAX_ALERTS', type: ApiErrorDto })
   ingestAlertmanager(@Body() payload: AlertmanagerPayloadDto) {
     return this.alerts.ingestAlertmanager(payload);
   }
 
   @Get()
   @RequireScope('alerts:read')
+  @ApiOkResponse({ type: AlertPageDto })
   list(@Query() query: ListAlertsDto) {
     return this.alerts.list(query);
   }
 
   @Get(':id')
   @RequireScope('alerts:read')
+  @ApiOkResponse({ description: 'The alert and its deliveries', type: AlertDetailDto })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
   get(@Param('id', uuidParam()) id: string) {
     return this.alerts.get(id);
   }
@@ -46,6 +61,8 @@ export class AlertsController {
   @Post(':id/acknowledge')
   @HttpCode(200)
   @RequireScope('alerts:write')
+  @ApiOkResponse({ type: AlertViewDto })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
   acknowledge(@Param('id', uuidParam()) id: string, @Body() dto: AcknowledgeAlertDto, @CurrentPrincipal() principal: Principal) {
     return this.alerts.acknowledge(id, dto, principal.sub);
   }
@@ -53,6 +70,8 @@ export class AlertsController {
   @Post(':id/resolve')
   @HttpCode(200)
   @RequireScope('alerts:write')
+  @ApiOkResponse({ type: AlertViewDto })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
   resolve(@Param('id', uuidParam()) id: string) {
     return this.alerts.resolve(id);
   }

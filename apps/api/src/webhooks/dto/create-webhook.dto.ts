@@ -2,42 +2,50 @@ import { ArrayMaxSize, ArrayUnique, IsBoolean, IsIn, IsOptional, IsString, IsUrl
 import { EVENT_TYPES, SEVERITIES } from '@app/delivery';
 import { IsOptionalNotNull, NotNull } from './not-null';
 import { IsWebhookHeaders } from './webhook-headers.validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export const WEBHOOK_URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_valid_protocol: true };
 
 /** Null is refused except where it means "none" (description, min_severity); UpdateWebhookDto inherits the rules. */
 export class CreateWebhookDto {
+  @ApiProperty({ minLength: 1, maxLength: 200 })
   @NotNull()
   @IsString()
   @Length(1, 200)
   name: string;
 
+  @ApiProperty({ maxLength: 2048, format: 'uri', example: 'https://hooks.example.com/signalgate' })
   @NotNull()
   @IsString()
   @MaxLength(2048)
   @IsUrl(WEBHOOK_URL_OPTIONS, { message: 'must be an http:// or https:// URL' })
   url: string;
 
+  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   description?: string | null;
 
   /** Empty or absent: every alert event. */
+  @ApiPropertyOptional({ type: [String], enum: EVENT_TYPES, description: 'Empty or absent: every alert event' })
   @IsOptionalNotNull()
   @ArrayMaxSize(EVENT_TYPES.length)
   @ArrayUnique()
   @IsIn(EVENT_TYPES, { each: true, message: `each value must be one of ${EVENT_TYPES.join(', ')}` })
   event_types?: string[];
 
+  @ApiPropertyOptional({ enum: SEVERITIES, nullable: true })
   @IsOptional()
   @IsIn(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` })
   min_severity?: string | null;
 
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Custom headers sent with each delivery' })
   @IsOptionalNotNull()
   @IsWebhookHeaders()
   headers?: Record<string, string>;
 
+  @ApiPropertyOptional({ type: Boolean })
   @IsOptionalNotNull()
   @IsBoolean()
   is_active?: boolean;

@@ -1,0 +1,145 @@
+import { ApiProperty, OmitType } from '@nestjs/swagger';
+import { EVENT_TYPES, SEVERITIES } from '@app/delivery';
+import type { AlertView } from '../alerts/alert.view';
+import type { DeliveryView } from '../deliveries/delivery-view';
+import { DELIVERY_STATUSES } from '../deliveries/dto/list-deliveries.dto';
+import type { WebhookView } from '../webhooks/webhook-view';
+
+/**
+ * Response bodies of /api/v1 for the OpenAPI document. The views (`toAlertView`, ...) are the source of the wire
+ * shapes; these classes describe them, and the key checks below fail to compile when a view gains or loses a field
+ * that is not described here. test/openapi-contract.e2e-spec.ts checks real responses against the document.
+ */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
+const dateTime = { type: String, format: 'date-time' } as const;
+const nullableDateTime = { ...dateTime, nullable: true } as const;
+
+export class AlertViewDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() fingerprint: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ enum: SEVERITIES }) severity: string;
+  @ApiProperty({ enum: ['firing', 'resolved'] }) status: string;
+  @ApiProperty({ type: String, nullable: true }) source: string | null;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty(stringMap) labels: Record<string, string>;
+  @ApiProperty(stringMap) annotations: Record<string, string>;
+  @ApiProperty({ type: 'integer' }) occurrences: number;
+  @ApiProperty(dateTime) starts_at: string;
+  @ApiProperty(nullableDateTime) resolved_at: string | null;
+  @ApiProperty(nullableDateTime) acknowledged_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) acknowledged_by: string | null;
+  @ApiProperty({ type: String, nullable: true }) acknowledgement_note: string | null;
+  @ApiProperty(dateTime) created_at: string;
+  @ApiProperty(dateTime) updated_at: string;
+  @ApiProperty() acknowledged: boolean;
+}
+export const alertViewKeys: SameKeys<AlertView, AlertViewDto> = true;
+
+export class CreatedAlertDto extends AlertViewDto {
+  @ApiProperty({ description: 'true when an alert with this fingerprint was already firing (200), false when created (201)' })
+  deduplicated: boolean;
+}
+
+export class DeliveryViewDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) webhook_id: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) alert_id: string | null;
+  @ApiProperty({ enum: EVENT_TYPES }) event_type: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) status: string;
+  @ApiProperty({ type: 'integer' }) attempts: number;
+  @ApiProperty(nullableDateTime) next_attempt_at: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) last_status_code: number | null;
+  @ApiProperty({ type: String, nullable: true }) last_error: string | null;
+  @ApiProperty(dateTime) created_at: string;
+  @ApiProperty(dateTime) updated_at: string;
+  @ApiProperty(nullableDateTime) completed_at: string | null;
+}
+export const deliveryViewKeys: SameKeys<DeliveryView, DeliveryViewDto> = true;
+
+export class AttemptViewDto {
+  @ApiProperty({ type: 'integer' }) attempt: number;
+  @ApiProperty() success: boolean;
+  @ApiProperty({ type: 'integer', nullable: true }) status_code: number | null;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+  @ApiProperty({ type: String, nullable: true }) response_body: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) duration_ms: number | null;
+  @ApiProperty(dateTime) started_at: string;
+}
+
+/** The detail view: the payload, and `attempts` as the list of attempts instead of their count. */
+export class DeliveryDetailDto extends OmitType(DeliveryViewDto, ['attempts'] as const) {
+  @ApiProperty({ type: 'object', description: 'The signed JSON body sent to the webhook', additionalProperties: true }) payload: unknown;
+  @ApiProperty({ type: [AttemptViewDto] }) attempts: AttemptViewDto[];
+}
+
+export class AlertDetailDto extends AlertViewDto {
+  @ApiProperty({ type: [DeliveryViewDto] }) deliveries: DeliveryViewDto[];
+}
+
+export class AlertPageDto {
+  @ApiProperty({ type: [AlertViewDto] }) items: AlertViewDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' }) next_cursor: string | null;
+}
+
+export class DeliveryPageDto {
+  @ApiProperty({ type: [DeliveryViewDto] }) items: DeliveryViewDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}
+
+export class WebhookViewDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'Credentials in the URL are masked as ***' }) url: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ type: [String], enum: EVENT_TYPES, description: 'Empty: every alert event' }) event_types: string[];
+  @ApiProperty({ enum: SEVERITIES, nullable: true }) min_severity: string | null;
+  @ApiProperty({ ...stringMap, description: 'Sensitive values are masked as ***' }) headers: Record<string, string>;
+  @ApiProperty() is_active: boolean;
+  @ApiProperty({ type: String, nullable: true }) disabled_reason: string | null;
+  @ApiProperty(nullableDateTime) disabled_at: string | null;
+  @ApiProperty(nullableDateTime) previous_secret_expires_at: string | null;
+  @ApiProperty(dateTime) created_at: string;
+  @ApiProperty(dateTime) updated_at: string;
+}
+export const webhookViewKeys: SameKeys<WebhookView, WebhookViewDto> = true;
+
+export class WebhookWithSecretDto extends WebhookViewDto {
+  @ApiProperty({ description: 'The signing secret (Standard Webhooks `whsec_...`), shown only here' }) secret: string;
+}
+
+export class WebhookPageDto {
+  @ApiProperty({ type: [WebhookViewDto] }) items: WebhookViewDto[];
+  @ApiProperty({ type: 'integer' }) total: number;
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}
+
+export class WebhookHealthDto {
+  @ApiProperty({ format: 'uuid' }) webhook_id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['healthy', 'degraded', 'disabled'] }) state: string;
+  @ApiProperty({ type: String, nullable: true }) disabled_reason: string | null;
+  @ApiProperty({ type: 'integer' }) attempts: number;
+  @ApiProperty({ type: 'integer' }) failures: number;
+  @ApiProperty({ type: Number, nullable: true }) success_rate: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) p95_latency_ms: number | null;
+  @ApiProperty({ type: 'integer' }) consecutive_failures: number;
+  @ApiProperty(nullableDateTime) last_attempt_at: string | null;
+  @ApiProperty(nullableDateTime) last_success_at: string | null;
+}
+
+export class TestPingDto {
+  @ApiProperty({ format: 'uuid' }) delivery_id: string;
+  @ApiProperty({ format: 'uuid' }) webhook_id: string;
+  @ApiProperty({ enum: ['pending'] }) status: string;
+}
+
+export class AlertmanagerResultDto {
+  @ApiProperty({ type: 'integer' }) received: number;
+  @ApiProperty({ type: 'integer' }) created: number;
+  @ApiProperty({ type: 'integer' }) updated: number;
+  @ApiProperty({ type: 'integer' }) resolved: number;
+  @ApiProperty({ type: 'integer' }) ignored: number;
+}

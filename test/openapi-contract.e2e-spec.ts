@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { apiClient, bootApi, migrateTestDatabase, Receiver, token, type ApiResponse } from './support/domain';
+
+/**
+ * Contract test (issue 8): every /api/v1 route is called on the real app, and each response's status must be
+ * documented for that operation in the document the app serves at /api/docs/openapi.json, and its body must
+ * validate against the documented schema (Ajv, OpenAPI 3.0 `nullable` supported). The document itself is validated by
+ * @apidevtools/swagger-parser in scripts/openapi.spec.ts.
+ */
+interface Operation {
+  responses: Record<string, { content?: { 'application/json'?: { schema: object } } }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object> };
+}
+
+let app: NestFastifyApplication;
+let url: string;
+let doc: Document;
+let ajv: Ajv;
+const validators = new Map<string, ValidateFunction>();
+const seen = new Set<string>();
+
+beforeAll(async () => {
+  await migrateTestDatabase();
+  ({ app, url } = await bootApi());
+  const r = await fetch(`${url}/api/docs/openapi.json`);
+  expect(r.status).toBe(200);
+  doc = (await r.json()) as Document;
+  ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: 'openapi', components: doc.components }, 'openapi');
+}, 90_000);
+afterAll(() => app?.close());
+
+/** Checks one response against the operation `method template`; returns it for chaining. */
+function conforms<T>(method: string, template: string, res: ApiResponse<T>): ApiResponse<T> {
+  const op = doc.paths[template]?.[method.toLowerCase()];
+  expect([method, template, op ? 'documented' : 'missing']).toEqual([method, template, 'documented']);
+  const documented = op.responses[String(res.status)];
+  expect([method, template, res.status, documented ? 'documented' : `not documented: ${res.text}`]).toEqual([method, template, res.status, 'documented']);
+  seen.add(`${method.toLowerCase()} ${template}`);
+  const schema = documented.content?.['application/json']?.schema;
+  if (schema) {
+    const key = `${method} ${template} ${res.status}`;
+    let validate = validators.get(key);
+    if (!validate) {
+      validate = ajv.compile(rewriteRefs(schema));
+      validators.set(key, validate);
+    }
+    const ok = validate(res.body);
+    expect([key, ok ? 'valid' : ajv.errorsText(validate.errors)]).toEqual([key, 'valid']);
+  } else {
+    expect([method, template, res.status, res.text]).toEqual([method, template, res.status, '']);
+  }
+  return res;
+}
+
+/** `#/components/schemas/X` → `openapi#/components/schemas/X`, so Ajv resolves refs in the registered document. */
+function rewriteRefs(schema: object): object {
+  return JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"openapi#/components/')) as object;
+}
+
+describe('every /api/v1 response conforms to the OpenAPI document', () => {
+  it('webhooks, alerts and deliveries: success, 400, 401, 403, 404, 409', async () => {
+    const receiver = await Receiver.start();
+    try {
+      const admin = apiClient(url, token(['admin'], `contract-${randomUUID()}`));
+      const c = (method: string, template: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+        admin(method, path, body, headers).then((r) => conforms(method, template, r));
+
+      const created = await c('POST', '/api/v1/webhooks', '/api/v1/webhooks', { name: 'contract', url: receiver.url, min_severity: 'warning' });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      await c('POST', '/api/v1/webhooks', '/api/v1/webhooks', { name: '', url: 'ftp://x' });
+      await c('GET', '/api/v1/webhooks', '/api/v1/webhooks?limit=5');
+      await c('GET', '/api/v1/webhooks/health', '/api/v1/webhooks/health');
+      await c('GET', '/api/v1/webhooks/degraded', '/api/v1/webhooks/degraded');
+      await c('GET', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${id}`);
+      await c('GET', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${randomUUID()}`);
+      await c('PATCH', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${id}`, { description: 'patched' });
+      await c('POST', '/api/v1/webhooks/{id}/rotate-secret', `/api/v1/webhooks/${id}/rotate-secret`);
+      expect((await c('POST', '/api/v1/webhooks/{id}/test', `/api/v1/webhooks/${id}/test`)).status).toBe(202);
+
+      const alert = { title: 'contract', severity: 'critical', source: 'contract', labels: { run: randomUUID() } };
+      const first = await c('POST', '/api/v1/alerts', '/api/v1/alerts', alert);
+      expect(first.status).toBe(201);
+      expect((await c('POST', '/api/v1/alerts', '/api/v1/alerts', alert)).status).toBe(200);
+      await c('POST', '/api/v1/alerts', '/api/v1/alerts', { title: 'x', severity: 'loud' });
+      const alertId = first.body.id as string;
+      await c('POST', '/api/v1/alerts/alertmanager', '/api/v1/alerts/alertmanager', {
+        version: '4',
+        status: 'firing',
+        alerts: [{ status: 'firing', labels: { alertname: 'Contract', run: randomUUID() } }],
+      });
+      await c('GET', '/api/v1/alerts', '/api/v1/alerts?limit=3&status=firing');
+      await c('GET', '/api/v1/alerts/{id}', `/api/v1/alerts/${alertId}`);
+      await c('GET', '/api/v1/alerts/{id}', `/api/v1/alerts/${randomUUID()}`);
+      await c('POST', '/api/v1/alerts/{id}/acknowledge', `/api/v1/alerts/${alertId}/acknowledge`, { note: 'on it' });
+      await c('POST', '/api/v1/alerts/{id}/resolve', `/api/v1/alerts/${alertId}/resolve`);
+
+      const deliveries = await c('GET', '/api/v1/deliveries', '/api/v1/deliveries?limit=10');
+      await c('GET', '/api/v1/webhooks/{id}/deliveries', `/api/v1/webhooks/${id}/deliveries`);
+      const deliveryId = (deliveries.body.items as Array<{ id: string }>)[0]?.id;
+      expect(deliveryId).toEqual(expect.any(String));
+      await c('GET', '/api/v1/deliveries/{id}', `/api/v1/deliveries/${deliveryId}`);
+      await c('GET', '/api/v1/deliveries/{id}', `/api/v1/deliveries/${randomUUID()}`);
+      // 202 once it has finished, 409 while it is still pending: both are documented.
+      await c('POST', '/api/v1/deliveries/{id}/retry', `/api/v1/deliveries/${deliveryId}/retry`);
+
+      const noToken = apiClient(url, null);
+      conforms('GET', '/api/v1/alerts', await noToken('GET', '/api/v1/alerts'));
+      const readOnly = apiClient(url, token(['alerts:read'], `contract-${randomUUID()}`));
+      conforms('POST', '/api/v1/webhooks', await readOnly('POST', '/api/v1/webhooks', { name: 'x', url: receiver.url }));
+
+      expect((await c('DELETE', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${id}`)).status).toBe(204);
+      await c('DELETE', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${id}`);
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+
+  it('a 429 conforms too', async () => {
+    const limited = await bootApi({ RATE_LIMIT_LIMIT: '1' });
+    try {
+      const call = apiClient(limited.url, token(['admin'], `contract-${randomUUID()}`));
+      conforms('GET', '/api/v1/alerts', await call('GET', '/api/v1/alerts'));
+      expect(conforms('GET', '/api/v1/alerts', await call('GET', '/api/v1/alerts')).status).toBe(429);
+    } finally {
+      await limited.app.close();
+    }
+  }, 60_000);
+
+  it('called every /api/v1 operation of the document', () => {
+    const all = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/api/v1/'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    expect(all.filter((op) => !seen.has(op))).toEqual([]);
+  });
+
+  it('the checks can fail: a body missing fields or with a wrong type does not validate', () => {
+    const created = validators.get('POST /api/v1/webhooks 201');
+    const page = validators.get('GET /api/v1/alerts 200');
+    expect(created && page).toBeTruthy();
+    expect(created?.({ id: randomUUID() })).toBe(false);
+    expect(page?.({ items: [{ id: 1 }], next_cursor: null })).toBe(false);
+    expect(page?.({ items: [], next_cursor: null })).toBe(true);
+  });
+});
