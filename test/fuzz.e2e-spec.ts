@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { apiClient, bootApi, migrateTestDatabase, token } from './support/domain';
 import {
   acknowledgeBody, alertmanagerBody, alertsQuery, auth, createAlertBody, createWebhookBody, deliveriesQuery, encodedBody, extraHeaders,
-  type FuzzFixtures, type FuzzRequest, idSegment, noBody, pageQuery, query, updateWebhookBody, withoutBody,
+  type FuzzFixtures, type FuzzRequest, idSegment, invalidateCacheBody, noBody, pageQuery, query, updateWebhookBody, withoutBody,
 } from './fuzz/api-arbitraries';
 
 /**
@@ -91,6 +91,9 @@ function requestArbitrary(f: FuzzFixtures): { routes: string[]; arb: fc.Arbitrar
     ['GET /api/v1/deliveries', none, query(deliveriesQuery), withoutBody, 5],
     ['GET /api/v1/deliveries/:id', deliveryId, none, withoutBody, 2],
     ['POST /api/v1/deliveries/:id/retry', deliveryId, none, noBody, 2],
+    ['GET /api/v1/cache/stats', none, none, withoutBody, 1],
+    ['POST /api/v1/cache/warm', none, none, noBody, 1],
+    ['POST /api/v1/cache/invalidate', none, none, encodedBody(invalidateCacheBody), 2],
   ];
   const arb = fc.oneof(
     ...table.map(([route, id, q, payload, weight]) => ({

@@ -162,6 +162,12 @@ export const alertmanagerBody = body({
   ),
 });
 
+/** POST /api/v1/cache/invalidate: nothing (all), a namespace, a namespace and a key, or neither valid. */
+export const invalidateCacheBody = body({
+  namespace: field(fc.constantFrom('webhook', 'webhooks-page', 'health', 'alert', 'alerts-page')),
+  key: field(fc.oneof(fc.uuid(), fc.constantFrom('all', 'degraded', 'first:100'))),
+});
+
 export const acknowledgeBody = body({ by: field(fc.string({ minLength: 1, maxLength: 200 })), note: field(fc.string({ maxLength: 2000 })) });
 
 /** Receivers the fuzzer may register: loopback (allow-listed in the run) or names that never resolve; delivery is off. */

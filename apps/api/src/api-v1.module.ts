@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
+import { CacheApiModule } from './cache/cache.module';
 import { CommonModule } from './common/common.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
@@ -11,13 +12,13 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
- * The domain API under /api/v1 (CONTRACT §5): auth, webhooks, alerts, deliveries, and the in-process delivery
+ * The domain API under /api/v1 (CONTRACT §5): auth, webhooks, alerts, deliveries, cache, and the in-process delivery
  * workers. Also registers the one global exception filter and validation pipe (they apply app-wide, which is what
  * the probes want too). Routes are guarded per controller, so health, version and metrics stay public; the rate
  * limit guard is app-wide but only counts /api/v1.
  */
 @Module({
-  imports: [CommonModule, AuthModule, RateLimitModule, WebhooksModule, AlertsModule, DeliveriesModule, DeliveryWorkerModule.forRoot('api')],
+  imports: [CommonModule, AuthModule, RateLimitModule, WebhooksModule, AlertsModule, DeliveriesModule, CacheApiModule, DeliveryWorkerModule.forRoot('api')],
   providers: [
     { provide: APP_FILTER, useClass: GlobalExceptionFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { SignalgateCacheModule } from '@app/cache';
 import type { Env } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
@@ -33,6 +34,7 @@ export class AppModule {
         DatabaseModule.forRoot({ env, url: databaseUrl, migrateOnBoot: env.MIGRATE_ON_BOOT && !env.STRICT }),
         SignalgateRedisModule.forRoot(env),
         MetricsModule,
+        SignalgateCacheModule.forRoot(env, databaseUrl),
         HealthModule,
         RuntimeMetricsModule,
         // /api/v1: auth, webhooks, alerts, deliveries; the global exception filter and validation pipe

@@ -47,7 +47,7 @@ export const COMMANDS: readonly CliCommand[] = [
     synopsis: 'token --sub NAME [--scope "..."] [--ttl 1h]',
     summary: [
       'print an API bearer token (HS256, SECRET_KEY); scopes: alerts:read alerts:write',
-      'webhooks:read webhooks:write deliveries:write, or admin',
+      'webhooks:read webhooks:write deliveries:write cache:admin, or admin',
     ],
     prepare: async (args) => {
       const { parseTokenArgs, token } = await import('./token');

@@ -3,9 +3,11 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { SignalgateCacheModule } from '@app/cache';
 import { type Env, maskText } from '@app/config';
 import { DatabaseModule, resolveDatabaseUrl } from '@app/database';
 import { MetricsModule, MetricsService, ObservabilityModule } from '@app/observability';
+import { SignalgateRedisModule } from '@app/redis';
 import { DeliveryWorkerModule } from '@app/delivery';
 import { registerBuildInfo } from '@app/health';
 import { note } from './cli-database';
@@ -22,7 +24,10 @@ export async function worker(env: Env): Promise<number> {
       ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, validatePredefined: false, load: [() => ({ ...env })] }),
       ObservabilityModule.forRoot(env),
       DatabaseModule.forRoot({ env, url: database.url, migrateOnBoot: false }),
+      // Redis and the cache only to publish invalidations (a webhook it disables) to the API replicas.
+      SignalgateRedisModule.forRoot(env),
       MetricsModule,
+      SignalgateCacheModule.forRoot(env, database.url),
       DeliveryWorkerModule.forRoot('standalone'),
     ],
   })

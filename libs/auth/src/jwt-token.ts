@@ -2,7 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 
 /** OAuth-style scopes; `admin` grants all of them. */
-export const SCOPES = ['alerts:read', 'alerts:write', 'webhooks:read', 'webhooks:write', 'deliveries:write'] as const;
+export const SCOPES = ['alerts:read', 'alerts:write', 'webhooks:read', 'webhooks:write', 'deliveries:write', 'cache:admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 export const ADMIN_SCOPE = 'admin';
 

@@ -288,6 +288,32 @@ export const envSchema = Joi.object({
     .default(24)
     .description('How long an `Idempotency-Key` and its stored response are kept.')
     .meta({ group: 'Delivery' }),
+
+  // --- cache (issue 9, seed 002) ---
+  CACHE_ENABLED: bool()
+    .default(true)
+    .description('Cache the hot reads (webhook health, single webhooks and alerts, first list pages). Off: every read goes to the database.')
+    .meta({ group: 'Cache' }),
+  CACHE_L1_MAX_ITEMS: int(1, 1000000)
+    .default(10000)
+    .description('Most entries in the in-memory L1 of each process (least recently used go first).')
+    .meta({ group: 'Cache' }),
+  CACHE_L1_TTL_MS: int(100, 86400000)
+    .default(60000)
+    .description('Lifetime of an L1 entry. While the invalidation bus is down, L1 entries live at most 5 s, and L1 is flushed when it comes back.')
+    .meta({ group: 'Cache' }),
+  CACHE_L2_TTL_MS: int(100, 86400000)
+    .default(300000)
+    .description('Lifetime of an L2 (Redis) entry. L2 is used only when `REDIS_URL` is set.')
+    .meta({ group: 'Cache' }),
+  CACHE_HEALTH_TTL_MS: int(100, 600000)
+    .default(2000)
+    .description('Lifetime of cached webhook health and the degraded list: delivery outcomes change them without an invalidation.')
+    .meta({ group: 'Cache' }),
+  CACHE_GRACE_MS: int(0, 86400000)
+    .default(0)
+    .description('How long past its lifetime an L1 entry may still be served when reloading it fails (0: never).')
+    .meta({ group: 'Cache' }),
 }).unknown(true);
 
 export function isStrictRaw(raw: Record<string, string | undefined>): boolean {

@@ -70,4 +70,12 @@ export interface Env {
   ALERT_MAX_ANNOTATION_VALUE_LENGTH: number;
   ALERTMANAGER_MAX_ALERTS: number;
   IDEMPOTENCY_TTL_HOURS: number;
+
+  // cache (issue 9)
+  CACHE_ENABLED: boolean;
+  CACHE_L1_MAX_ITEMS: number;
+  CACHE_L1_TTL_MS: number;
+  CACHE_L2_TTL_MS: number;
+  CACHE_HEALTH_TTL_MS: number;
+  CACHE_GRACE_MS: number;
 }

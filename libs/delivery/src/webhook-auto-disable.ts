@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { TwoTierCache } from '@app/cache';
 import { ChangeOnlyLog } from './change-only-log';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryQueue } from './delivery-queue';
@@ -22,6 +23,8 @@ export class WebhookAutoDisable {
     @Inject(DELIVERY_WORKER_SETTINGS) settings: Pick<DeliveryWorkerSettings, 'disableAfterMs' | 'disableCheckIntervalMs'>,
     private readonly queue: DeliveryQueue,
     private readonly metrics: DeliveryMetrics = new DeliveryMetrics(),
+    /** The API's (or the standalone worker's) cache: a disabled webhook is dropped from every replica's cache. */
+    @Optional() private readonly cache?: TwoTierCache,
   ) {
     this.disableAfterMs = settings.disableAfterMs;
     this.checkIntervalMs = settings.disableCheckIntervalMs;
@@ -40,6 +43,7 @@ export class WebhookAutoDisable {
     try {
       for (const w of gone) {
         await this.queue.disableWebhook(w, 'receiver answered 410 Gone');
+        await this.disabled(w);
         this.metrics.webhookDisabled('gone');
         this.logger.warn(`webhook ${w} disabled: receiver answered 410 Gone`);
       }
@@ -51,6 +55,7 @@ export class WebhookAutoDisable {
         if (since && now - since.getTime() >= this.disableAfterMs) {
           const hours = Math.round((this.disableAfterMs / 3_600_000) * 100) / 100;
           await this.queue.disableWebhook(w, `failing continuously for ${hours} h`);
+          await this.disabled(w);
           this.metrics.webhookDisabled('failing');
           this.logger.warn(`webhook ${w} disabled: failing continuously for ${hours} h`);
         }
@@ -58,5 +63,10 @@ export class WebhookAutoDisable {
     } catch (e) {
       this.errors.warn('webhook health update failed', e);
     }
+  }
+
+  private async disabled(webhookId: string): Promise<void> {
+    if (!this.cache) return;
+    await Promise.all([this.cache.invalidate('webhook', webhookId), this.cache.invalidate('webhooks-page'), this.cache.invalidate('health')]);
   }
 }

@@ -12,5 +12,6 @@ import { IdempotencyKeyStore } from './idempotency-key.store';
   imports: [TypeOrmModule.forFeature([AlertEntity, IdempotencyKeyEntity]), DeliveriesModule],
   controllers: [AlertsController],
   providers: [AlertsService, AlertsRepository, IdempotencyKeyStore],
+  exports: [AlertsService],
 })
 export class AlertsModule {}

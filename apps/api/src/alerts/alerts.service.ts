@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { TwoTierCache } from '@app/cache';
 import type { Env } from '@app/config';
 import { type FieldErrors, ResourceNotFoundException, ValidationFailedException } from '../common/api-errors';
 import type { Page } from '../common/cursor';
@@ -26,6 +27,7 @@ export class AlertsService {
     private readonly alerts: AlertsRepository,
     private readonly idempotencyKeys: IdempotencyKeyStore,
     private readonly deliveries: DeliveriesService,
+    private readonly cache: TwoTierCache,
     config: ConfigService<Env, true>,
   ) {
     this.limits = {
@@ -54,14 +56,25 @@ export class AlertsService {
     };
     const created = ({ alert, inserted }: Awaited<ReturnType<AlertsRepository['upsertFiring']>>): CreatedAlert =>
       new WithStatus(inserted ? 201 : 200, { ...toAlertView(alert), deduplicated: !inserted });
-    if (idempotencyKey === undefined) return created(await this.alerts.upsertFiring(input));
-    return this.alerts.transaction(async (tx) => {
+    if (idempotencyKey === undefined) {
+      const result = created(await this.alerts.upsertFiring(input));
+      await this.changed(result.body.id);
+      return result;
+    }
+    const result = await this.alerts.transaction(async (tx) => {
       const replay = await this.idempotencyKeys.claim(tx, subject, idempotencyKey, dto);
       if (replay) return replay as CreatedAlert;
-      const result = created(await this.alerts.upsertFiring(input, {}, tx));
-      await this.idempotencyKeys.complete(tx, subject, idempotencyKey, result);
-      return result;
+      const fresh = created(await this.alerts.upsertFiring(input, {}, tx));
+      await this.idempotencyKeys.complete(tx, subject, idempotencyKey, fresh);
+      return fresh;
     });
+    await this.changed(result.body.id);
+    return result;
+  }
+
+  /** After commit, before answering: the alert (or, without an id, every alert) and the first pages, everywhere. */
+  private async changed(id?: string): Promise<void> {
+    await Promise.all([this.cache.invalidate('alert', id), this.cache.invalidate('alerts-page')]);
   }
 
   /**
@@ -84,28 +97,56 @@ export class AlertsService {
         counts.ignored += entries(round.resolved) - resolved;
       }
     });
+    // A payload touches many alerts: dropping the namespace is one message instead of one per alert.
+    if (counts.created + counts.updated + counts.resolved > 0) await this.changed();
     return counts;
   }
 
   async list(q: ListAlertsDto): Promise<Page<AlertView>> {
+    if (q.cursor !== undefined) return this.loadPage(q);
+    const filter = Object.entries(q)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return this.cache.getOrLoad('alerts-page', JSON.stringify(filter), () => this.loadPage(q));
+  }
+
+  private async loadPage(q: ListAlertsDto): Promise<Page<AlertView>> {
     const { rows, next_cursor } = await this.alerts.list(q, q.limit ?? 100, q.cursor);
     return { items: rows.map(toAlertView), next_cursor };
   }
 
+  /** Cache warming: the unfiltered first page, and each alert on it by id (from the page, no further query). */
+  async warm(): Promise<number> {
+    const page = await this.list({});
+    await Promise.all(page.items.map((a) => this.cache.getOrLoad('alert', a.id, () => Promise.resolve(a))));
+    return 1 + page.items.length;
+  }
+
+  /** The alert is cached; its deliveries (changed by the workers) are read each time. */
   async get(id: string) {
-    const alert = await this.alerts.findById(id);
-    if (!alert) throw new ResourceNotFoundException('alert', id);
-    return { ...toAlertView(alert), deliveries: await this.deliveries.forAlert(id) };
+    const [alert, deliveries] = await Promise.all([
+      this.cache.getOrLoad('alert', id, async () => {
+        const row = await this.alerts.findById(id);
+        if (!row) throw new ResourceNotFoundException('alert', id);
+        return toAlertView(row);
+      }),
+      this.deliveries.forAlert(id),
+    ]);
+    return { ...alert, deliveries };
   }
 
   /** Idempotent: the first acknowledgement wins and fans out `alert.acknowledged`; repeats change nothing. */
   async acknowledge(id: string, dto: AcknowledgeAlertDto, subject: string): Promise<AlertView> {
-    return this.found(id, await this.alerts.acknowledge(id, dto.by ?? subject, dto.note ?? null));
+    const view = this.found(id, await this.alerts.acknowledge(id, dto.by ?? subject, dto.note ?? null));
+    await this.changed(id);
+    return view;
   }
 
   /** Idempotent: resolving a resolved alert changes nothing. */
   async resolve(id: string): Promise<AlertView> {
-    return this.found(id, await this.alerts.resolve(id));
+    const view = this.found(id, await this.alerts.resolve(id));
+    await this.changed(id);
+    return view;
   }
 
   private found(id: string, alert: AlertEntity | null): AlertView {

@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TwoTierCache } from '@app/cache';
+import type { Env } from '@app/config';
 import { type HealthRow, WebhookHealthRepository } from './webhook-health.repository';
 
 export const DEGRADED_CONSECUTIVE_FAILURES = 4;
@@ -10,14 +13,23 @@ export type HealthState = 'healthy' | 'degraded' | 'disabled';
 /** Health per webhook: the figures come from WebhookHealthRepository, the verdict from `healthState`. */
 @Injectable()
 export class WebhookHealthService {
-  constructor(private readonly health: WebhookHealthRepository) {}
+  private readonly ttlMs: number;
 
+  constructor(
+    private readonly health: WebhookHealthRepository,
+    private readonly cache: TwoTierCache,
+    config: ConfigService<Env, true>,
+  ) {
+    this.ttlMs = config.get('CACHE_HEALTH_TTL_MS', { infer: true });
+  }
+
+  /** Cached for CACHE_HEALTH_TTL_MS (delivery outcomes change it without invalidating); webhook writes drop it. */
   async all(): Promise<ReturnType<typeof toHealthView>[]> {
-    return (await this.health.all()).map(toHealthView);
+    return this.cache.getOrLoad('health', 'all', async () => (await this.health.all()).map(toHealthView), this.ttlMs);
   }
 
   async degraded(): Promise<ReturnType<typeof toHealthView>[]> {
-    return (await this.all()).filter((h) => h.state !== 'healthy');
+    return this.cache.getOrLoad('health', 'degraded', async () => (await this.all()).filter((h) => h.state !== 'healthy'), this.ttlMs);
   }
 }
 

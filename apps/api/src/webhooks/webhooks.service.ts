@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TwoTierCache } from '@app/cache';
 import { generateWebhookSecret } from '@app/delivery';
 import { ResourceNotFoundException } from '../common/api-errors';
 import type { PageQueryDto } from '../common/list-query.dto';
@@ -19,7 +20,13 @@ export class WebhooksService {
     private readonly webhooks: WebhooksRepository,
     private readonly deliveries: DeliveriesService,
     private readonly urlPolicy: WebhookUrlPolicy,
+    private readonly cache: TwoTierCache,
   ) {}
+
+  /** After commit, before answering: the webhook, the first pages and health (they list it) are dropped everywhere. */
+  private async changed(id: string): Promise<void> {
+    await Promise.all([this.cache.invalidate('webhook', id), this.cache.invalidate('webhooks-page'), this.cache.invalidate('health')]);
+  }
 
   /** The only response (with rotation) that carries the secret. */
   async create(dto: CreateWebhookDto): Promise<WebhookView & { secret: string }> {
@@ -35,19 +42,35 @@ export class WebhooksService {
       isActive: dto.is_active ?? true,
       secret,
     });
+    await this.changed(row.id);
     return { ...toWebhookView(row), secret };
   }
 
   async list(limit = 100, cursor?: string): Promise<{ items: WebhookView[]; total: number; next_cursor: string | null }> {
+    if (cursor === undefined) return this.cache.getOrLoad('webhooks-page', `first:${limit}`, () => this.loadPage(limit));
+    return this.loadPage(limit, cursor);
+  }
+
+  private async loadPage(limit: number, cursor?: string): Promise<{ items: WebhookView[]; total: number; next_cursor: string | null }> {
     const page = await this.webhooks.page(limit, cursor);
     const total = await this.webhooks.count();
     return { items: page.rows.map(toWebhookView), total, next_cursor: page.next_cursor };
   }
 
+  /** Cache warming: the first page, and each webhook on it by id (from the page, no further query). */
+  async warm(): Promise<number> {
+    const page = await this.list();
+    await Promise.all(page.items.map((w) => this.cache.getOrLoad('webhook', w.id, () => Promise.resolve(w))));
+    return 1 + page.items.length;
+  }
+
   async get(id: string): Promise<WebhookView> {
-    const row = await this.webhooks.findById(id);
-    if (!row) throw new ResourceNotFoundException('webhook', id);
-    return toWebhookView(row);
+    // A miss is not cached (the loader throws): a webhook created later is found at once.
+    return this.cache.getOrLoad('webhook', id, async () => {
+      const row = await this.webhooks.findById(id);
+      if (!row) throw new ResourceNotFoundException('webhook', id);
+      return toWebhookView(row);
+    });
   }
 
   async update(id: string, dto: UpdateWebhookDto): Promise<WebhookView> {
@@ -65,17 +88,20 @@ export class WebhooksService {
     for (const key of Object.keys(changes) as (keyof WebhookChanges)[]) if (changes[key] === undefined) delete changes[key];
     const row = await this.webhooks.update(id, changes);
     if (!row) throw new ResourceNotFoundException('webhook', id);
+    await this.changed(id);
     return toWebhookView(row);
   }
 
   async remove(id: string): Promise<void> {
     if (!(await this.webhooks.delete(id))) throw new ResourceNotFoundException('webhook', id);
+    await this.changed(id);
   }
 
   async rotateSecret(id: string): Promise<WebhookView & { secret: string }> {
     const secret = generateWebhookSecret();
     const row = await this.webhooks.rotateSecret(id, secret, ROTATION_OVERLAP_HOURS);
     if (!row) throw new ResourceNotFoundException('webhook', id);
+    await this.changed(id);
     return { ...toWebhookView(row), secret };
   }
 

@@ -1,0 +1,104 @@
+import { DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type Redis from 'ioredis';
+import { Counter, Gauge } from 'prom-client';
+import type { Env } from '@app/config';
+import { MetricsService } from '@app/observability';
+import { REDIS_CLIENT } from '@app/redis';
+import { type CacheObserver, TwoTierCache } from './two-tier-cache';
+
+/** Prometheus figures of the cache (names agreed with operations): hits and misses per layer, L1 size, bus messages. */
+export function cacheMetrics(metrics: MetricsService, cache: () => TwoTierCache | undefined): CacheObserver {
+  const registers = [metrics.registry];
+  const hits = new Counter({ name: 'signalgate_cache_hits_total', help: 'Cache hits per layer (l1, l2).', labelNames: ['layer'], registers });
+  const misses = new Counter({ name: 'signalgate_cache_misses_total', help: 'Cache misses per layer (l1, l2).', labelNames: ['layer'], registers });
+  const bus = new Counter({
+    name: 'signalgate_cache_bus_messages_total',
+    help: 'Invalidation bus messages, published by this process or received by it.',
+    labelNames: ['direction'],
+    registers,
+  });
+  new Gauge({
+    name: 'signalgate_cache_l1_entries',
+    help: 'Entries in this process L1.',
+    registers,
+    collect() {
+      this.set(cache()?.l1Items ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'signalgate_cache_l1_size_bytes',
+    help: 'Approximate serialized size of this process L1.',
+    registers,
+    collect() {
+      this.set(cache()?.l1Bytes ?? 0);
+    },
+  });
+  return {
+    hit: (layer) => hits.inc({ layer }),
+    miss: (layer) => misses.inc({ layer }),
+    bus: (direction) => bus.inc({ direction }),
+  };
+}
+
+/** The process's cache, built from the validated env, the shared Redis client (or null) and the metrics registry. */
+@Injectable()
+export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(TwoTierCache) private readonly cache: TwoTierCache) {}
+
+  onModuleInit(): void {
+    this.cache.startBus();
+  }
+
+  onApplicationShutdown(): void {
+    this.cache.stop();
+  }
+}
+
+@Global()
+@Module({})
+export class SignalgateCacheModule {
+  /** `databaseUrl`: the database the cached reads come from (its identity, never its password, scopes the keys). */
+  static forRoot(env: Env, databaseUrl: string): DynamicModule {
+    return {
+      module: SignalgateCacheModule,
+      providers: [
+        {
+          provide: TwoTierCache,
+          inject: [REDIS_CLIENT, MetricsService],
+          useFactory: (redis: Redis | null, metrics: MetricsService) => {
+            const holder: { cache?: TwoTierCache } = {};
+            const observer = cacheMetrics(metrics, () => holder.cache);
+            holder.cache = new TwoTierCache(
+              {
+                enabled: env.CACHE_ENABLED,
+                l1MaxItems: env.CACHE_L1_MAX_ITEMS,
+                l1TtlMs: env.CACHE_L1_TTL_MS,
+                l2TtlMs: env.CACHE_L2_TTL_MS,
+                graceMs: env.CACHE_GRACE_MS,
+                scope: cacheScope(databaseUrl),
+              },
+              redis,
+              observer,
+            );
+            return holder.cache;
+          },
+        },
+        CacheLifecycle,
+      ],
+      exports: [TwoTierCache],
+    };
+  }
+}
+
+/** A short digest of the database's host, port and name (credentials left out). */
+export function cacheScope(databaseUrl: string): string {
+  let identity = databaseUrl;
+  try {
+    const u = new URL(databaseUrl);
+    identity = `${u.hostname}:${u.port}${u.pathname}`;
+  } catch {
+    // not a URL: the digest of the text is still a stable scope
+  }
+  return createHash('sha256').update(identity).digest('hex').slice(0, 12);
+}

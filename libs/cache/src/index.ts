@@ -1,0 +1,3 @@
+export * from './cache.module';
+export * from './two-tier-cache';
+export * from './cache-namespaces';
