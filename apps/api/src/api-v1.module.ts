@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { DeliveryWorkerModule } from '@app/delivery';
@@ -15,7 +16,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  * the probes want too). Routes are guarded per controller, so health, version and metrics stay public.
  */
 @Module({
-  imports: [CommonModule, AuthModule, WebhooksModule, AlertsModule, DeliveriesModule, DeliveryWorkerModule.forRoot('api')],
+  imports: [CommonModule, AuthModule, WebhooksModule, AlertsModule, DeliveriesModule, DeliveryWorkerModule.forRoot('api'), DashboardModule],
   providers: [
     { provide: APP_FILTER, useClass: GlobalExceptionFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -5,10 +5,12 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { Env } from '@app/config';
 import { assignRequestId, isProbePath } from '@app/observability';
 import { errorBody } from './common/global-exception.filter';
+import { DASHBOARD_PAGE_PATHS } from './dashboard/dashboard-page.controller';
 import { jsonBodyParser } from './common/json-body';
 
 export const API_PREFIX = 'api';
@@ -60,7 +62,11 @@ function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [{ path: 'metrics', method: RequestMethod.GET }, ...DASHBOARD_PAGE_PATHS.map((path) => ({ path, method: RequestMethod.GET }))],
+  });
+  // The dashboard feed: a plain WebSocket on the same server, at /api/v1/ws/dashboard (DashboardGateway).
+  app.useWebSocketAdapter(new WsAdapter(app));
 
   const httpLog = await app.resolve(PinoLogger);
   httpLog.setContext('HTTP');

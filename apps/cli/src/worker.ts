@@ -7,6 +7,7 @@ import { type Env, maskText } from '@app/config';
 import { DatabaseModule, resolveDatabaseUrl } from '@app/database';
 import { ObservabilityModule } from '@app/observability';
 import { DeliveryWorkerModule } from '@app/delivery';
+import { SignalgateRedisModule } from '@app/redis';
 import { note } from './cli-database';
 
 /**
@@ -20,6 +21,8 @@ export async function worker(env: Env): Promise<number> {
       ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, validatePredefined: false, load: [() => ({ ...env })] }),
       ObservabilityModule.forRoot(env),
       DatabaseModule.forRoot({ env, url: database.url, migrateOnBoot: false }),
+      // Redis carries the worker's delivery outcomes to the API replicas' live dashboards (LiveEventBus).
+      SignalgateRedisModule.forRoot(env),
       DeliveryWorkerModule.forRoot('standalone'),
     ],
   })

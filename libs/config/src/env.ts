@@ -58,4 +58,9 @@ export interface Env {
   ALERT_MAX_ANNOTATION_VALUE_LENGTH: number;
   ALERTMANAGER_MAX_ALERTS: number;
   IDEMPOTENCY_TTL_HOURS: number;
+  WS_MAX_CONNECTIONS: number;
+  WS_HEARTBEAT_MS: number;
+  WS_MAX_BUFFERED_BYTES: number;
+  WS_DELIVERY_COALESCE_MS: number;
+  WS_STATS_INTERVAL_MS: number;
 }

@@ -4,6 +4,7 @@ import type { Env } from '@app/config';
 import { AttemptRecorder } from './attempt-recorder';
 import { DeliveryClaimLoop } from './delivery-claim-loop';
 import { DeliveryDispatcher } from './delivery-dispatcher';
+import { DeliveryOutcomeFeed } from './delivery-outcome-feed';
 import { DeliveryPool } from './delivery-pool';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliverySlots } from './delivery-slots';
@@ -29,6 +30,7 @@ export class DeliveryWorkerModule {
         DeliveryQueue,
         DeliverySlots,
         WebhookAutoDisable,
+        DeliveryOutcomeFeed,
         AttemptRecorder,
         DeliveryDispatcher,
         DeliveryClaimLoop,

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '@app/config';
+import { LiveEventBus } from '@app/redis';
 import { type FieldErrors, ResourceNotFoundException, ValidationFailedException } from '../common/api-errors';
 import type { Page } from '../common/cursor';
 import { WithStatus } from '../common/with-status';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { deriveFingerprint } from './alert-fingerprint';
 import type { AlertEntity } from './alert.entity';
-import { type AlertInput, type AlertView, toAlertView } from './alert.view';
+import { type AlertInput, type AlertView, toAlertSummary, toAlertView } from './alert.view';
 import { mapAlertmanagerPayload, planAlertmanagerRounds } from './alertmanager-mapper';
 import { AlertsRepository } from './alerts.repository';
 import type { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
@@ -26,6 +27,7 @@ export class AlertsService {
     private readonly alerts: AlertsRepository,
     private readonly idempotencyKeys: IdempotencyKeyStore,
     private readonly deliveries: DeliveriesService,
+    private readonly live: LiveEventBus,
     config: ConfigService<Env, true>,
   ) {
     this.limits = {
@@ -54,14 +56,26 @@ export class AlertsService {
     };
     const created = ({ alert, inserted }: Awaited<ReturnType<AlertsRepository['upsertFiring']>>): CreatedAlert =>
       new WithStatus(inserted ? 201 : 200, { ...toAlertView(alert), deduplicated: !inserted });
-    if (idempotencyKey === undefined) return created(await this.alerts.upsertFiring(input));
-    return this.alerts.transaction(async (tx) => {
+    if (idempotencyKey === undefined) return this.announced(created(await this.alerts.upsertFiring(input)));
+    let replayed = false;
+    const result = await this.alerts.transaction(async (tx) => {
       const replay = await this.idempotencyKeys.claim(tx, subject, idempotencyKey, dto);
-      if (replay) return replay as CreatedAlert;
-      const result = created(await this.alerts.upsertFiring(input, {}, tx));
-      await this.idempotencyKeys.complete(tx, subject, idempotencyKey, result);
-      return result;
+      if (replay) {
+        replayed = true;
+        return replay as CreatedAlert;
+      }
+      const fresh = created(await this.alerts.upsertFiring(input, {}, tx));
+      await this.idempotencyKeys.complete(tx, subject, idempotencyKey, fresh);
+      return fresh;
     });
+    return replayed ? result : this.announced(result);
+  }
+
+  /** After commit: the live dashboard hears of a new or deduplicated alert (a replayed response is not news). */
+  private announced(result: CreatedAlert): CreatedAlert {
+    const { deduplicated, ...view } = result.body;
+    this.live.publish({ type: deduplicated ? 'alert.deduplicated' : 'alert.created', alert: toAlertSummary(view) });
+    return result;
   }
 
   /**
@@ -84,6 +98,8 @@ export class AlertsService {
         counts.ignored += entries(round.resolved) - resolved;
       }
     });
+    // Committed; a payload may hold a thousand alerts, so dashboards get one event and re-read the firing list.
+    if (counts.created + counts.updated + counts.resolved > 0) this.live.publish({ type: 'alerts.bulk', ...counts });
     return counts;
   }
 
@@ -100,12 +116,18 @@ export class AlertsService {
 
   /** Idempotent: the first acknowledgement wins and fans out `alert.acknowledged`; repeats change nothing. */
   async acknowledge(id: string, dto: AcknowledgeAlertDto, subject: string): Promise<AlertView> {
-    return this.found(id, await this.alerts.acknowledge(id, dto.by ?? subject, dto.note ?? null));
+    return this.changed('alert.acknowledged', this.found(id, await this.alerts.acknowledge(id, dto.by ?? subject, dto.note ?? null)));
   }
 
   /** Idempotent: resolving a resolved alert changes nothing. */
   async resolve(id: string): Promise<AlertView> {
-    return this.found(id, await this.alerts.resolve(id));
+    return this.changed('alert.resolved', this.found(id, await this.alerts.resolve(id)));
+  }
+
+  /** After commit (the repository's transaction has resolved): the live dashboard's event. */
+  private changed(type: 'alert.acknowledged' | 'alert.resolved', view: AlertView): AlertView {
+    this.live.publish({ type, alert: toAlertSummary(view) });
+    return view;
   }
 
   private found(id: string, alert: AlertEntity | null): AlertView {

@@ -13,5 +13,6 @@ import { WebhooksService } from './webhooks.service';
   imports: [TypeOrmModule.forFeature([WebhookEntity]), DeliveriesModule],
   controllers: [WebhooksController],
   providers: [WebhooksService, WebhooksRepository, WebhookHealthService, WebhookHealthRepository, WebhookUrlPolicy],
+  exports: [WebhookHealthService],
 })
 export class WebhooksModule {}
