@@ -24,7 +24,7 @@ interface ClientState {
   principal: Principal;
   alive: boolean;
   /** Serialised events waiting for the snapshot; undefined once the snapshot went out. */
-  pending?: string[];
+  pending?: Array<string | Buffer>;
   closing?: DisconnectReason;
 }
 
@@ -41,7 +41,7 @@ interface MutableWsOptions {
  * and readiness changes found by a periodic re-read. Heartbeat pings drop dead peers; a client whose unsent bytes pass
  * WS_MAX_BUFFERED_BYTES is closed with 1013. Every message is serialised once for all clients.
  */
-@WebSocketGateway({ path: DASHBOARD_WS_PATH, maxPayload: 4096, perMessageDeflate: false, clientTracking: false })
+@WebSocketGateway({ path: DASHBOARD_WS_PATH, maxPayload: 4096, perMessageDeflate: false, clientTracking: true })
 export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConnection<WebSocket>, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('DashboardFeed');
   private readonly key: KeyObject;
@@ -122,11 +122,11 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
     this.clients.set(ws, state);
     this.gauge.set(this.clients.size);
     ws.on('pong', () => (state.alive = true));
-    ws.on('error', () => (state.closing ??= 'error'));
+    ws.on('error', () => this.closing(state, 'error'));
     ws.on('close', () => {
       if (!this.clients.delete(ws)) return;
       this.gauge.set(this.clients.size);
-      this.disconnects.inc({ reason: state.closing ?? 'client' });
+      this.closing(state, 'client');
     });
     this.snapshotWaiters.push(ws);
     void this.runSnapshots();
@@ -134,7 +134,7 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
 
   beforeApplicationShutdown(): void {
     for (const [ws, state] of this.clients) {
-      state.closing = 'shutdown';
+      this.closing(state, 'shutdown');
       ws.close(1001, 'server shutting down');
     }
   }
@@ -155,7 +155,7 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
       while (this.snapshotWaiters.length > 0) {
         const waiters = this.snapshotWaiters;
         this.snapshotWaiters = [];
-        const text = JSON.stringify(await this.snapshots.snapshot());
+        const text = Buffer.from(JSON.stringify(await this.snapshots.snapshot()));
         for (const ws of waiters) {
           const state = this.clients.get(ws);
           if (!state) continue;
@@ -191,37 +191,49 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
     }
   }
 
+  /** Encoded once for every client (a Buffer sent as a text frame), not once per socket. */
   private broadcast(text: string): void {
-    for (const [ws, state] of this.clients) this.send(ws, state, text);
+    const frame = Buffer.from(text);
+    for (const [ws, state] of this.clients) this.send(ws, state, frame);
   }
 
   /** Sends, or queues until the snapshot; a client over its byte (or pending) bound is closed with 1013. */
-  private send(ws: WebSocket, state: ClientState, text: string): boolean {
+  private send(ws: WebSocket, state: ClientState, text: string | Buffer): boolean {
     if (state.closing || ws.readyState !== ws.OPEN) return false;
     if (state.pending) {
       if (state.pending.length >= MAX_PENDING_EVENTS) return this.dropSlow(ws, state);
       state.pending.push(text);
       return true;
     }
-    if (ws.bufferedAmount + Buffer.byteLength(text) > this.maxBuffered) return this.dropSlow(ws, state);
-    ws.send(text);
+    // What is already queued counts (one message may exceed the bound; a snapshot can be large).
+    if (ws.bufferedAmount > this.maxBuffered) return this.dropSlow(ws, state);
+    ws.send(text, { binary: false });
     return true;
   }
 
+  /** The first reason wins and is counted at once (a closing peer's socket may linger until ws's close timeout). */
+  private closing(state: ClientState, reason: DisconnectReason): void {
+    if (state.closing) return;
+    state.closing = reason;
+    this.disconnects.inc({ reason });
+  }
+
   private dropSlow(ws: WebSocket, state: ClientState): false {
-    state.closing = 'slow_consumer';
+    this.closing(state, 'slow_consumer');
     state.pending = undefined;
     this.logger.warn(`dashboard client sub=${state.principal.sub} closed: slow consumer (over WS_MAX_BUFFERED_BYTES)`);
+    // Nothing more is queued for it; the close frame waits behind the unsent bytes, and ws destroys the socket if
+    // the peer has not completed the close within its 30 s closeTimeout.
     ws.close(1013, 'slow consumer: too many unsent bytes');
-    // The close frame waits behind the unsent bytes; a peer that never reads is cut off.
-    setTimeout(() => ws.terminate(), 5000).unref();
     return false;
   }
 
   private heartbeat(): void {
     for (const [ws, state] of this.clients) {
+      // A client already closing keeps its reason; ws's close timeout ends it.
+      if (state.closing) continue;
       if (!state.alive) {
-        state.closing = 'heartbeat';
+        this.closing(state, 'heartbeat');
         ws.terminate();
         continue;
       }
