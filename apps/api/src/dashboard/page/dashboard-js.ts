@@ -159,6 +159,7 @@ export const DASHBOARD_JS = `'use strict';
       tbody.appendChild(tr);
     });
     $('alerts-empty').hidden = alerts.length > 0;
+    $('alerts').hidden = alerts.length === 0;
 
     var wbody = $('webhooks').tBodies[0];
     wbody.replaceChildren();
@@ -174,6 +175,7 @@ export const DASHBOARD_JS = `'use strict';
       wbody.appendChild(tr);
     });
     $('webhooks-empty').hidden = hooks.length > 0;
+    $('webhooks').hidden = hooks.length === 0;
 
     var q = state.queue;
     $('queue-depth').textContent = q ? String(q.depth) : '–';
