@@ -93,6 +93,12 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
     viaProtocol.ws.close();
   });
 
+  it('closes the socket with 4401 when the token expires', async () => {
+    const c = await connect(a, token(['alerts:read'], 'short-lived', 2));
+    const closed = await Promise.race([c.closed, sleep(10_000).then(() => undefined)]);
+    expect(closed).toEqual({ code: 4401, reason: 'token expired' });
+  });
+
   it('starts with a snapshot: firing alerts, webhook health, queue, readiness', async () => {
     const api = apiClient(a.baseUrl, adminToken);
     const hook = await api('POST', '/api/v1/webhooks', { name: 'snap-hook', url: 'http://127.0.0.1:9/hook', event_types: ['alert.created'] });

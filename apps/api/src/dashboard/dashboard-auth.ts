@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { KeyObject } from 'node:crypto';
+import * as jwt from 'jsonwebtoken';
 import { hasScope, type Principal, verifyToken } from '@app/auth';
 
 /** The sub-protocol a browser offers beside `bearer.<JWT>`; the server selects it, never echoing the token. */
 export const DASHBOARD_PROTOCOL = 'signalgate.dashboard.v1';
 export const BEARER_PROTOCOL_PREFIX = 'bearer.';
 
-export type HandshakeVerdict = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; reason: string };
+export type HandshakeVerdict = { ok: true; principal: Principal; expiresAt: number } | { ok: false; status: 401 | 403; reason: string };
 
 /** The token from `?token=` or from a `bearer.<JWT>` entry of `Sec-WebSocket-Protocol`. */
 export function handshakeToken(req: IncomingMessage): string | undefined {
@@ -32,5 +33,7 @@ export function verifyHandshake(req: IncomingMessage, key: KeyObject): Handshake
   const principal = verifyToken(token, key);
   if (typeof principal === 'string') return { ok: false, status: 401, reason: principal === 'expired' ? 'token expired' : `invalid token (${principal})` };
   if (!hasScope(principal, 'alerts:read')) return { ok: false, status: 403, reason: 'scope alerts:read required' };
-  return { ok: true, principal };
+  // verifyToken checked the signature and that `exp` is a number; the socket is closed (4401) when it passes.
+  const exp = (jwt.decode(token) as { exp?: number } | null)?.exp ?? 0;
+  return { ok: true, principal, expiresAt: exp * 1000 };
 }

@@ -18,7 +18,7 @@ export const MAX_PENDING_EVENTS = 1000;
 /** Events forwarded from the bus as they are; the rest trigger re-reads. */
 const FORWARDED = new Set(['alert.created', 'alert.deduplicated', 'alert.acknowledged', 'alert.resolved', 'delivery.succeeded', 'delivery.failed']);
 
-type DisconnectReason = 'client' | 'heartbeat' | 'slow_consumer' | 'shutdown' | 'error';
+type DisconnectReason = 'client' | 'heartbeat' | 'slow_consumer' | 'token_expired' | 'shutdown' | 'error';
 
 interface ClientState {
   principal: Principal;
@@ -50,7 +50,7 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
   private readonly maxBuffered: number;
   private readonly statsMs: number;
   private readonly clients = new Map<WebSocket, ClientState>();
-  private readonly principals = new WeakMap<IncomingMessage, Principal>();
+  private readonly principals = new WeakMap<IncomingMessage, { principal: Principal; expiresAt: number }>();
   private readonly gauge: Gauge;
   private readonly disconnects: Counter<'reason'>;
   private timers: NodeJS.Timeout[] = [];
@@ -77,7 +77,7 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
     this.gauge = new Gauge({ name: 'signalgate_ws_clients', help: 'Dashboard WebSocket clients connected to this process.', registers: [metrics.registry] });
     this.disconnects = new Counter({
       name: 'signalgate_ws_disconnects_total',
-      help: 'Dashboard WebSocket clients gone, by reason (client, heartbeat, slow_consumer, shutdown, error).',
+      help: 'Dashboard WebSocket clients gone, by reason (client, heartbeat, slow_consumer, token_expired, shutdown, error).',
       labelNames: ['reason'],
       registers: [metrics.registry],
     });
@@ -101,7 +101,7 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
         this.logger.log(`dashboard connection refused (${verdict.status}): ${verdict.reason}`);
         return cb(false, verdict.status, verdict.reason);
       }
-      this.principals.set(req, verdict.principal);
+      this.principals.set(req, { principal: verdict.principal, expiresAt: verdict.expiresAt });
       cb(true);
     };
     options.handleProtocols = (protocols) => (protocols.has(DASHBOARD_PROTOCOL) ? DASHBOARD_PROTOCOL : false);
@@ -112,18 +112,25 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
   }
 
   handleConnection(ws: WebSocket, req: IncomingMessage): void {
-    const principal = this.principals.get(req);
-    if (!principal) {
+    const auth = this.principals.get(req);
+    if (!auth) {
       // Not through verifyClient: cannot happen with this server, but never serve an unauthenticated socket.
       ws.close(4401, 'unauthorized');
       return;
     }
-    const state: ClientState = { principal, alive: true, pending: [] };
+    const state: ClientState = { principal: auth.principal, alive: true, pending: [] };
+    // The token's expiry ends the session: 4401, which the page takes as "paste a new token".
+    const expiry = setTimeout(() => {
+      this.closing(state, 'token_expired');
+      ws.close(4401, 'token expired');
+    }, Math.min(Math.max(0, auth.expiresAt - Date.now()), 2 ** 31 - 1));
+    expiry.unref();
     this.clients.set(ws, state);
     this.gauge.set(this.clients.size);
     ws.on('pong', () => (state.alive = true));
     ws.on('error', () => this.closing(state, 'error'));
     ws.on('close', () => {
+      clearTimeout(expiry);
       if (!this.clients.delete(ws)) return;
       this.gauge.set(this.clients.size);
       this.closing(state, 'client');
