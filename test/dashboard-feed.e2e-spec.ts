@@ -1,6 +1,6 @@
 import * as jwt from 'jsonwebtoken';
 import { TEST_SECRET_KEY } from './support/e2e-env';
-import { apiClient, domainRawEnv, migrateTestDatabase, token } from './support/domain';
+import { apiClient, domainRawEnv, migrateTestDatabase, Receiver, token } from './support/domain';
 import { type ApiProcess, Fleet } from './support/processes';
 import { freePort, PrivateRedis } from './support/services';
 import { sleep, waitFor } from './support/wait-for';
@@ -146,6 +146,29 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
     onA.ws.close();
     onB.ws.close();
   });
+
+  it("a cli worker's delivery outcomes reach another replica's clients, coalesced, with the webhook's new health", async () => {
+    const receiver = await Receiver.start(() => ({ status: 200 }));
+    try {
+      const onB = await connect(b);
+      const api = apiClient(a.baseUrl, adminToken);
+      const hook = await api('POST', '/api/v1/webhooks', { name: 'worker-hook', url: receiver.url, event_types: ['alert.created'] });
+      expect(hook.status).toBe(201);
+      await fleet.cli(['worker'], domainRawEnv({ REDIS_URL: redis.url, WS_DELIVERY_COALESCE_MS: '250' }), /delivery worker running/, { timeoutMs: 15_000 });
+      for (let i = 0; i < 20; i += 1) expect((await api('POST', '/api/v1/alerts', { title: `burst ${i}`, severity: 'info' })).status).toBe(201);
+      const counted = () => events(onB, 'delivery.succeeded').filter((e) => e.webhook_id === hook.body.id).reduce((n, e) => n + (e.count as number), 0);
+      await waitFor(() => counted() >= 20, { timeoutMs: 15_000, what: 'delivery.succeeded counts for 20 deliveries on B' });
+      // Coalesced: fewer events than deliveries.
+      expect(events(onB, 'delivery.succeeded').filter((e) => e.webhook_id === hook.body.id).length).toBeLessThan(20);
+      await waitFor(
+        () => events(onB, 'webhook.health').some((e) => (e.webhooks as Array<{ webhook_id: string; attempts: number }>).some((w) => w.webhook_id === hook.body.id && w.attempts >= 20)),
+        { timeoutMs: 10_000, what: "the webhook's health with its attempts on B" },
+      );
+      onB.ws.close();
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
 
   it('drops a peer that stops answering pings (heartbeat)', async () => {
     const c = await connect(b); // B pings every second
