@@ -242,6 +242,22 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
     onB.ws.close();
   }, 60_000);
 
+  it('refuses connections beyond WS_MAX_CONNECTIONS with 503 (20 on replica A)', async () => {
+    const opened: Client[] = [];
+    let refused: number | undefined;
+    for (let i = 0; i < 25 && refused === undefined; i += 1) {
+      try {
+        opened.push(await connect(a));
+      } catch (e) {
+        refused = Number(/refused (\d+)/.exec(String(e))?.[1]);
+      }
+    }
+    expect(refused).toBe(503);
+    expect(opened.length).toBeLessThanOrEqual(20);
+    for (const c of opened) c.ws.close();
+    await waitFor(async () => /^signalgate_ws_clients 0$/m.test(await (await fetch(`${a.baseUrl}/metrics`)).text()), { timeoutMs: 5000, what: 'the gauge back to 0' });
+  });
+
   it('exposes the client gauge and never writes a token to a log line', async () => {
     const c = await connect(a);
     const metrics = await (await fetch(`${a.baseUrl}/metrics`)).text();
