@@ -6,10 +6,12 @@ import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ConfigService } from '@nestjs/config';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { type Env, parseTrustProxy } from '@app/config';
 import { assignRequestId, HttpMetrics, isProbePath, MetricsService } from '@app/observability';
 import { errorBody } from './common/global-exception.filter';
+import { DASHBOARD_PAGE_PATHS } from './dashboard/dashboard-page.controller';
 import { jsonBodyParser } from './common/json-body';
 import { configureEdge, rewriteSeedAlias } from './configure-edge';
 import { setupOpenApi } from './openapi/openapi-document';
@@ -63,7 +65,10 @@ function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 
 /** `/api` for every route but `/metrics`; shared with the OpenAPI generator (scripts/openapi.ts). */
 export function setRoutePrefix(app: INestApplication): void {
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  // /metrics and the dashboard page stay outside /api.
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [{ path: 'metrics', method: RequestMethod.GET }, ...DASHBOARD_PAGE_PATHS.map((path) => ({ path, method: RequestMethod.GET }))],
+  });
 }
 
 /**
@@ -73,6 +78,8 @@ export function setRoutePrefix(app: INestApplication): void {
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
   setRoutePrefix(app);
+  // The dashboard feed: a plain WebSocket on the same server, at /api/v1/ws/dashboard (DashboardGateway).
+  app.useWebSocketAdapter(new WsAdapter(app));
 
   const httpLog = await app.resolve(PinoLogger);
   httpLog.setContext('HTTP');

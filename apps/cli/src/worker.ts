@@ -24,7 +24,8 @@ export async function worker(env: Env): Promise<number> {
       ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, validatePredefined: false, load: [() => ({ ...env })] }),
       ObservabilityModule.forRoot(env),
       DatabaseModule.forRoot({ env, url: database.url, migrateOnBoot: false }),
-      // Redis and the cache only to publish invalidations (a webhook it disables) to the API replicas.
+      // Redis: the cache publishes invalidations (a webhook it disables) and the live event bus carries delivery
+      // outcomes to the API replicas' dashboards.
       SignalgateRedisModule.forRoot(env),
       MetricsModule,
       SignalgateCacheModule.forRoot(env, database.url),

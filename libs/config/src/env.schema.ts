@@ -314,6 +314,28 @@ export const envSchema = Joi.object({
     .default(0)
     .description('How long past its lifetime an L1 entry may still be served when reloading it fails (0: never).')
     .meta({ group: 'Cache' }),
+
+  // --- live dashboard (WebSocket /api/v1/ws/dashboard) ---
+  WS_MAX_CONNECTIONS: int(1, 100000)
+    .default(2000)
+    .description('Most dashboard WebSocket clients on one process; an upgrade beyond it is refused with 503.')
+    .meta({ group: 'Live dashboard' }),
+  WS_HEARTBEAT_MS: int(1000, 300000)
+    .default(30000)
+    .description('Ping interval; a client that has not answered the previous ping by the next one is dropped.')
+    .meta({ group: 'Live dashboard' }),
+  WS_MAX_BUFFERED_BYTES: int(1024, 67108864)
+    .default(1048576)
+    .description('Bytes queued for one slow client before it is closed with 1013 (try again later); bounds memory per client.')
+    .meta({ group: 'Live dashboard' }),
+  WS_DELIVERY_COALESCE_MS: int(50, 10000)
+    .default(250)
+    .description('Delivery outcomes are sent to dashboards as counts per webhook per window of this length, never one event per delivery.')
+    .meta({ group: 'Live dashboard' }),
+  WS_STATS_INTERVAL_MS: int(500, 60000)
+    .default(2000)
+    .description('While clients are connected: how often queue depth, webhook health and readiness are re-read; changes are sent.')
+    .meta({ group: 'Live dashboard' }),
 }).unknown(true);
 
 export function isStrictRaw(raw: Record<string, string | undefined>): boolean {

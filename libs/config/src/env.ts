@@ -78,4 +78,11 @@ export interface Env {
   CACHE_L2_TTL_MS: number;
   CACHE_HEALTH_TTL_MS: number;
   CACHE_GRACE_MS: number;
+
+  // live dashboard (issue 10)
+  WS_MAX_CONNECTIONS: number;
+  WS_HEARTBEAT_MS: number;
+  WS_MAX_BUFFERED_BYTES: number;
+  WS_DELIVERY_COALESCE_MS: number;
+  WS_STATS_INTERVAL_MS: number;
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { AttemptRecorder, COMPLETION_BATCH, type RecordedAttempt } from './attempt-recorder';
 import type { AttemptOutcome, DeliveryQueue } from './delivery-queue';
 import type { WebhookAutoDisable } from './webhook-auto-disable';
+import type { DeliveryOutcomeFeed } from './delivery-outcome-feed';
 
 const outcome = (id: string, over: Partial<AttemptOutcome> = {}): AttemptOutcome => ({
   id,
@@ -33,7 +34,7 @@ function harness(complete?: (batch: AttemptOutcome[]) => Promise<Set<string>>) {
   };
   const seen: RecordedAttempt[][] = [];
   const autoDisable = { afterRecorded: jest.fn(async (a: RecordedAttempt[]) => void seen.push(a)) };
-  const recorder = new AttemptRecorder(queue as unknown as DeliveryQueue, autoDisable as unknown as WebhookAutoDisable);
+  const recorder = new AttemptRecorder(queue as unknown as DeliveryQueue, autoDisable as unknown as WebhookAutoDisable, { record: () => undefined } as unknown as DeliveryOutcomeFeed);
   return { recorder, queue, writes, autoDisable, seen };
 }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ChangeOnlyLog } from './change-only-log';
+import { DeliveryOutcomeFeed } from './delivery-outcome-feed';
 import { type AttemptOutcome, DeliveryQueue } from './delivery-queue';
 import { WebhookAutoDisable } from './webhook-auto-disable';
 
@@ -26,6 +27,7 @@ export class AttemptRecorder {
   constructor(
     private readonly queue: DeliveryQueue,
     private readonly autoDisable: WebhookAutoDisable,
+    private readonly feed: DeliveryOutcomeFeed,
   ) {}
 
   record(outcome: AttemptOutcome, webhookId: string): void {
@@ -55,6 +57,8 @@ export class AttemptRecorder {
       // Unrecorded outcomes are dropped: their leases expire and the reaper requeues them (a duplicate, not a loss).
       if (!recorded) continue;
       const fenced = recorded;
+      // Committed: the live dashboard may hear of them (coalesced).
+      for (const a of batch) if (fenced.has(a.outcome.id)) this.feed.record(a.webhookId, a.outcome.success);
       await this.autoDisable.afterRecorded(batch.filter((a) => fenced.has(a.outcome.id)));
     }
   }

@@ -5,6 +5,7 @@ import { AttemptRecorder } from './attempt-recorder';
 import { DeliveryClaimLoop } from './delivery-claim-loop';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 import { DeliveryMetrics } from './delivery-metrics';
+import { DeliveryOutcomeFeed } from './delivery-outcome-feed';
 import { DeliveryPool } from './delivery-pool';
 import { DeliveryQueueSampler } from './delivery-queue-sampler';
 import { DeliveryQueue } from './delivery-queue';
@@ -31,6 +32,7 @@ export class DeliveryWorkerModule {
         DeliveryQueue,
         DeliverySlots,
         WebhookAutoDisable,
+        DeliveryOutcomeFeed,
         AttemptRecorder,
         DeliveryDispatcher,
         DeliveryClaimLoop,

@@ -4,6 +4,7 @@ export * from './delivery-claim-loop';
 export * from './delivery-dispatcher';
 export * from './delivery-notifier';
 export * from './delivery-metrics';
+export * from './delivery-outcome-feed';
 export * from './delivery-outbox';
 export * from './delivery-pool';
 export * from './delivery-queue';

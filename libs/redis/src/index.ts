@@ -1,3 +1,4 @@
+export * from './live-event-bus';
 export * from './redis-options';
 export * from './redis-ping';
 export * from './redis.module';

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Inject, Injectable, Logger, Module, type OnAppli
 import { getRedisConnectionToken, RedisModule } from '@nestjs-modules/ioredis';
 import type Redis from 'ioredis';
 import { type Env, maskText, maskUrl } from '@app/config';
+import { LiveEventBus } from './live-event-bus';
 import { buildRedisOptions } from './redis-options';
 
 /** The injection token of the client (`@InjectRedis()`); bound to `null` when Redis is disabled. */
@@ -19,8 +20,8 @@ export class SignalgateRedisModule {
     if (!env.REDIS_URL) {
       return {
         module: SignalgateRedisModule,
-        providers: [{ provide: REDIS_CLIENT, useValue: null }],
-        exports: [REDIS_CLIENT],
+        providers: [{ provide: REDIS_CLIENT, useValue: null }, LiveEventBus],
+        exports: [REDIS_CLIENT, LiveEventBus],
       };
     }
     const url = env.REDIS_URL;
@@ -34,7 +35,8 @@ export class SignalgateRedisModule {
           onClientReady: (client) => watchRedisClient(client, url),
         }),
       ],
-      providers: [RedisReconnectStopper],
+      providers: [RedisReconnectStopper, LiveEventBus],
+      exports: [LiveEventBus],
     };
   }
 }

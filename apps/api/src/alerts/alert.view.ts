@@ -29,6 +29,29 @@ export function toAlertView(a: AlertEntity) {
 }
 export type AlertView = ReturnType<typeof toAlertView>;
 
+/**
+ * The live dashboard's shape of an alert (snapshot and `alert.*` events): what the page shows, without labels,
+ * annotations and description, so an event stays small whatever the alert carries.
+ */
+export function toAlertSummary(a: AlertView) {
+  return {
+    id: a.id,
+    title: a.title.slice(0, 300),
+    severity: a.severity,
+    status: a.status,
+    source: a.source,
+    occurrences: a.occurrences,
+    starts_at: a.starts_at,
+    created_at: a.created_at,
+    updated_at: a.updated_at,
+    acknowledged: a.acknowledged,
+    acknowledged_by: a.acknowledged_by,
+    acknowledged_at: a.acknowledged_at,
+    resolved_at: a.resolved_at,
+  };
+}
+export type AlertSummary = ReturnType<typeof toAlertSummary>;
+
 /** What creating (or counting) a firing alert needs, whichever door it came in by. */
 export interface AlertInput {
   fingerprint: string;

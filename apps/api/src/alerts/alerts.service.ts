@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TwoTierCache } from '@app/cache';
 import type { Env } from '@app/config';
+import { LiveEventBus } from '@app/redis';
 import { type FieldErrors, ResourceNotFoundException, ValidationFailedException } from '../common/api-errors';
 import type { Page } from '../common/cursor';
 import { WithStatus } from '../common/with-status';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { deriveFingerprint } from './alert-fingerprint';
 import type { AlertEntity } from './alert.entity';
-import { type AlertInput, type AlertView, toAlertView } from './alert.view';
+import { type AlertInput, type AlertView, toAlertSummary, toAlertView } from './alert.view';
 import { mapAlertmanagerPayload, planAlertmanagerRounds } from './alertmanager-mapper';
 import { AlertsRepository } from './alerts.repository';
 import type { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
@@ -28,6 +29,7 @@ export class AlertsService {
     private readonly idempotencyKeys: IdempotencyKeyStore,
     private readonly deliveries: DeliveriesService,
     private readonly cache: TwoTierCache,
+    private readonly live: LiveEventBus,
     config: ConfigService<Env, true>,
   ) {
     this.limits = {
@@ -59,22 +61,34 @@ export class AlertsService {
     if (idempotencyKey === undefined) {
       const result = created(await this.alerts.upsertFiring(input));
       await this.changed(result.body.id);
-      return result;
+      return this.announced(result);
     }
+    let replayed = false;
     const result = await this.alerts.transaction(async (tx) => {
       const replay = await this.idempotencyKeys.claim(tx, subject, idempotencyKey, dto);
-      if (replay) return replay as CreatedAlert;
+      if (replay) {
+        replayed = true;
+        return replay as CreatedAlert;
+      }
       const fresh = created(await this.alerts.upsertFiring(input, {}, tx));
       await this.idempotencyKeys.complete(tx, subject, idempotencyKey, fresh);
       return fresh;
     });
+    if (replayed) return result;
     await this.changed(result.body.id);
-    return result;
+    return this.announced(result);
   }
 
   /** After commit, before answering: the alert (or, without an id, every alert) and the first pages, everywhere. */
   private async changed(id?: string): Promise<void> {
     await Promise.all([this.cache.invalidate('alert', id), this.cache.invalidate('alerts-page')]);
+  }
+
+  /** After commit: the live dashboard hears of a new or deduplicated alert (a replayed response is not news). */
+  private announced(result: CreatedAlert): CreatedAlert {
+    const { deduplicated, ...view } = result.body;
+    this.live.publish({ type: deduplicated ? 'alert.deduplicated' : 'alert.created', alert: toAlertSummary(view) });
+    return result;
   }
 
   /**
@@ -97,8 +111,12 @@ export class AlertsService {
         counts.ignored += entries(round.resolved) - resolved;
       }
     });
-    // A payload touches many alerts: dropping the namespace is one message instead of one per alert.
-    if (counts.created + counts.updated + counts.resolved > 0) await this.changed();
+    // A payload touches many alerts: dropping the namespace is one message instead of one per alert; dashboards get
+    // one event and re-read the firing list.
+    if (counts.created + counts.updated + counts.resolved > 0) {
+      await this.changed();
+      this.live.publish({ type: 'alerts.bulk', ...counts });
+    }
     return counts;
   }
 
@@ -139,13 +157,19 @@ export class AlertsService {
   async acknowledge(id: string, dto: AcknowledgeAlertDto, subject: string): Promise<AlertView> {
     const view = this.found(id, await this.alerts.acknowledge(id, dto.by ?? subject, dto.note ?? null));
     await this.changed(id);
-    return view;
+    return this.published('alert.acknowledged', view);
   }
 
   /** Idempotent: resolving a resolved alert changes nothing. */
   async resolve(id: string): Promise<AlertView> {
     const view = this.found(id, await this.alerts.resolve(id));
     await this.changed(id);
+    return this.published('alert.resolved', view);
+  }
+
+  /** After commit (the repository's transaction has resolved): the live dashboard's event. */
+  private published(type: 'alert.acknowledged' | 'alert.resolved', view: AlertView): AlertView {
+    this.live.publish({ type, alert: toAlertSummary(view) });
     return view;
   }
 

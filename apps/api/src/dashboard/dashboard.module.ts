@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HealthModule } from '@app/health';
+import { AlertEntity } from '../alerts/alert.entity';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { DashboardPageController } from './dashboard-page.controller';
+import { DashboardSnapshotService } from './dashboard-snapshot.service';
+import { DashboardGateway } from './dashboard.gateway';
+import { DashboardRepository } from './dashboard.repository';
+
+/** The live dashboard: the WebSocket feed at /api/v1/ws/dashboard and the page at GET /dashboard (docs/LIVE.md). */
+@Module({
+  imports: [TypeOrmModule.forFeature([AlertEntity]), WebhooksModule, HealthModule],
+  controllers: [DashboardPageController],
+  providers: [DashboardGateway, DashboardSnapshotService, DashboardRepository],
+})
+export class DashboardModule {}

@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { apiClient, bootApi, migrateTestDatabase, token } from './support/domain';
+import { ROOT } from './support/processes';
+
+/** Debian's Chromium (installed by .ci/run); the suite fails without it, never skips. */
+/** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH points elsewhere, e.g. Google Chrome on GitHub's runners. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the screenshot goes (a CI artifact; ignored by git). */
+export const ARTIFACTS = resolve(ROOT, 'test-results');
+
+/**
+ * GET /dashboard in real Chromium against the real app (PostgreSQL, Redis): the page loads, an alert POSTed to the
+ * API appears without a reload, acknowledging it on the page changes the API and a second open page.
+ */
+describe('dashboard page (e2e, Chromium)', () => {
+  let app: NestFastifyApplication;
+  let url: string;
+  let browser: Browser;
+  const writer = token(['alerts:read', 'alerts:write'], 'oncall');
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+    await migrateTestDatabase();
+    ({ app, url } = await bootApi({ DELIVERY_CONCURRENCY: '0' }));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const openPage = async (): Promise<{ page: Page; errors: string[] }> => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}/dashboard`);
+    await page.fill('#token', writer);
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#conn.conn-on', { timeout: 5000 });
+    return { page, errors };
+  };
+
+  it('serves the static page without any secret and with its assets', async () => {
+    for (const path of ['/dashboard', '/dashboard/dashboard.js', '/dashboard/dashboard.css']) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT
+      expect(text).not.toContain('whsec_');
+    }
+    expect((await fetch(`${url}/dashboard`)).headers.get('content-type')).toContain('text/html');
+  });
+
+  it('shows a POSTed alert live, and acknowledging it on the page updates the API and a second page', async () => {
+    const first = await openPage();
+    const second = await openPage();
+    // The token stays in the tab's sessionStorage, never in the address bar.
+    expect(first.page.url()).not.toContain('token');
+    expect(await first.page.evaluate("sessionStorage.getItem('signalgate.dashboard.token')")).toBe(writer);
+
+    const api = apiClient(url, writer);
+    await api('POST', '/api/v1/alerts', { title: 'Disk 91% on worker-3', severity: 'warning', source: 'node-exporter' });
+    const posted = await api('POST', '/api/v1/alerts', { title: 'Primary database unreachable', severity: 'critical', source: 'prometheus' });
+    expect(posted.status).toBe(201);
+    const id = posted.body.id as string;
+    const row = (p: Page) => p.locator(`tr[data-alert-id="${id}"]`);
+    // Within a second, without a reload, on both pages.
+    await row(first.page).waitFor({ timeout: 1000 });
+    await row(second.page).waitFor({ timeout: 1000 });
+    await expect(row(first.page).locator('.sev').textContent()).resolves.toBe('critical');
+
+    await row(first.page).locator('button.ack').click();
+    await row(first.page).locator('.ack-state', { hasText: 'acked by oncall' }).waitFor({ timeout: 2000 });
+    const stored = await api('GET', `/api/v1/alerts/${id}`);
+    expect(stored.body).toMatchObject({ acknowledged: true, acknowledged_by: 'oncall' });
+    // The other page heard it over the feed.
+    await row(second.page).locator('.ack-state', { hasText: 'acked by oncall' }).waitFor({ timeout: 2000 });
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await first.page.screenshot({ path: resolve(ARTIFACTS, 'dashboard.png') });
+
+    // Resolving elsewhere removes it from both pages.
+    expect((await api('POST', `/api/v1/alerts/${id}/resolve`)).status).toBe(200);
+    await row(first.page).waitFor({ state: 'detached', timeout: 2000 });
+    await row(second.page).waitFor({ state: 'detached', timeout: 2000 });
+    expect(first.errors).toEqual([]);
+    expect(second.errors).toEqual([]);
+  });
+
+  it('asks for a token again when the feed refuses it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/dashboard`);
+    await page.fill('#token', token(['webhooks:read'], 'wrong-scope'));
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#login:not([hidden]) #login-error:not(:empty)', { timeout: 15_000 });
+    expect(await page.evaluate("sessionStorage.getItem('signalgate.dashboard.token')")).toBeNull();
+    await page.close();
+  });
+});
