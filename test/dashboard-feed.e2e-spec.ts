@@ -34,6 +34,11 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
 
   afterAll(async () => {
     for (const s of sockets) s.terminate();
+    // Other suites share the run's database: leave no webhooks behind (their deliveries would queue up for the rest of the run).
+    if (a) {
+      const api = apiClient(a.baseUrl, adminToken);
+      for (const w of (await api('GET', '/api/v1/webhooks?limit=500')).body?.items ?? []) await api('DELETE', `/api/v1/webhooks/${w.id}`);
+    }
     await fleet.stopAll();
     await redis?.kill();
   });

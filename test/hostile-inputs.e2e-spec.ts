@@ -259,7 +259,9 @@ describe('PostgreSQL unreachable (e2e)', () => {
 
   it('domain routes answer 503 with Retry-After and a clear error, then recover', async () => {
     const api = apiClient(base);
-    expect((await api('GET', '/api/v1/alerts')).status).toBe(200);
+    // Up before the outage, through a route the cache does not hold (a first page read now would be served from the
+    // cache during the outage, by design: docs/CACHE.md).
+    expect((await api('GET', '/api/v1/deliveries')).status).toBe(200);
     await pg.stop();
     for (const [method, path, body] of [
       ['GET', '/api/v1/alerts', undefined],
