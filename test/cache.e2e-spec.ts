@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { apiClient, bootApi, domainRawEnv, migrateTestDatabase, token } from './support/domain';
 import { type ApiProcess, Fleet } from './support/processes';
@@ -90,6 +91,44 @@ describe('cache endpoints (e2e)', () => {
     expect((await api('GET', `/api/v1/alerts/${id}`)).body.status).toBe('resolved');
     const next = await api('POST', '/api/v1/alerts', { title: 'newest', severity: 'info', fingerprint: `cache-next-${Date.now()}` });
     expect((await api('GET', '/api/v1/alerts')).body.items.map((a: { id: string }) => a.id)).toContain(next.body.id);
+  });
+
+  it('a write that changes nothing shown drops nothing: a repeated acknowledge or resolve, a PATCH or rotation health does not show', async () => {
+    // Each invalidation publishes one bus message; the counter does not depend on TTLs or timing.
+    const published = async () => (await api('GET', '/api/v1/cache/stats')).body.bus.published as number;
+    const created = await api('POST', '/api/v1/alerts', { title: 'repeat', severity: 'info', fingerprint: `cache-repeat-${Date.now()}` });
+    const id = created.body.id as string;
+    let before = await published();
+    expect((await api('POST', `/api/v1/alerts/${id}/acknowledge`, { note: 'first' })).body).toMatchObject({ acknowledged: true, acknowledgement_note: 'first' });
+    expect(await published()).toBe(before + 2); // the alert and the first pages
+    await api('GET', `/api/v1/alerts/${id}`);
+    before = await published();
+    const again = await api('POST', `/api/v1/alerts/${id}/acknowledge`, { note: 'second' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ acknowledged: true, acknowledgement_note: 'first' });
+    expect(await published()).toBe(before);
+    expect((await api('POST', `/api/v1/alerts/${id}/resolve`)).body.status).toBe('resolved');
+    expect(await published()).toBe(before + 2);
+    expect((await api('GET', `/api/v1/alerts/${id}`)).body).toMatchObject({ status: 'resolved', acknowledgement_note: 'first' });
+    before = await published();
+    expect((await api('POST', `/api/v1/alerts/${id}/resolve`)).body.status).toBe('resolved');
+    expect(await published()).toBe(before);
+    expect((await api('POST', `/api/v1/alerts/${randomUUID()}/resolve`)).status).toBe(404);
+    expect(await published()).toBe(before);
+
+    const w = await api('POST', '/api/v1/webhooks', { name: 'health-shows', url: 'http://127.0.0.1:9/hook' });
+    const webhookId = w.body.id as string;
+    before = await published();
+    await api('PATCH', `/api/v1/webhooks/${webhookId}`, { description: 'not in health', headers: { 'x-a': 'b' } });
+    await api('POST', `/api/v1/webhooks/${webhookId}/rotate-secret`);
+    expect(await published()).toBe(before + 4); // the webhook and the first pages, twice; not health
+    await api('PATCH', `/api/v1/webhooks/${webhookId}`, { name: 'health-shows-2' });
+    expect(await published()).toBe(before + 7); // health shows the name
+    expect((await api('GET', '/api/v1/webhooks/health')).body).toContainEqual(expect.objectContaining({ webhook_id: webhookId, name: 'health-shows-2' }));
+    await api('PATCH', `/api/v1/webhooks/${webhookId}`, { is_active: false });
+    expect(await published()).toBe(before + 10); // and the state
+    expect((await api('GET', '/api/v1/webhooks/degraded')).body).toContainEqual(expect.objectContaining({ webhook_id: webhookId, state: 'disabled' }));
+    await api('DELETE', `/api/v1/webhooks/${webhookId}`);
   });
 });
 

@@ -124,6 +124,26 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
     }
   }, 60_000);
 
+  it('cache: stats, warm, invalidate (no body, all, a namespace, a key), 400, 403', async () => {
+    const admin = apiClient(url, token(['cache:admin'], `contract-${randomUUID()}`));
+    const c = (method: string, template: string, body?: unknown) => admin(method, template, body).then((r) => conforms(method, template, r));
+
+    expect((await c('POST', '/api/v1/cache/warm')).status).toBe(200);
+    expect((await c('GET', '/api/v1/cache/stats')).body).toMatchObject({ enabled: true, l1: { status: 'available' } });
+    expect((await c('POST', '/api/v1/cache/invalidate', { namespace: 'health', key: 'all' })).body).toMatchObject({ scope: 'key', namespace: 'health', key: 'all' });
+    expect((await c('POST', '/api/v1/cache/invalidate', { namespace: 'alert' })).body).toMatchObject({ scope: 'namespace', namespace: 'alert', key: null });
+    expect((await c('POST', '/api/v1/cache/invalidate', {})).body).toMatchObject({ scope: 'all', namespace: null, key: null });
+    expect((await c('POST', '/api/v1/cache/invalidate')).body).toMatchObject({ scope: 'all' });
+    expect((await c('POST', '/api/v1/cache/invalidate', { key: 'x' })).status).toBe(400);
+    expect((await c('POST', '/api/v1/cache/invalidate', { namespace: 'nope' })).status).toBe(400);
+
+    const reader = apiClient(url, token(['alerts:read'], `contract-${randomUUID()}`));
+    expect(conforms('GET', '/api/v1/cache/stats', await reader('GET', '/api/v1/cache/stats')).status).toBe(403);
+    expect(conforms('POST', '/api/v1/cache/warm', await reader('POST', '/api/v1/cache/warm')).status).toBe(403);
+    expect(conforms('POST', '/api/v1/cache/invalidate', await reader('POST', '/api/v1/cache/invalidate', {})).status).toBe(403);
+    expect(conforms('GET', '/api/v1/cache/stats', await apiClient(url, null)('GET', '/api/v1/cache/stats')).status).toBe(401);
+  }, 60_000);
+
   it('a 429 conforms too', async () => {
     const limited = await bootApi({ RATE_LIMIT_LIMIT: '1' });
     try {
@@ -145,7 +165,9 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
   it('the checks can fail: a body missing fields or with a wrong type does not validate', () => {
     const created = validators.get('POST /api/v1/webhooks 201');
     const page = validators.get('GET /api/v1/alerts 200');
-    expect(created && page).toBeTruthy();
+    const stats = validators.get('GET /api/v1/cache/stats 200');
+    expect(created && page && stats).toBeTruthy();
+    expect(stats?.({ hit_rate: 0.5, cache_hits: 1, cache_misses: 1, current_size_bytes: 0, enabled: true })).toBe(false);
     expect(created?.({ id: randomUUID() })).toBe(false);
     expect(page?.({ items: [{ id: 1 }], next_cursor: null })).toBe(false);
     expect(page?.({ items: [], next_cursor: null })).toBe(true);

@@ -21,6 +21,12 @@ export interface UpsertResult {
   inserted: boolean;
 }
 
+/** An acknowledge or resolve: the row after it, and whether this call changed it (and fanned its event out). */
+export interface AlertTransition {
+  alert: AlertEntity;
+  changed: boolean;
+}
+
 export interface UpsertOptions {
   /** Alertmanager re-sends firing alerts with fresh annotations: let them replace title, severity, description, labels and annotations. */
   refresh?: boolean;
@@ -148,14 +154,14 @@ export class AlertsRepository {
   }
 
   /** The first acknowledgement wins and fans out `alert.acknowledged`; a repeat changes nothing. Null: no such alert. */
-  async acknowledge(id: string, by: string, note: string | null): Promise<AlertEntity | null> {
+  async acknowledge(id: string, by: string, note: string | null): Promise<AlertTransition | null> {
     return this.transition(id, 'alert.acknowledged', (qb) =>
       qb.set({ acknowledgedAt: () => 'now()', acknowledgedBy: by, acknowledgementNote: note, updatedAt: () => 'now()' }).where({ id, acknowledgedAt: IsNull() }),
     );
   }
 
   /** Resolving fans out `alert.resolved`; resolving a resolved alert changes nothing. Null: no such alert. */
-  async resolve(id: string): Promise<AlertEntity | null> {
+  async resolve(id: string): Promise<AlertTransition | null> {
     return this.transition(id, 'alert.resolved', (qb) =>
       qb.set({ status: 'resolved', resolvedAt: () => 'now()', updatedAt: () => 'now()' }).where({ id, status: 'firing' }),
     );
@@ -181,12 +187,15 @@ export class AlertsRepository {
     return resolved;
   }
 
-  private async transition(id: string, event: EventType, change: (qb: UpdateQueryBuilder<AlertEntity>) => UpdateQueryBuilder<AlertEntity>): Promise<AlertEntity | null> {
+  private async transition(id: string, event: EventType, change: (qb: UpdateQueryBuilder<AlertEntity>) => UpdateQueryBuilder<AlertEntity>): Promise<AlertTransition | null> {
     return this.transaction(async (tx) => {
-      const [changed] = await this.update(tx, change);
-      if (!changed) return tx.findOneBy(AlertEntity, { id });
-      await this.fanOut(tx, event, [changed]);
-      return changed;
+      const [updated] = await this.update(tx, change);
+      if (!updated) {
+        const current = await tx.findOneBy(AlertEntity, { id });
+        return current && { alert: current, changed: false };
+      }
+      await this.fanOut(tx, event, [updated]);
+      return { alert: updated, changed: true };
     });
   }
 

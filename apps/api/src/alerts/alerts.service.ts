@@ -8,10 +8,9 @@ import type { Page } from '../common/cursor';
 import { WithStatus } from '../common/with-status';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { deriveFingerprint } from './alert-fingerprint';
-import type { AlertEntity } from './alert.entity';
 import { type AlertInput, type AlertView, toAlertSummary, toAlertView } from './alert.view';
 import { mapAlertmanagerPayload, planAlertmanagerRounds } from './alertmanager-mapper';
-import { AlertsRepository } from './alerts.repository';
+import { type AlertTransition, AlertsRepository } from './alerts.repository';
 import type { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
 import type { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';
 import type { CreateAlertDto } from './dto/create-alert.dto';
@@ -155,27 +154,26 @@ export class AlertsService {
 
   /** Idempotent: the first acknowledgement wins and fans out `alert.acknowledged`; repeats change nothing. */
   async acknowledge(id: string, dto: AcknowledgeAlertDto, subject: string): Promise<AlertView> {
-    const view = this.found(id, await this.alerts.acknowledge(id, dto.by ?? subject, dto.note ?? null));
-    await this.changed(id);
-    return this.published('alert.acknowledged', view);
+    return this.transitioned(id, 'alert.acknowledged', await this.alerts.acknowledge(id, dto.by ?? subject, dto.note ?? null));
   }
 
   /** Idempotent: resolving a resolved alert changes nothing. */
   async resolve(id: string): Promise<AlertView> {
-    const view = this.found(id, await this.alerts.resolve(id));
-    await this.changed(id);
-    return this.published('alert.resolved', view);
+    return this.transitioned(id, 'alert.resolved', await this.alerts.resolve(id));
   }
 
-  /** After commit (the repository's transaction has resolved): the live dashboard's event. */
-  private published(type: 'alert.acknowledged' | 'alert.resolved', view: AlertView): AlertView {
-    this.live.publish({ type, alert: toAlertSummary(view) });
+  /**
+   * After commit: a real change drops the cached alert and pages and tells the live dashboards. A repeat left the row
+   * as it was: nothing to invalidate or announce, so the cached alert and pages stay (and stay right).
+   */
+  private async transitioned(id: string, type: 'alert.acknowledged' | 'alert.resolved', result: AlertTransition | null): Promise<AlertView> {
+    if (!result) throw new ResourceNotFoundException('alert', id);
+    const view = toAlertView(result.alert);
+    if (result.changed) {
+      await this.changed(id);
+      this.live.publish({ type, alert: toAlertSummary(view) });
+    }
     return view;
-  }
-
-  private found(id: string, alert: AlertEntity | null): AlertView {
-    if (!alert) throw new ResourceNotFoundException('alert', id);
-    return toAlertView(alert);
   }
 
   /** The configurable (smaller) limits on labels and annotations; the DTO holds the hard caps. */

@@ -1,6 +1,8 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
+import { CACHE_NAMESPACES } from '@app/cache';
 import { EVENT_TYPES, SEVERITIES } from '@app/delivery';
 import type { AlertView } from '../alerts/alert.view';
+import type { CacheService } from '../cache/cache.service';
 import type { DeliveryView } from '../deliveries/delivery-view';
 import { DELIVERY_STATUSES } from '../deliveries/dto/list-deliveries.dto';
 import type { WebhookView } from '../webhooks/webhook-view';
@@ -143,3 +145,67 @@ export class AlertmanagerResultDto {
   @ApiProperty({ type: 'integer' }) resolved: number;
   @ApiProperty({ type: 'integer' }) ignored: number;
 }
+
+const LAYER_STATUSES = ['available', 'unavailable', 'disabled'] as const;
+type CacheStats = ReturnType<CacheService['stats']>;
+
+export class CacheL1StatsDto {
+  @ApiProperty({ enum: ['available', 'disabled'] }) status: string;
+  @ApiProperty({ type: 'integer' }) hits: number;
+  @ApiProperty({ type: 'integer' }) misses: number;
+  @ApiProperty({ type: 'integer' }) entries: number;
+  @ApiProperty({ type: 'integer' }) max_entries: number;
+  @ApiProperty({ type: 'integer' }) ttl_ms: number;
+  @ApiProperty({ type: 'integer', description: 'Serialized size of the L1 entries' }) size_bytes: number;
+}
+export const cacheL1StatsKeys: SameKeys<CacheStats['l1'], CacheL1StatsDto> = true;
+
+export class CacheL2StatsDto {
+  @ApiProperty({ enum: LAYER_STATUSES, description: '`disabled` without REDIS_URL or with the cache off' }) status: string;
+  @ApiProperty({ type: 'integer' }) hits: number;
+  @ApiProperty({ type: 'integer' }) misses: number;
+  @ApiProperty({ type: 'integer', description: 'Redis commands that failed or timed out' }) errors: number;
+  @ApiProperty({ type: 'integer' }) ttl_ms: number;
+}
+export const cacheL2StatsKeys: SameKeys<CacheStats['l2'], CacheL2StatsDto> = true;
+
+export class CacheBusStatsDto {
+  @ApiProperty({ enum: LAYER_STATUSES }) status: string;
+  @ApiProperty({ type: 'integer', description: 'Invalidations this process published' }) published: number;
+  @ApiProperty({ type: 'integer', description: 'Invalidations received from other processes' }) received: number;
+}
+export const cacheBusStatsKeys: SameKeys<CacheStats['bus'], CacheBusStatsDto> = true;
+
+export class CacheStatsDto {
+  @ApiProperty({ type: Number, minimum: 0, maximum: 1, description: 'cache_hits / (cache_hits + cache_misses), 4 decimals; 0 before any read' }) hit_rate: number;
+  @ApiProperty({ type: 'integer', description: 'L1 or L2 hits' }) cache_hits: number;
+  @ApiProperty({ type: 'integer', description: 'Database reads' }) cache_misses: number;
+  @ApiProperty({ type: 'integer' }) current_size_bytes: number;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ type: CacheL1StatsDto }) l1: CacheL1StatsDto;
+  @ApiProperty({ type: CacheL2StatsDto }) l2: CacheL2StatsDto;
+  @ApiProperty({ type: CacheBusStatsDto }) bus: CacheBusStatsDto;
+}
+export const cacheStatsKeys: SameKeys<CacheStats, CacheStatsDto> = true;
+
+export class CacheWarmResultDto {
+  @ApiProperty({ enum: ['success'] }) status: string;
+  @ApiProperty({ type: 'integer', description: 'First pages of webhooks and alerts, each of their items, health and the degraded list' }) warmed_entries: number;
+  @ApiProperty({ type: 'integer' }) duration_ms: number;
+}
+export const cacheWarmKeys: SameKeys<Awaited<ReturnType<CacheService['warm']>>, CacheWarmResultDto> = true;
+
+export class CacheDroppedDto {
+  @ApiProperty({ type: 'integer', description: "Entries dropped from this process's L1" }) l1: number;
+  @ApiProperty({ type: 'integer', description: 'Entries deleted from Redis' }) l2: number;
+}
+
+export class CacheInvalidateResultDto {
+  @ApiProperty({ enum: ['success'] }) status: string;
+  @ApiProperty({ enum: ['all', 'namespace', 'key'] }) scope: string;
+  // OpenAPI 3.0.3: a nullable enum lists null among its values, or null is not one of them.
+  @ApiProperty({ type: String, enum: [...CACHE_NAMESPACES, null], nullable: true }) namespace: string | null;
+  @ApiProperty({ type: String, nullable: true }) key: string | null;
+  @ApiProperty({ type: CacheDroppedDto }) dropped: CacheDroppedDto;
+}
+export const cacheInvalidateKeys: SameKeys<Awaited<ReturnType<CacheService['invalidate']>>, CacheInvalidateResultDto> = true;

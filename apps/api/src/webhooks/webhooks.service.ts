@@ -14,6 +14,13 @@ import { type WebhookChanges, WebhooksRepository } from './webhooks.repository';
 /** During a rotation the old secret keeps signing alongside the new one this long. */
 export const ROTATION_OVERLAP_HOURS = 24;
 
+/**
+ * What health shows of a webhook row: its name, and through is_active its state, disabled reason and enabled_at (the
+ * start of its record). A PATCH of anything else (url, headers, description, filters) or a rotation leaves health as
+ * it was, so it keeps its cache entries.
+ */
+const HEALTH_FIELDS: ReadonlyArray<keyof WebhookChanges> = ['name', 'isActive'];
+
 @Injectable()
 export class WebhooksService {
   constructor(
@@ -23,9 +30,14 @@ export class WebhooksService {
     private readonly cache: TwoTierCache,
   ) {}
 
-  /** After commit, before answering: the webhook, the first pages and health (they list it) are dropped everywhere. */
-  private async changed(id: string): Promise<void> {
-    await Promise.all([this.cache.invalidate('webhook', id), this.cache.invalidate('webhooks-page'), this.cache.invalidate('health')]);
+  /**
+   * After commit, before answering: the webhook, the first pages and (when what it shows changed) health are dropped
+   * everywhere.
+   */
+  private async changed(id: string, health = true): Promise<void> {
+    const drops = [this.cache.invalidate('webhook', id), this.cache.invalidate('webhooks-page')];
+    if (health) drops.push(this.cache.invalidate('health'));
+    await Promise.all(drops);
   }
 
   /** The only response (with rotation) that carries the secret. */
@@ -88,7 +100,7 @@ export class WebhooksService {
     for (const key of Object.keys(changes) as (keyof WebhookChanges)[]) if (changes[key] === undefined) delete changes[key];
     const row = await this.webhooks.update(id, changes);
     if (!row) throw new ResourceNotFoundException('webhook', id);
-    await this.changed(id);
+    await this.changed(id, HEALTH_FIELDS.some((field) => field in changes));
     return toWebhookView(row);
   }
 
@@ -101,7 +113,7 @@ export class WebhooksService {
     const secret = generateWebhookSecret();
     const row = await this.webhooks.rotateSecret(id, secret, ROTATION_OVERLAP_HOURS);
     if (!row) throw new ResourceNotFoundException('webhook', id);
-    await this.changed(id);
+    await this.changed(id, false);
     return { ...toWebhookView(row), secret };
   }
 
