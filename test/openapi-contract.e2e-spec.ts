@@ -77,6 +77,11 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
       expect(created.status).toBe(201);
       const id = created.body.id as string;
       await c('POST', '/api/v1/webhooks', '/api/v1/webhooks', { name: '', url: 'ftp://x' });
+      // No min_severity: the view carries null, which the document must admit.
+      const unfiltered = await c('POST', '/api/v1/webhooks', '/api/v1/webhooks', { name: 'contract-unfiltered', url: receiver.url });
+      expect(unfiltered.body.min_severity).toBeNull();
+      await c('GET', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${unfiltered.body.id as string}`);
+      await c('DELETE', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${unfiltered.body.id as string}`);
       await c('GET', '/api/v1/webhooks', '/api/v1/webhooks?limit=5');
       await c('GET', '/api/v1/webhooks/health', '/api/v1/webhooks/health');
       await c('GET', '/api/v1/webhooks/degraded', '/api/v1/webhooks/degraded');

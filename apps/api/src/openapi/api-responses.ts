@@ -97,7 +97,8 @@ export class WebhookViewDto {
   @ApiProperty({ description: 'Credentials in the URL are masked as ***' }) url: string;
   @ApiProperty({ type: String, nullable: true }) description: string | null;
   @ApiProperty({ type: [String], enum: EVENT_TYPES, description: 'Empty: every alert event' }) event_types: string[];
-  @ApiProperty({ enum: SEVERITIES, nullable: true }) min_severity: string | null;
+  // null is listed in the enum too: a nullable enum admits null only if the enum holds it (OpenAPI 3.0).
+  @ApiProperty({ type: String, enum: [...SEVERITIES, null], nullable: true }) min_severity: string | null;
   @ApiProperty({ ...stringMap, description: 'Sensitive values are masked as ***' }) headers: Record<string, string>;
   @ApiProperty() is_active: boolean;
   @ApiProperty({ type: String, nullable: true }) disabled_reason: string | null;

@@ -35,7 +35,7 @@ export class CreateWebhookDto {
   @IsIn(EVENT_TYPES, { each: true, message: `each value must be one of ${EVENT_TYPES.join(', ')}` })
   event_types?: string[];
 
-  @ApiPropertyOptional({ enum: SEVERITIES, nullable: true })
+  @ApiPropertyOptional({ type: String, enum: [...SEVERITIES, null], nullable: true })
   @IsOptional()
   @IsIn(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` })
   min_severity?: string | null;
