@@ -11,7 +11,7 @@ import { apiClient, bootApi, migrateTestDatabase, Receiver, token, type ApiRespo
  * @apidevtools/swagger-parser in scripts/openapi.spec.ts.
  */
 interface Operation {
-  responses: Record<string, { content?: { 'application/json'?: { schema: object } } }>;
+  responses: Record<string, { content?: { 'application/json'?: { schema: object } }; headers?: Record<string, unknown> }>;
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
@@ -44,6 +44,10 @@ function conforms<T>(method: string, template: string, res: ApiResponse<T>): Api
   const documented = op.responses[String(res.status)];
   expect([method, template, res.status, documented ? 'documented' : `not documented: ${res.text}`]).toEqual([method, template, res.status, 'documented']);
   seen.add(`${method.toLowerCase()} ${template}`);
+  // Every header the document promises for this status is there (X-RateLimit-* on successes, Retry-After on 429/503).
+  for (const name of Object.keys((documented.headers ?? {}) as object)) {
+    expect([method, template, res.status, name, res.headers.get(name) !== null]).toEqual([method, template, res.status, name, true]);
+  }
   const schema = documented.content?.['application/json']?.schema;
   if (schema) {
     const key = `${method} ${template} ${res.status}`;
@@ -77,6 +81,9 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
       expect(created.status).toBe(201);
       const id = created.body.id as string;
       await c('POST', '/api/v1/webhooks', '/api/v1/webhooks', { name: '', url: 'ftp://x' });
+      // Writes answer 415 for another content type and 413 past the body limit, as documented for every write.
+      expect((await c('POST', '/api/v1/alerts', '/api/v1/alerts', 'title=x', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
+      expect((await c('POST', '/api/v1/alerts', '/api/v1/alerts', `{"title":"${'x'.repeat(300_000)}"}`)).status).toBe(413);
       // No min_severity: the view carries null, which the document must admit.
       const unfiltered = await c('POST', '/api/v1/webhooks', '/api/v1/webhooks', { name: 'contract-unfiltered', url: receiver.url });
       expect(unfiltered.body.min_severity).toBeNull();

@@ -3,14 +3,8 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiExtension, ApiForbiddenRespons
 import { BearerAuthGuard } from './bearer-auth.guard';
 import type { Scope } from '@app/auth';
 import { ApiErrorDto } from '../common/api-error.dto';
-import { BEARER_SCHEME } from '../openapi/openapi-document';
+import { BEARER_SCHEME, RATE_LIMIT_HEADERS } from '../openapi/openapi-document';
 import { REQUIRED_SCOPE } from './required-scope.metadata';
-
-const RATE_LIMIT_HEADERS = {
-  'X-RateLimit-Limit': { description: 'Requests allowed in the window', schema: { type: 'integer' } },
-  'X-RateLimit-Remaining': { description: 'Requests left in the window', schema: { type: 'integer' } },
-  'X-RateLimit-Reset': { description: 'When the window ends (Unix time, seconds)', schema: { type: 'integer' } },
-} as const;
 
 /**
  * Route needs a valid bearer token carrying `scope` (or `admin`). Also documents it: the bearer scheme, the scope

@@ -1,10 +1,42 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ADMIN_SCOPE, SCOPES } from '@app/auth';
 
 export const DOCS_PATH = 'api/docs';
 export const OPENAPI_JSON_PATH = 'api/docs/openapi.json';
 export const BEARER_SCHEME = 'bearer';
+
+/** The headers every response of a rate-limited (/api/v1) route carries. */
+export const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': { description: 'Requests allowed in the window', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'Requests left in the window', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'When the window ends (Unix time, seconds)', schema: { type: 'integer' } },
+} as const;
+
+const ERROR_BODY = { 'application/json': { schema: { $ref: '#/components/schemas/ApiErrorDto' } } };
+
+/** What any request with a body can be answered, whatever its DTO: said once here rather than on every route. */
+const BODY_ERRORS: Record<string, ResponseObject> = {
+  '413': { description: 'The body is larger than BODY_LIMIT_BYTES (or over a bound the route names)', content: ERROR_BODY },
+  '415': { description: 'A Content-Type other than application/json', content: ERROR_BODY },
+};
+
+/** Adds, on every /api/v1 operation, the rate-limit headers to its success responses and 413/415 to its writes. */
+export function withEdgeResponses(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/v1/')) continue;
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const op = item[method] as OperationObject | undefined;
+      if (!op) continue;
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (response && /^2\d\d$/.test(status) && !('$ref' in response)) response.headers = { ...RATE_LIMIT_HEADERS, ...(response.headers ?? {}) };
+      }
+      if (method !== 'get' && method !== 'delete') for (const [status, response] of Object.entries(BODY_ERRORS)) op.responses[status] ??= response;
+    }
+  }
+  return document;
+}
 
 /**
  * The OpenAPI document, scanned from the controllers and DTOs (@nestjs/swagger). Deterministic (no time, no host),
@@ -21,7 +53,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `Scopes (JWT \`scope\` claim): ${[...SCOPES, ADMIN_SCOPE].join(', ')}` }, BEARER_SCHEME)
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
+  return withEdgeResponses(
+    SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` }),
+  );
 }
 
 /** UI at /api/docs, JSON at /api/docs/openapi.json; the document is built on first request, not at boot. */
