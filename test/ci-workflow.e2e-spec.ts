@@ -111,9 +111,12 @@ describe('.github/workflows/ci.yml', () => {
     expect(proof?.run).toMatch(/export ENV=staging\b/);
     expect(proof?.run).toMatch(/::add-mask::/);
     const outDir = /proof-pack --out "?([^"\s]+)/.exec(proof?.run ?? '')?.[1] ?? '';
-    const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    // The upload whose path holds the evidence (other steps upload other artifacts, e.g. the dashboard screenshot).
+    const upload = job.steps.find(
+      (s) => s.uses?.startsWith('actions/upload-artifact@') && outDir.startsWith(`${String(s.with?.path).replace(/\/$/, '')}/`),
+    );
+    expect(upload).toBeDefined();
     expect(upload?.if).toBe('always()');
-    expect(outDir.startsWith(`${String(upload?.with?.path).replace(/\/$/, '')}/`)).toBe(true);
     // Nothing secret to store or print: no repository secrets, passwordless URLs to throwaway containers.
     expect(text).not.toMatch(/secrets\./);
     expect(text).not.toMatch(/:\/\/[^@\s/]*:[^@\s/]+@/);
