@@ -190,5 +190,10 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
     expect(created?.({ id: randomUUID() })).toBe(false);
     expect(page?.({ items: [{ id: 1 }], next_cursor: null })).toBe(false);
     expect(page?.({ items: [], next_cursor: null })).toBe(true);
+    // 3.1 type arrays: null is admitted where the view may carry it, and nothing else is.
+    expect(page?.({ items: [], next_cursor: 5 })).toBe(false);
+    const catalogue = validators.get('GET /api/v1/event-types 200');
+    expect(catalogue?.({ items: [{ type: 'alert.created', description: 'd', schema: {} }] })).toBe(true);
+    expect(catalogue?.({ items: [{ type: 'alert.deleted', description: 'd', schema: {} }] })).toBe(false);
   });
 });
