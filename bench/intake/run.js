@@ -1,7 +1,7 @@
 // Intake benchmark (issue 15): group commit of POST /api/v1/alerts and the one-statement Alertmanager route, against a
 // bare Fastify + pg server doing one commit per request (bare-server.js) and against the build before group commit.
 //
-//   npm run build && node bench/intake/run.js [--before /tmp/intake-before-dist] [--rounds 3] [--duration 8]
+//   npm run build && node bench/intake/run.js [--before /tmp/intake-before-dist] [--rounds 3] [--duration 8] [--render-only]
 //     [--redis redis://127.0.0.1:6379/0] [--admin postgresql://postgres@127.0.0.1:5432/postgres]
 //
 // Each server gets its own scratch database (migrated, two webhooks so fan-out writes rows), workers off so intake is
@@ -173,11 +173,11 @@ const MEASURES = {
   sequential: { path: '/api/v1/alerts', connections: 1, body: alertBody },
   alertmanager: { path: '/api/v1/alerts/alertmanager', connections: AM_SENDERS, body: alertmanagerBody },
 };
-// Each measure compares Signalgate now with one reference, rounds alternating which goes first.
+// Each measure compares Signalgate now with its references (the first is the target's), rounds alternating the order.
 const PAIRS = [
-  ['concurrent', 'bare'],
-  ['sequential', 'before'],
-  ['alertmanager', 'bare'],
+  ['concurrent', ['bare', 'before']],
+  ['sequential', ['before']],
+  ['alertmanager', ['bare']],
 ];
 
 async function main() {
@@ -199,10 +199,10 @@ async function main() {
     const rounds = [];
     for (let i = 0; i < ROUNDS; i += 1) {
       const round = {};
-      for (const [measure, reference] of PAIRS) {
+      for (const [measure, references] of PAIRS) {
         const m = MEASURES[measure];
         round[measure] = {};
-        for (const name of i % 2 ? [reference, 'now'] : ['now', reference]) {
+        for (const name of i % 2 ? [...references, 'now'] : ['now', ...references]) {
           round[measure][name] = await load(servers[name].base, m.path, m.connections, m.body, DURATION_S);
           process.stderr.write(`round ${i + 1} ${measure} ${name}: ${JSON.stringify(round[measure][name])}\n`);
         }
@@ -214,11 +214,12 @@ async function main() {
     const summary = {
       concurrent_rps_ratio_to_bare: ratio('concurrent', 'bare'),
       concurrent_p99_ratio_to_bare: ratio('concurrent', 'bare', 'p99'),
+      concurrent_rps_ratio_to_before: ratio('concurrent', 'before'),
       sequential_rps_ratio_to_before: ratio('sequential', 'before'),
       sequential_p50_ratio_to_before: ratio('sequential', 'before', 'p50'),
       alertmanager_alerts_per_second_ratio_to_bare: ratio('alertmanager', 'bare'),
       medians: Object.fromEntries(
-        PAIRS.map(([measure, ref]) => [measure, Object.fromEntries(['now', ref].map((n) => [n, { rps: med(measure, n, 'rps'), p50: med(measure, n, 'p50'), p99: med(measure, n, 'p99') }]))]),
+        PAIRS.map(([measure, refs]) => [measure, Object.fromEntries(['now', ...refs].map((n) => [n, { rps: med(measure, n, 'rps'), p50: med(measure, n, 'p50'), p99: med(measure, n, 'p99') }]))]),
       ),
       failed_requests: rounds.flatMap((r) => Object.values(r).flatMap((m) => Object.values(m))).reduce((n, x) => n + x.non2xx + x.errors, 0),
     };
@@ -263,11 +264,32 @@ Ratios are medians of the per-round ratios.
 | --- | --- | --- | --- | --- |
 | \`POST /api/v1/alerts\`, ${r.settings.connections} connections: req/s | ${m.concurrent.now.rps} | bare ${m.concurrent.bare.rps} | ${s.concurrent_rps_ratio_to_bare} | ≥ 3 (${met(s.concurrent_rps_ratio_to_bare >= 3)}) |
 | same: p50 / p99 ms | ${m.concurrent.now.p50} / ${m.concurrent.now.p99} | ${m.concurrent.bare.p50} / ${m.concurrent.bare.p99} | p99 ${s.concurrent_p99_ratio_to_bare} | p99 ≤ 1 (${met(s.concurrent_p99_ratio_to_bare <= 1)}) |
+| same, vs the build before group commit: req/s | ${m.concurrent.now.rps} | before ${m.concurrent.before.rps} | ${s.concurrent_rps_ratio_to_before} | — |
 | one sequential client: req/s | ${m.sequential.now.rps} | before ${m.sequential.before.rps} | ${s.sequential_rps_ratio_to_before} | ≥ 1 within noise (${met(s.sequential_rps_ratio_to_before >= 0.95)}) |
 | same: p50 ms | ${m.sequential.now.p50} | ${m.sequential.before.p50} | ${s.sequential_p50_ratio_to_before} | — |
 | Alertmanager, ${r.settings.alerts_per_payload}-alert payloads, ${r.settings.alertmanager_senders} senders: alerts/s | ${am(m.alertmanager.now.rps)} | bare ${am(m.alertmanager.bare.rps)} | ${s.alertmanager_alerts_per_second_ratio_to_bare} | ≥ 10 (${met(s.alertmanager_alerts_per_second_ratio_to_bare >= 10)}) |
 
 Requests that failed (non-2xx or errors) over the whole run: ${s.failed_requests}.
+
+## Reading the figures
+
+- Alertmanager: a payload of 100 firing alerts is one statement (dedup, insert, fan-out, notify) and one implicit
+  commit; the bare reference commits each alert on its own, so its cost is 100 round trips and 100 WAL flushes.
+- \`POST /api/v1/alerts\`: group commit takes the database's per-request work (a statement and a commit each) down
+  to one per batch. It pays where the database is the bottleneck; it does nothing for the per-request cost in Node,
+  where Signalgate (Nest guards and interceptors, class-validator DTOs, a JSON request log line) does more per
+  request than the bare Fastify handler (not measured apart here). With ${r.settings.connections} closed-loop clients and one write in flight,
+  throughput is ${r.settings.connections} ÷ (batch write time + Node time per request).${
+    s.concurrent_rps_ratio_to_bare >= 3
+      ? ''
+      : `
+  **The ≥ 3× target is not met in this run** (${s.concurrent_rps_ratio_to_bare}×). The machine is shared by other jobs
+  (1-min load ${r.machine.load_before} on ${r.machine.cpus} cores): every process is CPU-starved, and the likely reason
+  is that the Node-side cost per request then decides, where the bare server is cheaper. Against the build before group commit,
+  the same load gives ${s.concurrent_rps_ratio_to_before}× (and the per-round figures swing widely with the load). On a machine where the database is the bottleneck (fsync per
+  commit), batching is what the ratio depends on; that case was not measured here.`
+  }
+- A single sequential client has nothing to batch with: it is written at once, as before (ratio ${s.sequential_rps_ratio_to_before}).
 
 \`\`\`json
 ${JSON.stringify(r, null, 2)}
@@ -275,7 +297,10 @@ ${JSON.stringify(r, null, 2)}
 `;
 }
 
-main().catch((e) => {
+// --render-only: rewrite RESULTS.md from RESULTS.json (after a change to the text, without measuring again).
+if (process.argv.includes('--render-only')) {
+  writeFileSync(join(__dirname, 'RESULTS.md'), render(JSON.parse(require('node:fs').readFileSync(join(__dirname, 'RESULTS.json'), 'utf8'))));
+} else main().catch((e) => {
   process.stderr.write(`bench failed: ${e.stack || e}\n`);
   process.exit(1);
 });
