@@ -103,6 +103,7 @@ export class AlertsService {
     const counts = { received: payload.alerts.length, created: 0, updated: 0, resolved: 0, ignored: 0 };
     const entries = (items: Array<{ count: number }>) => items.reduce((n, item) => n + item.count, 0);
     const rounds = planAlertmanagerRounds(mapAlertmanagerPayload(payload));
+    if (rounds.length === 0) return counts;
     const [only] = rounds;
     if (rounds.length === 1 && only.resolved.length === 0) {
       // The usual payload (each alert once, all firing): one statement, atomic on its own — one round trip, no BEGIN/COMMIT.
