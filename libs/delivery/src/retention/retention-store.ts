@@ -38,7 +38,7 @@ const START: DeliveryCursor = { completedAt: '-infinity', id: '00000000-0000-000
 /**
  * The deliveries whose attempts webhook health still reads are kept whatever their age: per webhook, every attempt
  * from the older of its HEALTH_ATTEMPT_WINDOW-th latest attempt and its latest success on (the success window, the
- * last success and the failure streak after it). `$w` is the set of webhook ids to compute the floor for.
+ * last success and the failure streak after it). `webhookIds` is a query yielding the webhook ids to compute it for.
  */
 const floorsFor = (webhookIds: string) => `
   SELECT w.webhook_id,
