@@ -28,6 +28,7 @@ describe('the CLI command line', () => {
       'db verify',
       'token',
       'worker',
+      'prune',
       'proof-pack',
     ]);
     expect(findCommand(['migrate', 'status', '--x'])).toEqual({ command: COMMANDS[2], args: ['--x'] });

@@ -58,6 +58,17 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   plain('worker', 'run delivery workers without the HTTP server (SIGTERM drains)', async (env) => (await import('./worker')).worker(env)),
   {
+    words: ['prune'],
+    synopsis: 'prune [--dry-run]',
+    summary: ['one retention pass now (old finished deliveries, resolved alerts);', '--dry-run prints the cutoffs and counts, deletes nothing'],
+    prepare: async (args) => {
+      const { parsePruneArgs, prune } = await import('./prune');
+      const opts = parsePruneArgs(args);
+      return (env) => prune(env, opts);
+    },
+    usage: async () => (await import('./prune')).PRUNE_USAGE,
+  },
+  {
     words: ['proof-pack'],
     synopsis: 'proof-pack [options]',
     summary: [

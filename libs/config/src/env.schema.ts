@@ -304,6 +304,34 @@ export const envSchema = Joi.object({
     .description('How long an `Idempotency-Key` and its stored response are kept.')
     .meta({ group: 'Delivery' }),
 
+  // --- retention (issue 13) ---
+  DELIVERY_RETENTION_DAYS: int(1, 3650)
+    .default(30)
+    .description('Succeeded deliveries (and their attempts) are deleted this many days after they completed.')
+    .meta({ group: 'Retention' }),
+  DELIVERY_FAILED_RETENTION_DAYS: int(1, 3650)
+    .default(90)
+    .description('Failed deliveries (and their attempts) are deleted this many days after they failed for good.')
+    .meta({ group: 'Retention' }),
+  ALERT_RETENTION_DAYS: int(1, 3650)
+    .default(90)
+    .description('Resolved alerts are deleted this many days after they resolved, once none of their deliveries is left.')
+    .meta({ group: 'Retention' }),
+  RETENTION_INTERVAL_MS: int(0, 86400000)
+    .default(3600000)
+    .custom((value: number, helpers: Joi.CustomHelpers) => (value > 0 && value < 1000 ? helpers.error('any.invalid') : value))
+    .messages({ 'any.invalid': 'must be 0 (off) or at least 1000' })
+    .description('How often the retention job runs (with the delivery workers, one replica at a time); 0 turns it off (`cli prune` still works), otherwise at least `1000`.')
+    .meta({ group: 'Retention' }),
+  RETENTION_BATCH_SIZE: int(1, 10000)
+    .default(500)
+    .description('Most rows one retention statement deletes; each batch is its own short transaction.')
+    .meta({ group: 'Retention' }),
+  RETENTION_STATEMENT_TIMEOUT_MS: int(100, 600000)
+    .default(5000)
+    .description('statement_timeout of each retention batch; a batch that hits it is rolled back and the run stops until next time.')
+    .meta({ group: 'Retention' }),
+
   // --- cache (issue 9, seed 002) ---
   CACHE_ENABLED: bool()
     .default(true)

@@ -74,6 +74,15 @@ export interface Env {
   INTAKE_QUEUE_MAX: number;
   IDEMPOTENCY_TTL_HOURS: number;
 
+  // retention (issue 13)
+  DELIVERY_RETENTION_DAYS: number;
+  DELIVERY_FAILED_RETENTION_DAYS: number;
+  ALERT_RETENTION_DAYS: number;
+  /** 0 = the job is off. */
+  RETENTION_INTERVAL_MS: number;
+  RETENTION_BATCH_SIZE: number;
+  RETENTION_STATEMENT_TIMEOUT_MS: number;
+
   // cache (issue 9)
   CACHE_ENABLED: boolean;
   CACHE_L1_MAX_ITEMS: number;

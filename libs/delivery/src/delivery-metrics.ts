@@ -5,6 +5,8 @@ import { MetricsService } from '@app/observability';
 /** An attempt's outcome as counted: delivered, failed with a retry scheduled, or failed for good. */
 export type AttemptOutcomeLabel = 'success' | 'retry' | 'failed';
 
+export const RETENTION_TABLES = ['deliveries', 'delivery_attempts', 'alerts'] as const;
+
 /** Alert accepted → delivered: seconds for a healthy receiver, up to the retry schedule's hours. */
 export const DELIVERY_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400];
 
@@ -24,6 +26,7 @@ export class DeliveryMetrics {
   readonly inFlight: Gauge;
   readonly queueDepth: Gauge<'state'>;
   readonly oldestDueAge: Gauge;
+  readonly retentionPruned: Counter<'table'>;
   /** What the in-flight gauge reports at scrape time (the slots, once the worker runs). */
   inFlightSource: () => number = () => 0;
 
@@ -65,6 +68,12 @@ export class DeliveryMetrics {
       name: 'signalgate_delivery_oldest_due_age_seconds',
       help: 'How long the oldest due pending delivery (of an active webhook) has been waiting, sampled every 15 s; 0 when none is due.',
     });
+    this.retentionPruned = m.counter({
+      name: 'signalgate_retention_pruned_rows_total',
+      help: 'Rows deleted by the retention job, by table (deliveries, delivery_attempts, alerts).',
+      labelNames: ['table'],
+    });
+    for (const table of RETENTION_TABLES) this.retentionPruned.inc({ table }, 0);
   }
 
   attempt(ok: boolean, retryScheduled: boolean, createdAt: Date | string | undefined): void {

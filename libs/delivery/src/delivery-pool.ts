@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { DATABASE_CONTEXT, type DatabaseContext } from '@app/database';
 import type { PoolStats } from '@app/observability';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
@@ -27,8 +27,8 @@ export class DeliveryPool {
     this.pool = new Pool({
       connectionString: this.database.url,
       application_name: `${env.DB_APPLICATION_NAME}-delivery`,
-      // Claims (one per loop), the completion batch, the reaper and health checks.
-      max: this.settings.loops + 3,
+      // Claims (one per loop), the completion batch, the reaper, health checks and the retention pass.
+      max: this.settings.loops + 4,
       connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
@@ -41,6 +41,12 @@ export class DeliveryPool {
   get db(): DeliveryDb {
     if (!this.pool) throw new Error('delivery worker not started');
     return this.pool;
+  }
+
+  /** One connection for work that must stay on it (a session advisory lock); the caller releases it. */
+  async client(): Promise<PoolClient> {
+    if (!this.pool) throw new Error('delivery worker not started');
+    return this.pool.connect();
   }
 
   /** The pool's figures for /metrics (undefined while closed). */

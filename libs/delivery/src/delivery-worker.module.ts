@@ -13,6 +13,7 @@ import { DeliverySlots } from './delivery-slots';
 import { DeliveryWorker } from './delivery-worker.service';
 import { DELIVERY_WORKER_MODE, DELIVERY_WORKER_SETTINGS, type DeliveryWorkerMode, deliveryWorkerSettings } from './delivery-worker.settings';
 import { LeaseReaper } from './lease-reaper';
+import { RetentionJob } from './retention/retention-job';
 import { WebhookAutoDisable } from './webhook-auto-disable';
 
 /** Delivery workers: inside the API (`api`, off when DELIVERY_CONCURRENCY=0) or in `cli worker` (`standalone`). */
@@ -37,6 +38,7 @@ export class DeliveryWorkerModule {
         DeliveryDispatcher,
         DeliveryClaimLoop,
         LeaseReaper,
+        RetentionJob,
         DeliveryMetrics,
         DeliveryQueueSampler,
         DeliveryWorker,

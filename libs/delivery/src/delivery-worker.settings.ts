@@ -1,5 +1,6 @@
 import type { ConfigService } from '@nestjs/config';
 import { type Cidr, type Env, parseCidrList, parseRetrySchedule } from '@app/config';
+import { type RetentionSettings, retentionSettings } from './retention/retention-settings';
 
 /** `api`: claim loops per DELIVERY_CONCURRENCY (0 = off). `standalone` (`cli worker`): at least one loop. */
 export const DELIVERY_WORKER_MODE = Symbol('DELIVERY_WORKER_MODE');
@@ -25,6 +26,7 @@ export interface DeliveryWorkerSettings {
   retrySchedule: number[];
   strict: boolean;
   allowedCidrs: Cidr[];
+  retention: RetentionSettings;
 }
 
 export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: DeliveryWorkerMode): DeliveryWorkerSettings {
@@ -53,5 +55,13 @@ export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: D
     retrySchedule: parseRetrySchedule(get('WEBHOOK_RETRY_SCHEDULE')) ?? [0],
     strict: get('STRICT'),
     allowedCidrs: parseCidrList(get('WEBHOOK_ALLOWED_CIDRS')) ?? [],
+    retention: retentionSettings({
+      RETENTION_INTERVAL_MS: get('RETENTION_INTERVAL_MS'),
+      RETENTION_BATCH_SIZE: get('RETENTION_BATCH_SIZE'),
+      RETENTION_STATEMENT_TIMEOUT_MS: get('RETENTION_STATEMENT_TIMEOUT_MS'),
+      DELIVERY_RETENTION_DAYS: get('DELIVERY_RETENTION_DAYS'),
+      DELIVERY_FAILED_RETENTION_DAYS: get('DELIVERY_FAILED_RETENTION_DAYS'),
+      ALERT_RETENTION_DAYS: get('ALERT_RETENTION_DAYS'),
+    }),
   };
 }

@@ -16,6 +16,8 @@ export type DeliveryStatus = 'pending' | 'in_flight' | 'succeeded' | 'failed';
 @Index('deliveries_webhook_idx', ['webhookId', 'createdAt', 'id'])
 @Index('deliveries_alert_idx', ['alertId'])
 @Index('deliveries_created_idx', ['createdAt', 'id'])
+// Retention walks finished deliveries by age (migration 1732700000000-RetentionIndexes).
+@Index('deliveries_completed_idx', ['status', 'completedAt', 'id'], { where: 'completed_at IS NOT NULL' })
 export class DeliveryEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'deliveries_pkey' }) id: string;
   @Column({ type: 'uuid', name: 'webhook_id' }) webhookId: string;

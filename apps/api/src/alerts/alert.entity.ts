@@ -12,6 +12,8 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn,
 @Index('alerts_firing_fingerprint_uq', ['fingerprint'], { unique: true, where: `status = 'firing'` })
 @Index('alerts_created_at_idx', ['createdAt', 'id'])
 @Index('alerts_status_created_idx', ['status', 'createdAt', 'id'])
+// Retention walks resolved alerts by age (migration 1732700000000-RetentionIndexes).
+@Index('alerts_resolved_at_idx', ['resolvedAt', 'id'], { where: `status = 'resolved'` })
 export class AlertEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'alerts_pkey' }) id: string;
   @Column({ type: 'varchar', length: 128 }) fingerprint: string;

@@ -50,7 +50,10 @@ export class WebhookHealthRepository {
                ORDER BY id DESC LIMIT ${STATS_WINDOW}) x
        ) s ON true
        LEFT JOIN LATERAL (
-         SELECT max(started_at) AS last_success_at, max(id) AS id FROM delivery_attempts b WHERE b.webhook_id = w.id AND b.success
+         -- The latest success by id: one probe of the partial success index, however long the history (a max() of
+         -- started_at read every success the webhook ever had; bench/retention).
+         SELECT b.started_at AS last_success_at, b.id FROM delivery_attempts b WHERE b.webhook_id = w.id AND b.success
+         ORDER BY b.id DESC LIMIT 1
        ) ok ON true
        LEFT JOIN LATERAL (
          SELECT count(*) AS consecutive_failures FROM (
