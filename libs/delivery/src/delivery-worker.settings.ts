@@ -25,6 +25,12 @@ export interface DeliveryWorkerSettings {
   retrySchedule: number[];
   strict: boolean;
   allowedCidrs: Cidr[];
+  /** Processes sharing a webhook's send rate while Redis is down (each sends at rate / this). */
+  rateFallbackProcesses: number;
+  /** Bound on one send-rate check in Redis. */
+  redisTimeoutMs: number;
+  /** Most deliveries waiting in process for their send-rate slot: the rest of the in-flight slots stay free for others. */
+  maxRateWaiting: number;
 }
 
 export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: DeliveryWorkerMode): DeliveryWorkerSettings {
@@ -53,5 +59,8 @@ export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: D
     retrySchedule: parseRetrySchedule(get('WEBHOOK_RETRY_SCHEDULE')) ?? [0],
     strict: get('STRICT'),
     allowedCidrs: parseCidrList(get('WEBHOOK_ALLOWED_CIDRS')) ?? [],
+    rateFallbackProcesses: get('DELIVERY_RATE_FALLBACK_PROCESSES'),
+    redisTimeoutMs: get('REDIS_COMMAND_TIMEOUT_MS'),
+    maxRateWaiting: Math.max(1, Math.floor(maxInFlight / 2)),
   };
 }

@@ -16,6 +16,8 @@ export * from './delivery-worker.settings';
 export * from './delivery.entity';
 export * from './lease-reaper';
 export * from './retry-policy';
+export * from './send-rate-gcra';
+export * from './send-rate-limiter';
 export * from './ssrf-policy';
 export * from './wake-signal';
 export * from './webhook-auto-disable';
