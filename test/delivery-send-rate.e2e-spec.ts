@@ -174,4 +174,31 @@ describe('per-webhook send rate (e2e, two processes)', () => {
     await worker.stop('SIGTERM');
     await api.stop();
   }, 180_000);
+
+  it('a PATCH of the rate applies within a bounded time; null clears it; a bad value is a 400 on that field', async () => {
+    const redis = await PrivateRedis.start();
+    cleanups.push(() => redis.stop());
+    const { api, worker, client } = await startPair(redis.url);
+    const paced = await countingReceiver();
+    const id = await createWebhook(client, paced.r.url, 1, 'patched');
+    for (const bad of [0, 10_001, 1.5, 'fast', true]) {
+      const r = await client('PATCH', `/api/v1/webhooks/${id}`, { rate_limit_per_second: bad });
+      expect(r.status).toBe(400);
+      expect(Object.keys(r.body.errors as Record<string, string[]>)).toEqual(['rate_limit_per_second']);
+    }
+    const total = 60;
+    await createAlerts(client, total, 'patch');
+    const remaining = total - paced.seen.size;
+    expect(remaining).toBeGreaterThanOrEqual(15); // at 1/s these need at least remaining - 1 seconds
+    const patched = await client('PATCH', `/api/v1/webhooks/${id}`, { rate_limit_per_second: null });
+    expect(patched.status).toBe(200);
+    expect(patched.body.rate_limit_per_second).toBeNull();
+    const t0 = Date.now();
+    await waitFor(() => paced.seen.size === total, { timeoutMs: 30_000, what: `the other ${remaining} deliveries after the PATCH` });
+    // Slots already granted (<= 1 s ahead) and a requeued delivery's hold (<= 1.5 s) bound how late the PATCH applies.
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect((await client('GET', `/api/v1/webhooks/${id}`)).body.rate_limit_per_second).toBeNull();
+    await worker.stop('SIGTERM');
+    await api.stop();
+  }, 120_000);
 });
