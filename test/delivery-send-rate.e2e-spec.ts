@@ -26,6 +26,9 @@ describe('per-webhook send rate (e2e, two processes)', () => {
     await db.connect();
   });
 
+  // Each test's processes go with it: left running, they would claim the next test's deliveries under another Redis.
+  afterEach(() => fleet.stopAll());
+
   afterAll(async () => {
     await fleet.stopAll();
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -75,21 +78,43 @@ describe('per-webhook send rate (e2e, two processes)', () => {
     return id;
   };
 
+  /** One Alertmanager payload with `n` alerts: written and fanned out in a few statements, not n requests. */
   const createAlerts = async (client: ReturnType<typeof apiClient>, n: number, tag: string) => {
-    for (let i = 0; i < n; i += 25) {
-      const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => client('POST', '/api/v1/alerts', { title: `${tag} ${i + j}`, severity: 'info', fingerprint: `${tag}-${i + j}` }));
-      for (const r of await Promise.all(batch)) expect(r.status).toBe(201);
-    }
+    const alerts = Array.from({ length: n }, (_, i) => ({
+      status: 'firing',
+      labels: { alertname: `${tag}-${i}`, severity: 'info' },
+      annotations: { summary: `${tag} ${i}` },
+      startsAt: new Date().toISOString(),
+    }));
+    const body = { version: '4', groupKey: `{}:{tag="${tag}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'signalgate', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts };
+    const r = await client('POST', '/api/v1/alerts/alertmanager', body);
+    expect(r.status).toBe(200);
+    expect(r.body.created).toBe(n);
   };
 
   const attemptsOf = async (webhookId: string) => {
-    const { rows } = await db.query<{ deliveries: number; succeeded: number; attempts: number; logged: number }>(
+    const { rows } = await db.query<{ deliveries: number; succeeded: number; attempts: number; logged: number; failed_attempts: number }>(
       `SELECT count(*)::int AS deliveries, count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded, coalesce(sum(attempts), 0)::int AS attempts,
-              (SELECT count(*)::int FROM delivery_attempts WHERE webhook_id = $1) AS logged
+              (SELECT count(*)::int FROM delivery_attempts WHERE webhook_id = $1) AS logged,
+              (SELECT count(*)::int FROM delivery_attempts WHERE webhook_id = $1 AND NOT success) AS failed_attempts
        FROM deliveries WHERE webhook_id = $1`,
       [webhookId],
     );
     return rows[0];
+  };
+
+  /**
+   * Being held back by the rate is not an attempt: every attempt counted on a delivery is one logged request, and
+   * the only attempts beyond one per delivery are failed requests (a reset connection on a loaded machine) retried.
+   */
+  const expectNoAttemptForTheRate = async (webhookId: string, total: number) => {
+    const a = await attemptsOf(webhookId);
+    if (a.failed_attempts > 0) {
+      const { rows } = await db.query(`SELECT error, status_code FROM delivery_attempts WHERE webhook_id = $1 AND NOT success LIMIT 5`, [webhookId]);
+      process.stdout.write(`send-rate e2e: ${a.failed_attempts} failed attempt(s), e.g. ${JSON.stringify(rows)}\n`);
+    }
+    expect(a).toEqual({ deliveries: total, succeeded: total, attempts: total + a.failed_attempts, logged: total + a.failed_attempts, failed_attempts: a.failed_attempts });
+    expect(a.failed_attempts).toBeLessThanOrEqual(total / 20);
   };
 
   const occurrences = (p: NodeProcess, text: string) => p.output.split(text).length - 1;
@@ -119,7 +144,7 @@ describe('per-webhook send rate (e2e, two processes)', () => {
       process.stdout.write(`arrived more than once: ${JSON.stringify(rows)}\n`);
     }
     expect(twice).toEqual([]);
-    expect(await attemptsOf(pacedId)).toEqual({ deliveries: total, succeeded: total, attempts: total, logged: total });
+    await expectNoAttemptForTheRate(pacedId, total);
     expect(paced.maxPerSecond()).toBeLessThanOrEqual(rate);
     // ... and not slower than asked: busy seconds got the full rate.
     expect(paced.maxPerSecond()).toBe(rate);
@@ -152,18 +177,14 @@ describe('per-webhook send rate (e2e, two processes)', () => {
     const rate = 4;
     const total = 60;
     const pacedId = await createWebhook(client, paced.r.url, rate, 'paced-fallback');
-    // Redis dies while the alerts are still coming in (creating them takes seconds on a loaded machine; at 4/s most
-    // deliveries would otherwise be sent by then). Creating alerts does not need Redis.
-    const creating = createAlerts(client, total, 'fallback');
-    void creating.catch(() => undefined);
+    await createAlerts(client, total, 'fallback');
     await waitFor(() => paced.seen.size >= 4, { timeoutMs: 20_000, what: 'the first paced deliveries' });
     await redis.kill();
     const killedAt = Math.floor(Date.now() / 1000);
-    await creating;
 
     await waitFor(async () => (await attemptsOf(pacedId)).succeeded === total, { timeoutMs: 90_000, what: `${total} paced deliveries with Redis down` });
     expect(paced.seen.size).toBe(total);
-    expect(await attemptsOf(pacedId)).toEqual({ deliveries: total, succeeded: total, attempts: total, logged: total });
+    await expectNoAttemptForTheRate(pacedId, total);
     // Each process sends at most rate / 2 per second on its own: together at most the rate. Slots Redis granted
     // before the kill reach at most 1 s ahead, so the seconds from the kill + 2 on hold local slots only.
     const afterKill = [...paced.perSecond].filter(([s]) => s >= killedAt + 2);
@@ -188,8 +209,9 @@ describe('per-webhook send rate (e2e, two processes)', () => {
     }
     const total = 60;
     await createAlerts(client, total, 'patch');
+    await waitFor(() => paced.seen.size >= 2, { timeoutMs: 20_000, what: 'the first paced deliveries' });
     const remaining = total - paced.seen.size;
-    expect(remaining).toBeGreaterThanOrEqual(15); // at 1/s these need at least remaining - 1 seconds
+    expect(remaining).toBeGreaterThanOrEqual(30); // at 1/s these need at least remaining - 1 seconds
     const patched = await client('PATCH', `/api/v1/webhooks/${id}`, { rate_limit_per_second: null });
     expect(patched.status).toBe(200);
     expect(patched.body.rate_limit_per_second).toBeNull();
