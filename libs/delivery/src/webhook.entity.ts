@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /**
- * A registered receiver (table from migrations 1732300000000-Init and 1732400000000-DeliveryQueue, 1732600000000-WebhookSendRate). Describes the
+ * A registered receiver (table from migrations 1732300000000-Init, 1732400000000-DeliveryQueue and 1732600000000-WebhookSendRate). Describes the
  * schema exactly, names included: test/schema-drift.e2e-spec.ts fails on any difference. The index's DESC order lives
  * only in the migration (TypeORM cannot declare it; a backward scan serves the same queries).
  */
