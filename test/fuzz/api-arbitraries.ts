@@ -197,6 +197,7 @@ const webhookFields = {
   event_types: field(fc.uniqueArray(fc.constantFrom(...EVENT_TYPES), { maxLength: EVENT_TYPES.length })),
   min_severity: field(fc.option(fc.constantFrom(...SEVERITIES))),
   headers: field(webhookHeaders),
+  rate_limit_per_second: field(fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(0, -1, 10_001, 2.5, '5'))),
 };
 
 /**

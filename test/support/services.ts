@@ -46,7 +46,8 @@ export class PrivateRedis {
   /** SIGKILL: the server vanishes as in a crash. */
   async kill(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    // Killed by a signal, a process has signalCode set and exitCode null: already gone either way.
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGKILL');
     await exited;

@@ -222,6 +222,13 @@ export const envSchema = Joi.object({
     .default(1000)
     .description('Polling fallback when no LISTEN/NOTIFY wake-up arrives (also picks up scheduled retries).')
     .meta({ group: 'Delivery' }),
+  DELIVERY_RATE_FALLBACK_PROCESSES: int(1, 1000)
+    .default(1)
+    .description(
+      'How many delivery processes (API replicas with workers plus `cli worker`s) share a webhook\'s rate_limit_per_second ' +
+        'while Redis is unreachable: each then sends that webhook at most rate / this. With Redis the rate is shared exactly.',
+    )
+    .meta({ group: 'Delivery' }),
   DELIVERY_LEASE_MS: int(1000, 3600000)
     .default(60000)
     .description('How long a claimed delivery belongs to its worker; must exceed WEBHOOK_TIMEOUT_MS. Expired leases are returned to the queue.')

@@ -19,6 +19,7 @@ const delivery = (n: number, webhookId = 'w1'): ClaimedDelivery => ({
   secret: 'whsec_x',
   previous_secret: null,
   previous_secret_expires_at: null,
+  rate_limit_per_second: null,
 });
 
 interface Harness {

@@ -56,7 +56,7 @@ export class DeliveryClaimLoop {
       const want = Math.min(free, settings.batchSize);
       slots.reserve(want);
       try {
-        batch = await this.queue.claim(want, settings.leaseMs, settings.maxPerWebhook, slots.busy);
+        batch = await this.queue.claim(want, settings.leaseMs, settings.maxPerWebhook, slots.busy, slots);
       } catch (e) {
         this.errors.warn('claim failed', e);
         await slots.wake.wait(seen, Math.min(settings.pollMs, 1000));

@@ -29,6 +29,7 @@ const claimed = (over: Partial<ClaimedDelivery> = {}): ClaimedDelivery => ({
   secret: 'whsec_AAAAAAAA',
   previous_secret: null,
   previous_secret_expires_at: null,
+  rate_limit_per_second: null,
   ...over,
 });
 

@@ -23,6 +23,7 @@ export class DeliveryMetrics {
   readonly retriesScheduled: Counter;
   readonly webhooksDisabled: Counter<'reason'>;
   readonly latency: Histogram;
+  readonly rateLimited: Counter<'outcome'>;
   readonly inFlight: Gauge;
   readonly queueDepth: Gauge<'state'>;
   readonly oldestDueAge: Gauge;
@@ -46,6 +47,12 @@ export class DeliveryMetrics {
       labelNames: ['reason'],
     });
     for (const reason of ['gone', 'failing']) this.webhooksDisabled.inc({ reason }, 0);
+    this.rateLimited = m.counter({
+      name: 'signalgate_delivery_rate_limited_total',
+      help: "Sends held back by a webhook's rate_limit_per_second, by outcome: waited (in process, up to 1 s, for its slot), requeued (no slot within 1 s: back in the queue, no attempt counted).",
+      labelNames: ['outcome'],
+    });
+    for (const outcome of ['waited', 'requeued']) this.rateLimited.inc({ outcome }, 0);
     this.latency = m.histogram({
       name: 'signalgate_delivery_latency_seconds',
       help: 'End-to-end delivery latency: alert accepted (delivery row created) to the receiver answering 2xx.',

@@ -23,7 +23,17 @@ export interface ClaimedDelivery {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
+  /** The webhook's send rate as of the claim (a PATCH takes effect from the next claim); null = not paced. */
+  rate_limit_per_second: number | null;
 }
+
+/** What the claim leaves out for paced webhooks: deliveries waiting for their slot, and webhooks with none free. */
+export interface ClaimPacing {
+  waiting: ReadonlyMap<string, number>;
+  blocked: readonly string[];
+}
+
+const NO_PACING: ClaimPacing = { waiting: new Map(), blocked: [] };
 
 export interface AttemptOutcome {
   id: string;
@@ -53,23 +63,33 @@ export class DeliveryQueue {
    * Claims up to `limit` due deliveries, at most `perWebhookCap` minus what this process already has in flight for
    * each webhook. Walks the active webhooks and probes each one's due rows through (webhook_id, next_attempt_at):
    * a webhook at its cap with a long backlog costs one index probe, not a scan of its backlog, and one webhook's
-   * backlog cannot sit in front of another's.
+   * backlog cannot sit in front of another's. A webhook with a send rate gets at most half a second's worth
+   * (ceil(rate / 2)) minus its deliveries still waiting for a slot, and none while `pacing.blocked` lists it: what is
+   * claimed can mostly be sent within the in-process wait, so few go back to the queue.
    */
-  async claim(limit: number, leaseMs: number, perWebhookCap: number, busy: ReadonlyMap<string, number>): Promise<ClaimedDelivery[]> {
+  async claim(
+    limit: number,
+    leaseMs: number,
+    perWebhookCap: number,
+    busy: ReadonlyMap<string, number>,
+    pacing: ClaimPacing = NO_PACING,
+  ): Promise<ClaimedDelivery[]> {
     // One statement: SKIP LOCKED selection and the lease stamp must happen under the same row locks.
     return queryRows<ClaimedDelivery>(
       this.pool.db,
       `WITH due AS (
          SELECT d.id FROM webhooks w
          LEFT JOIN unnest($4::uuid[], $5::int[]) AS busy (webhook_id, n) ON busy.webhook_id = w.id
+         LEFT JOIN unnest($6::uuid[], $7::int[]) AS waiting (webhook_id, n) ON waiting.webhook_id = w.id
          CROSS JOIN LATERAL (
            SELECT d.id FROM deliveries d
            WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= now()
            ORDER BY d.next_attempt_at
-           LIMIT greatest(0, least($3::int - coalesce(busy.n, 0), $1::int))
+           LIMIT greatest(0, least($3::int - coalesce(busy.n, 0), $1::int,
+                                   coalesce((w.rate_limit_per_second + 1) / 2 - coalesce(waiting.n, 0), $1::int)))
            FOR UPDATE OF d SKIP LOCKED
          ) d
-         WHERE w.is_active
+         WHERE w.is_active AND w.id <> ALL ($8::uuid[])
          LIMIT $1
        ), claimed AS (
          UPDATE deliveries d
@@ -79,10 +99,24 @@ export class DeliveryQueue {
          WHERE d.id = due.id
          RETURNING d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.retry_base, d.lease_token, d.created_at
        )
-       SELECT c.*, w.url, w.headers, w.secret, w.previous_secret, w.previous_secret_expires_at
+       SELECT c.*, w.url, w.headers, w.secret, w.previous_secret, w.previous_secret_expires_at, w.rate_limit_per_second
        FROM claimed c JOIN webhooks w ON w.id = c.webhook_id`,
-      [limit, leaseMs, perWebhookCap, [...busy.keys()], [...busy.values()]],
+      [limit, leaseMs, perWebhookCap, [...busy.keys()], [...busy.values()], [...pacing.waiting.keys()], [...pacing.waiting.values()], pacing.blocked],
     );
+  }
+
+  /**
+   * A paced delivery with no send slot in reach goes back to the queue, due in `delayMs`: no attempt is counted
+   * (the claim's increment is undone) and none is logged. Fenced by the lease token like a completion.
+   */
+  async requeue(id: string, leaseToken: string, delayMs: number): Promise<boolean> {
+    const result = await this.pool.db.query(
+      `UPDATE deliveries SET status = 'pending', attempts = attempts - 1, next_attempt_at = now() + $3 * interval '1 millisecond',
+              lease_token = NULL, lease_expires_at = NULL, updated_at = now()
+       WHERE id = $1 AND lease_token = $2 AND status = 'in_flight'`,
+      [id, leaseToken, delayMs],
+    );
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** Records a batch of attempts in one statement; returns the ids whose lease was still theirs. */

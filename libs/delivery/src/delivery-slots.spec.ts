@@ -75,4 +75,31 @@ describe('DeliverySlots', () => {
     s.wakeAll();
     await Promise.all(waits);
   });
+
+  it('a blocked (rate-limited) webhook is listed for the claim until its time is up, then the claim loops are woken', async () => {
+    const s = slots();
+    const woken = s.wake.current;
+    s.block('paced', 30);
+    s.block('paced', 40); // a second block replaces the first
+    expect(s.blocked).toEqual(['paced']);
+    await s.wake.wait(woken, 1000);
+    expect(s.blocked).toEqual([]);
+    expect(s.wake.current).toBe(woken + 1);
+  });
+
+  it('counts deliveries waiting for their send slot, and wakes the claim loops once half a claim has left', () => {
+    const s = slots();
+    for (let i = 0; i < 4; i += 1) s.startWaiting('paced');
+    expect(s.waiting.get('paced')).toBe(4);
+    expect(s.totalWaiting).toBe(4);
+    const woken = s.wake.current;
+    s.stopWaiting('paced', 4);
+    expect(s.wake.current).toBe(woken);
+    s.stopWaiting('paced', 4);
+    expect(s.wake.current).toBe(woken + 1);
+    s.stopWaiting('paced', 4);
+    s.stopWaiting('paced', 4);
+    expect(s.waiting.has('paced')).toBe(false);
+    expect(s.totalWaiting).toBe(0);
+  });
 });

@@ -18,6 +18,11 @@ export class DeliverySlots {
   private sending = 0;
   private reservedSlots = 0;
   private readonly perWebhook = new Map<string, number>();
+  /** Rate-limited deliveries holding a slot while they wait for their send time (or for the limiter's answer). */
+  private readonly waitingPerWebhook = new Map<string, number>();
+  private waitingTotal = 0;
+  /** Rate-limited webhooks with no send slot free for a while: the claim skips them until the timer lifts it. */
+  private readonly blockedUntil = new Map<string, NodeJS.Timeout>();
   private readonly maxInFlight: number;
   private readonly maxPerWebhook: number;
   private readonly roomAt: number;
@@ -45,6 +50,48 @@ export class DeliverySlots {
   /** What this process has in flight per webhook (the claim subtracts it from each webhook's cap). */
   get busy(): ReadonlyMap<string, number> {
     return this.perWebhook;
+  }
+
+  /** Per webhook, how many of its deliveries wait for their send-rate slot (the claim takes fewer of them). */
+  get waiting(): ReadonlyMap<string, number> {
+    return this.waitingPerWebhook;
+  }
+
+  get totalWaiting(): number {
+    return this.waitingTotal;
+  }
+
+  /** Webhooks the claim must skip for now (their send rate has no slot free within the in-process wait). */
+  get blocked(): string[] {
+    return [...this.blockedUntil.keys()];
+  }
+
+  startWaiting(webhookId: string): void {
+    this.waitingTotal += 1;
+    this.waitingPerWebhook.set(webhookId, (this.waitingPerWebhook.get(webhookId) ?? 0) + 1);
+  }
+
+  /**
+   * `claimLimit`: what one claim takes of this webhook. Once half of that has left the wait, the claim loops are woken
+   * to take more: a paced webhook is refilled a few times a second, not once per send nor once per poll.
+   */
+  stopWaiting(webhookId: string, claimLimit: number): void {
+    this.waitingTotal -= 1;
+    const n = (this.waitingPerWebhook.get(webhookId) ?? 1) - 1;
+    if (n <= 0) this.waitingPerWebhook.delete(webhookId);
+    else this.waitingPerWebhook.set(webhookId, n);
+    if (n === Math.floor(claimLimit / 2)) this.wake.notify();
+  }
+
+  /** Skips the webhook in claims for `ms`, then wakes the claim loops (its requeued deliveries are due by then). */
+  block(webhookId: string, ms: number): void {
+    clearTimeout(this.blockedUntil.get(webhookId));
+    const timer = setTimeout(() => {
+      this.blockedUntil.delete(webhookId);
+      this.wake.notify();
+    }, ms);
+    timer.unref();
+    this.blockedUntil.set(webhookId, timer);
   }
 
   anyWebhookAtCap(): boolean {
@@ -77,6 +124,8 @@ export class DeliverySlots {
 
   /** Wakes every waiting claim loop (shutdown). */
   wakeAll(): void {
+    for (const timer of this.blockedUntil.values()) clearTimeout(timer);
+    this.blockedUntil.clear();
     this.wake.notify();
     this.slotFreed.notify();
     this.roomFreed.notify();

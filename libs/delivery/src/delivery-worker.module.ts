@@ -14,6 +14,7 @@ import { DeliveryWorker } from './delivery-worker.service';
 import { DELIVERY_WORKER_MODE, DELIVERY_WORKER_SETTINGS, type DeliveryWorkerMode, deliveryWorkerSettings } from './delivery-worker.settings';
 import { LeaseReaper } from './lease-reaper';
 import { RetentionJob } from './retention/retention-job';
+import { SendRateLimiter } from './send-rate-limiter';
 import { WebhookAutoDisable } from './webhook-auto-disable';
 
 /** Delivery workers: inside the API (`api`, off when DELIVERY_CONCURRENCY=0) or in `cli worker` (`standalone`). */
@@ -32,6 +33,7 @@ export class DeliveryWorkerModule {
         DeliveryPool,
         DeliveryQueue,
         DeliverySlots,
+        SendRateLimiter,
         WebhookAutoDisable,
         DeliveryOutcomeFeed,
         AttemptRecorder,

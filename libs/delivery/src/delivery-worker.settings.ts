@@ -27,6 +27,12 @@ export interface DeliveryWorkerSettings {
   strict: boolean;
   allowedCidrs: Cidr[];
   retention: RetentionSettings;
+  /** Processes sharing a webhook's send rate while Redis is down (each sends at rate / this). */
+  rateFallbackProcesses: number;
+  /** Bound on one send-rate check in Redis. */
+  redisTimeoutMs: number;
+  /** Most deliveries waiting in process for their send-rate slot: the rest of the in-flight slots stay free for others. */
+  maxRateWaiting: number;
 }
 
 export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: DeliveryWorkerMode): DeliveryWorkerSettings {
@@ -63,5 +69,8 @@ export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: D
       DELIVERY_FAILED_RETENTION_DAYS: get('DELIVERY_FAILED_RETENTION_DAYS'),
       ALERT_RETENTION_DAYS: get('ALERT_RETENTION_DAYS'),
     }),
+    rateFallbackProcesses: get('DELIVERY_RATE_FALLBACK_PROCESSES'),
+    redisTimeoutMs: get('REDIS_COMMAND_TIMEOUT_MS'),
+    maxRateWaiting: Math.max(1, Math.floor(maxInFlight / 2)),
   };
 }

@@ -20,6 +20,8 @@ export * from './retention/retention-pass';
 export * from './retention/retention-settings';
 export * from './retention/retention-store';
 export * from './retry-policy';
+export * from './send-rate-gcra';
+export * from './send-rate-limiter';
 export * from './ssrf-policy';
 export * from './wake-signal';
 export * from './webhook-auto-disable';

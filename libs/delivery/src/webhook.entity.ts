@@ -1,12 +1,13 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /**
- * A registered receiver (table from migrations 1732300000000-Init and 1732400000000-DeliveryQueue). Describes the
+ * A registered receiver (table from migrations 1732300000000-Init, 1732400000000-DeliveryQueue and 1732600000000-WebhookSendRate). Describes the
  * schema exactly, names included: test/schema-drift.e2e-spec.ts fails on any difference. The index's DESC order lives
  * only in the migration (TypeORM cannot declare it; a backward scan serves the same queries).
  */
 @Entity({ name: 'webhooks' })
 @Check('webhooks_min_severity_ck', `min_severity IS NULL OR min_severity IN ('critical', 'high', 'warning', 'info')`)
+@Check('webhooks_rate_limit_per_second_ck', `rate_limit_per_second IS NULL OR rate_limit_per_second BETWEEN 1 AND 10000`)
 @Index('webhooks_created_at_idx', ['createdAt', 'id'])
 export class WebhookEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'webhooks_pkey' }) id: string;
@@ -23,6 +24,8 @@ export class WebhookEntity {
   @Column({ type: 'timestamptz', name: 'previous_secret_expires_at', nullable: true }) previousSecretExpiresAt: Date | null;
   @Column({ type: 'varchar', length: 200, name: 'disabled_reason', nullable: true }) disabledReason: string | null;
   @Column({ type: 'timestamptz', name: 'disabled_at', nullable: true }) disabledAt: Date | null;
+  /** Requests per second across every process; null = only the in-flight caps (docs/DELIVERY.md, "Send rate"). */
+  @Column({ type: 'integer', name: 'rate_limit_per_second', nullable: true }) rateLimitPerSecond: number | null;
   @Column({ type: 'timestamptz', name: 'enabled_at', default: () => 'now()' }) enabledAt: Date;
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at', default: () => 'now()' }) updatedAt: Date;

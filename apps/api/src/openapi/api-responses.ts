@@ -102,6 +102,8 @@ export class WebhookViewDto {
   // null is listed in the enum too: an enum admits null only if it holds it (toOpenApi31 would add it otherwise).
   @ApiProperty({ type: String, enum: [...SEVERITIES, null], nullable: true }) min_severity: string | null;
   @ApiProperty({ ...stringMap, description: 'Sensitive values are masked as ***' }) headers: Record<string, string>;
+  @ApiProperty({ type: Number, nullable: true, description: 'Requests per second across every worker; null: only the in-flight caps' })
+  rate_limit_per_second: number | null;
   @ApiProperty() is_active: boolean;
   @ApiProperty({ type: String, nullable: true }) disabled_reason: string | null;
   @ApiProperty(nullableDateTime) disabled_at: string | null;

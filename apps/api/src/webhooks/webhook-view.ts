@@ -18,6 +18,7 @@ export function toWebhookView(w: WebhookEntity) {
     event_types: w.eventTypes,
     min_severity: w.minSeverity,
     headers,
+    rate_limit_per_second: w.rateLimitPerSecond,
     is_active: w.isActive,
     disabled_reason: w.disabledReason,
     disabled_at: w.disabledAt,

@@ -15,6 +15,8 @@ export interface WebhookChanges {
   eventTypes?: string[];
   minSeverity?: string | null;
   headers?: Record<string, string>;
+  /** Requests per second across every process; null = only the in-flight caps. */
+  rateLimitPerSecond?: number | null;
   isActive?: boolean;
 }
 

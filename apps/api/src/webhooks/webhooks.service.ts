@@ -52,6 +52,7 @@ export class WebhooksService {
       eventTypes: dto.event_types ?? [],
       minSeverity: dto.min_severity ?? null,
       headers: dto.headers ?? {},
+      rateLimitPerSecond: dto.rate_limit_per_second ?? null,
       isActive: dto.is_active ?? true,
       secret,
     });
@@ -95,6 +96,7 @@ export class WebhooksService {
       eventTypes: dto.event_types,
       minSeverity: dto.min_severity,
       headers: dto.headers,
+      rateLimitPerSecond: dto.rate_limit_per_second,
       isActive: dto.is_active,
     };
     // Absent means unchanged.

@@ -1,12 +1,12 @@
-import { ArrayMaxSize, ArrayUnique, IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
-import { EVENT_TYPES, SEVERITIES } from '@app/delivery';
+import { ArrayMaxSize, ArrayUnique, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Max, MaxLength, Min } from 'class-validator';
+import { EVENT_TYPES, MAX_RATE_LIMIT_PER_SECOND, SEVERITIES } from '@app/delivery';
 import { IsOptionalNotNull, NotNull } from './not-null';
 import { IsWebhookHeaders } from './webhook-headers.validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export const WEBHOOK_URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_valid_protocol: true };
 
-/** Null is refused except where it means "none" (description, min_severity); UpdateWebhookDto inherits the rules. */
+/** Null is refused except where it means "none" (description, min_severity, rate_limit_per_second); UpdateWebhookDto inherits the rules. */
 export class CreateWebhookDto {
   @ApiProperty({ minLength: 1, maxLength: 200 })
   @NotNull()
@@ -44,6 +44,19 @@ export class CreateWebhookDto {
   @IsOptionalNotNull()
   @IsWebhookHeaders()
   headers?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 1,
+    maximum: MAX_RATE_LIMIT_PER_SECOND,
+    nullable: true,
+    description: 'Requests per second to this webhook from every worker together (evenly spaced); null or absent: only the in-flight caps',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_RATE_LIMIT_PER_SECOND)
+  rate_limit_per_second?: number | null;
 
   @ApiPropertyOptional({ type: Boolean })
   @IsOptionalNotNull()

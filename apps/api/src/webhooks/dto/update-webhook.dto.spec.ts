@@ -22,8 +22,16 @@ describe('UpdateWebhookDto', () => {
     expect(await errorsOf(UpdateWebhookDto, { event_types: ['alert.created'], headers: { 'X-Team': 'ops' }, is_active: false })).toBeUndefined();
   });
 
-  it('accepts null for description and min_severity (clears them)', async () => {
-    expect(await errorsOf(UpdateWebhookDto, { description: null, min_severity: null })).toBeUndefined();
+  it('accepts null for description, min_severity and rate_limit_per_second (clears them)', async () => {
+    expect(await errorsOf(UpdateWebhookDto, { description: null, min_severity: null, rate_limit_per_second: null })).toBeUndefined();
+  });
+
+  it('takes rate_limit_per_second as a whole number from 1 to 10000', async () => {
+    expect(await errorsOf(UpdateWebhookDto, { rate_limit_per_second: 1 })).toBeUndefined();
+    expect(await errorsOf(UpdateWebhookDto, { rate_limit_per_second: 10_000 })).toBeUndefined();
+    for (const bad of [0, -1, 10_001, 2.5, '5', true]) {
+      expect(Object.keys((await errorsOf(UpdateWebhookDto, { rate_limit_per_second: bad })) ?? {})).toEqual(['rate_limit_per_second']);
+    }
   });
 
   it.each(['name', 'url', 'event_types', 'headers', 'is_active'])('refuses null for %s with a per-field message', async (field) => {
