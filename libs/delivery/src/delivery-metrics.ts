@@ -21,6 +21,7 @@ export class DeliveryMetrics {
   readonly retriesScheduled: Counter;
   readonly webhooksDisabled: Counter<'reason'>;
   readonly latency: Histogram;
+  readonly recovered: Counter;
   readonly inFlight: Gauge;
   readonly queueDepth: Gauge<'state'>;
   readonly oldestDueAge: Gauge;
@@ -43,6 +44,10 @@ export class DeliveryMetrics {
       labelNames: ['reason'],
     });
     for (const reason of ['gone', 'failing']) this.webhooksDisabled.inc({ reason }, 0);
+    this.recovered = m.counter({
+      name: 'signalgate_deliveries_recovered_total',
+      help: 'Failed deliveries put back in the queue by a webhook recovery (POST /api/v1/webhooks/:id/recover).',
+    });
     this.latency = m.histogram({
       name: 'signalgate_delivery_latency_seconds',
       help: 'End-to-end delivery latency: alert accepted (delivery row created) to the receiver answering 2xx.',

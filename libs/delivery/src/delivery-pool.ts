@@ -27,8 +27,8 @@ export class DeliveryPool {
     this.pool = new Pool({
       connectionString: this.database.url,
       application_name: `${env.DB_APPLICATION_NAME}-delivery`,
-      // Claims (one per loop), the completion batch, the reaper and health checks.
-      max: this.settings.loops + 3,
+      // Claims (one per loop), the completion batch, the reaper, recoveries and health checks.
+      max: this.settings.loops + 4,
       connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       keepAlive: true,

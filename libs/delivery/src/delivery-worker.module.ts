@@ -14,6 +14,8 @@ import { DeliveryWorker } from './delivery-worker.service';
 import { DELIVERY_WORKER_MODE, DELIVERY_WORKER_SETTINGS, type DeliveryWorkerMode, deliveryWorkerSettings } from './delivery-worker.settings';
 import { LeaseReaper } from './lease-reaper';
 import { WebhookAutoDisable } from './webhook-auto-disable';
+import { WebhookRecoveryQueue } from './webhook-recovery-queue';
+import { DEFAULT_RECOVERY_SETTINGS, WEBHOOK_RECOVERY_SETTINGS, WebhookRecoveryRunner } from './webhook-recovery-runner';
 
 /** Delivery workers: inside the API (`api`, off when DELIVERY_CONCURRENCY=0) or in `cli worker` (`standalone`). */
 @Module({})
@@ -39,6 +41,9 @@ export class DeliveryWorkerModule {
         LeaseReaper,
         DeliveryMetrics,
         DeliveryQueueSampler,
+        { provide: WEBHOOK_RECOVERY_SETTINGS, useValue: DEFAULT_RECOVERY_SETTINGS },
+        WebhookRecoveryQueue,
+        WebhookRecoveryRunner,
         DeliveryWorker,
       ],
       exports: [DeliveryWorker],

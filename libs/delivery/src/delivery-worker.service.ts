@@ -10,6 +10,7 @@ import { DeliveryQueueSampler } from './delivery-queue-sampler';
 import { DeliverySlots } from './delivery-slots';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 import { LeaseReaper } from './lease-reaper';
+import { WebhookRecoveryRunner } from './webhook-recovery-runner';
 
 /**
  * The delivery worker's lifecycle: once the database is up, open the workers' pool, LISTEN for new work, start the
@@ -33,6 +34,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly recorder: AttemptRecorder,
     private readonly reaper: LeaseReaper,
     private readonly sampler: DeliveryQueueSampler,
+    private readonly recoveries: WebhookRecoveryRunner,
   ) {}
 
   get enabled(): boolean {
@@ -53,6 +55,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.claimLoop.start();
       this.reaper.start();
       this.sampler.start();
+      this.recoveries.start();
       this.logger.log(`delivery worker started: ${this.settings.loops} claim loop(s), up to ${this.settings.maxInFlight} requests in flight`);
     });
   }
@@ -62,11 +65,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (!this.running) return;
     this.running = false;
     const reaperStopped = this.reaper.stop();
+    const recoveriesStopped = this.recoveries.stop();
     await this.sampler.stop();
     await this.claimLoop.stop();
     await this.slots.drained();
     await this.recorder.drain();
     await reaperStopped;
+    await recoveriesStopped;
     await this.notifier?.stop();
     await this.pool.close();
     this.dispatcher.close();
