@@ -3,7 +3,8 @@ import { Pool } from 'pg';
 import { WebhookRecoveryQueue } from '@app/delivery';
 import { apiClient, bootApi, domainRawEnv, eventually, migrateTestDatabase, Receiver, token } from './support/domain';
 import { e2e } from './support/e2e-env';
-import { runCli } from './support/processes';
+import { Fleet, runCli } from './support/processes';
+import { freePort } from './support/services';
 import { sleep } from './support/wait-for';
 
 /**
@@ -238,4 +239,33 @@ describe('webhook recovery (e2e)', () => {
     expect((await runCli(['webhooks', 'recover', id], raw)).code).toBe(64);
     expect((await runCli(['webhooks', 'recover', id, '--since', since, '--until', since], raw)).code).toBe(64);
   });
+
+  it('replicas and a cli worker share recoveries: one window worked to completion, every delivery requeued once', async () => {
+    const fleet = new Fleet();
+    try {
+      const raw = domainRawEnv({ DELIVERY_CONCURRENCY: '2', DELIVERY_POLL_INTERVAL_MS: '100', WEBHOOK_TIMEOUT_MS: '5000' });
+      await fleet.api(raw, await freePort());
+      await fleet.cli(['worker'], raw, /delivery worker running/, { timeoutMs: 15_000 });
+      const { receiver, id } = await setup(true, 20);
+      await db.query(
+        `INSERT INTO deliveries (webhook_id, event_type, payload, status, attempts, completed_at, created_at)
+         SELECT $1, 'webhook.test', json_build_object('n', n)::text, 'failed', 3, now() - interval '1 hour' + n * interval '1 ms', now() - interval '2 hours'
+         FROM generate_series(1, 1500) n`,
+        [id],
+      );
+      const started = await api('POST', `/api/v1/webhooks/${id}/recover`, { since: new Date(Date.now() - 7_200_000).toISOString() });
+      expect(started.status).toBe(202);
+      expect(await completed(id, started.body.id)).toMatchObject({ requeued: 1500 });
+      await eventually(() => new Set(receiver.received.map((r) => r.headers['webhook-id'])).size >= 1500, 60_000, 'all 1500 deliveries to arrive');
+      await eventually(async () => (await db.query(`SELECT 1 FROM deliveries WHERE webhook_id = $1 AND status IN ('pending', 'in_flight') LIMIT 1`, [id])).rowCount === 0, 10_000, 'the queue to drain');
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'succeeded' AND retry_base = 3)::int AS once, sum(attempts - 3)::int AS sent
+         FROM deliveries WHERE webhook_id = $1`,
+        [id],
+      );
+      expect(rows[0]).toEqual({ n: 1500, once: 1500, sent: receiver.received.length });
+    } finally {
+      await fleet.stopAll();
+    }
+  }, 150_000);
 });
