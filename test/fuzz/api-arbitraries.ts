@@ -215,7 +215,7 @@ const recentInstant = fc.integer({ min: 1000, max: 3_600_000 }).map((ago) => new
 export const recoverWebhookBody = body({ since: field(fc.oneof(recentInstant, hostileDate)), until: field(fc.oneof(recentInstant, hostileDate)) });
 
 /** A recovery id segment: unknown UUIDs (404) or not a UUID at all (400). */
-export const recoveryIdSegment = fc.oneof({ arbitrary: fc.uuid(), weight: 4 }, { arbitrary: fc.constantFrom('nope', '0', 'a%20b', '..'), weight: 1 });
+export const recoveryIdSegment = fc.oneof({ arbitrary: fc.uuid(), weight: 4 }, { arbitrary: fc.constantFrom('nope', '0', 'a%20b', 'ZZZZZZZZ-0000-4000-8000-000000000000'), weight: 1 });
 
 type QueryModel = Record<string, fc.Arbitrary<unknown>>;
 
