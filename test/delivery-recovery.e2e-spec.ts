@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
-import { WebhookRecoveryQueue } from '@app/delivery';
+import { WebhookRecoveryQueue, WebhookRecoveryRunner } from '@app/delivery';
 import { apiClient, bootApi, domainRawEnv, eventually, migrateTestDatabase, Receiver, token } from './support/domain';
 import { e2e } from './support/e2e-env';
 import { Fleet, runCli } from './support/processes';
@@ -126,14 +126,25 @@ describe('webhook recovery (e2e)', () => {
   it('the same call while one is open returns it; a different window is another recovery', async () => {
     const { id } = await setup(true);
     const since = new Date(Date.now() - 3_600_000).toISOString();
-    const [a, b] = await Promise.all([api('POST', `/api/v1/webhooks/${id}/recover`, { since }), api('POST', `/api/v1/webhooks/${id}/recover`, { since })]);
-    expect([a.status, b.status]).toEqual([202, 202]);
-    expect(b.body.id).toBe(a.body.id);
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM webhook_recoveries WHERE webhook_id = $1`, [id]);
-    expect(rows[0].n).toBe(1);
-    const other = await api('POST', `/api/v1/webhooks/${id}/recover`, { since: new Date(Date.now() - 7_200_000).toISOString() });
-    expect(other.status).toBe(202);
-    expect(other.body.id).not.toBe(a.body.id);
+    // This process's runner pauses, so the recovery stays open (pending) for as long as the calls take.
+    const runner = app.get(WebhookRecoveryRunner, { strict: false });
+    await runner.stop();
+    let a, other;
+    try {
+      const [first, b] = await Promise.all([api('POST', `/api/v1/webhooks/${id}/recover`, { since }), api('POST', `/api/v1/webhooks/${id}/recover`, { since })]);
+      a = first;
+      expect([a.status, b.status]).toEqual([202, 202]);
+      expect(b.body.id).toBe(a.body.id);
+      const c = await api('POST', `/api/v1/webhooks/${id}/recover`, { since });
+      expect([c.status, c.body.id, c.body.status]).toEqual([202, a.body.id, 'pending']);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM webhook_recoveries WHERE webhook_id = $1`, [id]);
+      expect(rows[0].n).toBe(1);
+      other = await api('POST', `/api/v1/webhooks/${id}/recover`, { since: new Date(Date.now() - 7_200_000).toISOString() });
+      expect(other.status).toBe(202);
+      expect(other.body.id).not.toBe(a.body.id);
+    } finally {
+      runner.start();
+    }
     // Nothing failed in either window: both complete with nothing requeued.
     expect((await completed(id, a.body.id)).requeued).toBe(0);
     expect((await completed(id, other.body.id)).requeued).toBe(0);
@@ -221,7 +232,7 @@ describe('webhook recovery (e2e)', () => {
     expect(rows[0]).toEqual({ n: 1200, once: 1200, sent: ids.length });
   }, 120_000);
 
-  it('cli webhooks recover starts one through the same statements (the API worker runs it) and returns it on repeat', async () => {
+  it('cli webhooks recover starts one through the same statements (the API worker runs it); 1 for an unknown webhook, 64 for bad arguments', async () => {
     const { receiver, state, id } = await setup(false);
     const [failed] = await failedPings(id, 1);
     state.up = true;
