@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { EVENT_TYPES } from '../libs/delivery/src';
+import { eventCatalogue } from '../apps/api/src/event-types/event-catalogue';
 import { generateOpenApiJson, OPENAPI_FILE, ROOT } from './openapi';
 
 const VALIDATE = `
@@ -47,5 +49,13 @@ describe('docs/openapi.json', () => {
       }
     }
     for (const probe of ['/api/health/live', '/api/ready', '/api/health/startup', '/api/health/deep', '/api/version', '/metrics']) expect(doc.paths[probe]).toBeDefined();
+  });
+
+  it('is OpenAPI 3.1 throughout: no 3.0 `nullable` left, and every event type under `webhooks` with the catalogue schema', () => {
+    const doc = JSON.parse(generated) as { openapi: string; webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(generated).not.toMatch(/"nullable":/);
+    expect(Object.keys(doc.webhooks)).toEqual(EVENT_TYPES);
+    for (const { type, schema } of eventCatalogue()) expect([type, doc.webhooks[type].post.requestBody.content['application/json'].schema]).toEqual([type, schema]);
   });
 });

@@ -284,6 +284,21 @@ export const envSchema = Joi.object({
       "Most alerts in one Alertmanager payload; more answers 413. Set Alertmanager's `max_alerts` on the webhook_config to at most this.",
     )
     .meta({ group: 'Delivery' }),
+  INTAKE_BATCH_MAX_SIZE: int(1, 10000)
+    .default(256)
+    .description(
+      'Group commit of `POST /api/v1/alerts`: most requests written together in one statement and one commit. Requests ' +
+        'arriving while a write is in flight wait for it and go as the next batch; 1 writes each request alone.',
+    )
+    .meta({ group: 'Delivery' }),
+  INTAKE_BATCH_MAX_WAIT_MS: int(0, 1000)
+    .default(0)
+    .description('How long an idle intake waits for more requests before writing; 0 writes a lone request at once (batches form only under load).')
+    .meta({ group: 'Delivery' }),
+  INTAKE_QUEUE_MAX: int(1, 100000)
+    .default(2048)
+    .description('Most alert creates waiting for a group commit in one process; past it `POST /api/v1/alerts` answers 503 with Retry-After.')
+    .meta({ group: 'Delivery' }),
   IDEMPOTENCY_TTL_HOURS: int(1, 720)
     .default(24)
     .description('How long an `Idempotency-Key` and its stored response are kept.')

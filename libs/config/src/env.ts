@@ -69,6 +69,9 @@ export interface Env {
   ALERT_MAX_LABEL_VALUE_LENGTH: number;
   ALERT_MAX_ANNOTATION_VALUE_LENGTH: number;
   ALERTMANAGER_MAX_ALERTS: number;
+  INTAKE_BATCH_MAX_SIZE: number;
+  INTAKE_BATCH_MAX_WAIT_MS: number;
+  INTAKE_QUEUE_MAX: number;
   IDEMPOTENCY_TTL_HOURS: number;
 
   // cache (issue 9)

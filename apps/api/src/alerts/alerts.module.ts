@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { AlertEntity } from './alert.entity';
+import { AlertIntake } from './alert-intake';
 import { AlertsController } from './alerts.controller';
 import { AlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
@@ -11,7 +12,7 @@ import { IdempotencyKeyStore } from './idempotency-key.store';
 @Module({
   imports: [TypeOrmModule.forFeature([AlertEntity, IdempotencyKeyEntity]), DeliveriesModule],
   controllers: [AlertsController],
-  providers: [AlertsService, AlertsRepository, IdempotencyKeyStore],
+  providers: [AlertsService, AlertIntake, AlertsRepository, IdempotencyKeyStore],
   exports: [AlertsService],
 })
 export class AlertsModule {}

@@ -30,6 +30,11 @@ export interface AlertTransition {
 export interface UpsertOptions {
   /** Alertmanager re-sends firing alerts with fresh annotations: let them replace title, severity, description, labels and annotations. */
   refresh?: boolean;
+  /**
+   * Requests collapsed into one item (group commit): the `alert.created` event carries the row as its first request
+   * created it (one occurrence), as one-by-one processing would have fanned it out.
+   */
+  announceFirstOccurrence?: boolean;
 }
 
 /** Every query of the alerts feature. Transitions write their outbox deliveries in the same transaction. */
@@ -125,7 +130,10 @@ export class AlertsRepository {
         column((c) => JSON.stringify(c.annotations)),
         column((c) => c.occurrences),
         column((c) => c.startsAt.toISOString()),
-        column((c) => JSON.stringify({ type: 'alert.created', timestamp, data: toAlertView(c) })),
+        column((c) => {
+          const data = toAlertView(c);
+          return JSON.stringify({ type: 'alert.created', timestamp, data: options.announceFirstOccurrence ? { ...data, occurrences: 1 } : data });
+        }),
         timestamp,
       ],
     )) as Array<Record<string, unknown> & { inserted: boolean }>;

@@ -9,6 +9,7 @@ import { WithStatus } from '../common/with-status';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { deriveFingerprint } from './alert-fingerprint';
 import { type AlertInput, type AlertView, toAlertSummary, toAlertView } from './alert.view';
+import { AlertIntake } from './alert-intake';
 import { mapAlertmanagerPayload, planAlertmanagerRounds } from './alertmanager-mapper';
 import { type AlertTransition, AlertsRepository } from './alerts.repository';
 import type { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
@@ -25,6 +26,7 @@ export class AlertsService {
 
   constructor(
     private readonly alerts: AlertsRepository,
+    private readonly intake: AlertIntake,
     private readonly idempotencyKeys: IdempotencyKeyStore,
     private readonly deliveries: DeliveriesService,
     private readonly cache: TwoTierCache,
@@ -42,6 +44,8 @@ export class AlertsService {
    * 201 with a new firing alert (and `alert.created` fanned out atomically with it), or 200 with the existing firing
    * alert of that fingerprint, its occurrence counted and nothing fanned out. With an Idempotency-Key, a repeat of
    * the same body gets the stored response; the same key with another body is refused (422).
+   * Without a key the create joins a group commit (AlertIntake), which also drops the cache before answering; with
+   * one it keeps its own transaction (the key's claim and the stored response commit with the alert).
    */
   async create(dto: CreateAlertDto, subject: string, idempotencyKey?: string): Promise<CreatedAlert> {
     this.checkMaps(dto.labels, dto.annotations, '');
@@ -55,12 +59,11 @@ export class AlertsService {
       annotations: dto.annotations ?? {},
       startsAt: dto.starts_at ?? null,
     };
-    const created = ({ alert, inserted }: Awaited<ReturnType<AlertsRepository['upsertFiring']>>): CreatedAlert =>
-      new WithStatus(inserted ? 201 : 200, { ...toAlertView(alert), deduplicated: !inserted });
+    const answer = (view: AlertView, inserted: boolean): CreatedAlert => new WithStatus(inserted ? 201 : 200, { ...view, deduplicated: !inserted });
+    const created = ({ alert, inserted }: Awaited<ReturnType<AlertsRepository['upsertFiring']>>): CreatedAlert => answer(toAlertView(alert), inserted);
     if (idempotencyKey === undefined) {
-      const result = created(await this.alerts.upsertFiring(input));
-      await this.changed(result.body.id);
-      return this.announced(result);
+      const { view, inserted } = await this.intake.create(input);
+      return this.announced(answer(view, inserted));
     }
     let replayed = false;
     const result = await this.alerts.transaction(async (tx) => {
@@ -93,13 +96,24 @@ export class AlertsService {
   /**
    * Alertmanager webhook payload v4: firing alerts are created or refreshed by fingerprint, resolved ones resolve.
    * Written in batches (a multi-row upsert, a multi-row resolve) with the counts one-by-one processing would give.
+   * A payload of firing alerts, each once (what Alertmanager sends), is one statement; others one transaction.
    */
   async ingestAlertmanager(payload: AlertmanagerPayloadDto) {
     payload.alerts.forEach((a, i) => this.checkMaps(a.labels, a.annotations, `alerts.${i}.`));
     const counts = { received: payload.alerts.length, created: 0, updated: 0, resolved: 0, ignored: 0 };
     const entries = (items: Array<{ count: number }>) => items.reduce((n, item) => n + item.count, 0);
+    const rounds = planAlertmanagerRounds(mapAlertmanagerPayload(payload));
+    if (rounds.length === 0) return counts;
+    const [only] = rounds;
+    if (rounds.length === 1 && only.resolved.length === 0) {
+      // The usual payload (each alert once, all firing): one statement, atomic on its own — one round trip, no BEGIN/COMMIT.
+      const inserted = (await this.alerts.upsertFiringMany(only.firing, { refresh: true })).filter((r) => r.inserted).length;
+      counts.created = inserted;
+      counts.updated = entries(only.firing) - inserted;
+      return this.ingested(counts);
+    }
     await this.alerts.transaction(async (tx) => {
-      for (const round of planAlertmanagerRounds(mapAlertmanagerPayload(payload))) {
+      for (const round of rounds) {
         // An item inserts or updates once; its further entries are updates of the same row.
         const inserted = (await this.alerts.upsertFiringMany(round.firing, { refresh: true }, tx)).filter((r) => r.inserted).length;
         counts.created += inserted;
@@ -110,8 +124,14 @@ export class AlertsService {
         counts.ignored += entries(round.resolved) - resolved;
       }
     });
-    // A payload touches many alerts: dropping the namespace is one message instead of one per alert; dashboards get
-    // one event and re-read the firing list.
+    return this.ingested(counts);
+  }
+
+  /**
+   * After commit: a payload touches many alerts, so dropping the namespace is one message instead of one per alert;
+   * dashboards get one event and re-read the firing list.
+   */
+  private async ingested<C extends { created: number; updated: number; resolved: number }>(counts: C): Promise<C> {
     if (counts.created + counts.updated + counts.resolved > 0) {
       await this.changed();
       this.live.publish({ type: 'alerts.bulk', ...counts });

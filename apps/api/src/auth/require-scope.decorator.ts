@@ -8,7 +8,7 @@ import { REQUIRED_SCOPE } from './required-scope.metadata';
 
 /**
  * Route needs a valid bearer token carrying `scope` (or `admin`). Also documents it: the bearer scheme, the scope
- * (`x-required-scope`; OpenAPI 3.0 allows scope lists only for OAuth2 schemes), and the errors every /api/v1 route
+ * (`x-required-scope`; the security requirement itself stays `bearer: []`), and the errors every /api/v1 route
  * can answer (400, 401, 403, 429 with Retry-After, 503 with Retry-After).
  */
 export const RequireScope = (scope: Scope) =>

@@ -4,13 +4,15 @@ import { EVENT_TYPES, type RecoveryView, SEVERITIES } from '@app/delivery';
 import type { AlertView } from '../alerts/alert.view';
 import type { CacheService } from '../cache/cache.service';
 import type { DeliveryView } from '../deliveries/delivery-view';
+import type { EventCatalogueEntry } from '../event-types/event-catalogue';
 import { DELIVERY_STATUSES } from '../deliveries/dto/list-deliveries.dto';
 import type { WebhookView } from '../webhooks/webhook-view';
 
 /**
  * Response bodies of /api/v1 for the OpenAPI document. The views (`toAlertView`, ...) are the source of the wire
  * shapes; these classes describe them, and the key checks below fail to compile when a view gains or loses a field
- * that is not described here. test/openapi-contract.e2e-spec.ts checks real responses against the document.
+ * that is not described here. `nullable` is written the 3.0 way (what @nestjs/swagger emits); openapi-31.ts turns it into
+ * JSON Schema 2020-12. test/openapi-contract.e2e-spec.ts checks real responses against the document.
  */
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
 
@@ -97,7 +99,7 @@ export class WebhookViewDto {
   @ApiProperty({ description: 'Credentials in the URL are masked as ***' }) url: string;
   @ApiProperty({ type: String, nullable: true }) description: string | null;
   @ApiProperty({ type: [String], enum: EVENT_TYPES, description: 'Empty: every alert event' }) event_types: string[];
-  // null is listed in the enum too: a nullable enum admits null only if the enum holds it (OpenAPI 3.0).
+  // null is listed in the enum too: an enum admits null only if it holds it (toOpenApi31 would add it otherwise).
   @ApiProperty({ type: String, enum: [...SEVERITIES, null], nullable: true }) min_severity: string | null;
   @ApiProperty({ ...stringMap, description: 'Sensitive values are masked as ***' }) headers: Record<string, string>;
   @ApiProperty() is_active: boolean;
@@ -204,7 +206,7 @@ export class CacheDroppedDto {
 export class CacheInvalidateResultDto {
   @ApiProperty({ enum: ['success'] }) status: string;
   @ApiProperty({ enum: ['all', 'namespace', 'key'] }) scope: string;
-  // OpenAPI 3.0.3: a nullable enum lists null among its values, or null is not one of them.
+  // A nullable enum lists null among its values, or null is not one of them.
   @ApiProperty({ type: String, enum: [...CACHE_NAMESPACES, null], nullable: true }) namespace: string | null;
   @ApiProperty({ type: String, nullable: true }) key: string | null;
   @ApiProperty({ type: CacheDroppedDto }) dropped: CacheDroppedDto;
@@ -224,3 +226,15 @@ export class WebhookRecoveryDto {
   @ApiProperty(nullableDateTime) completed_at: string | null;
 }
 export const webhookRecoveryKeys: SameKeys<RecoveryView, WebhookRecoveryDto> = true;
+
+export class EventTypeDto {
+  @ApiProperty({ enum: EVENT_TYPES }) type: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema (draft 2020-12) of the whole request body POSTed to webhooks' })
+  schema: Record<string, unknown>;
+}
+export const eventTypeKeys: SameKeys<EventCatalogueEntry, EventTypeDto> = true;
+
+export class EventTypeListDto {
+  @ApiProperty({ type: [EventTypeDto] }) items: EventTypeDto[];
+}

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ADMIN_SCOPE, SCOPES } from '@app/auth';
+import { OPENAPI_VERSION, toOpenApi31 } from './openapi-31';
 
 export const DOCS_PATH = 'api/docs';
 export const OPENAPI_JSON_PATH = 'api/docs/openapi.json';
@@ -41,6 +42,7 @@ export function withEdgeResponses(document: OpenAPIObject): OpenAPIObject {
 /**
  * The OpenAPI document, scanned from the controllers and DTOs (@nestjs/swagger). Deterministic (no time, no host),
  * so `npm run openapi` can commit it and a spec can compare. The version is the API's (/api/v1), not the build's.
+ * OpenAPI 3.1 (JSON Schema 2020-12 schemas), for its `webhooks` section: the events sent, from the event catalogue.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -48,14 +50,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Accepts alerts over HTTP and fans each one out to registered webhooks. Every /api/v1 route takes a bearer JWT ' +
         '(HS256) whose `scope` claim lists the scopes below (`admin` grants all) and answers with X-RateLimit-* headers; ' +
-        'a refusal is 429 with Retry-After. Probes, /api/version and /metrics take no token and are never limited.',
+        'a refusal is 429 with Retry-After. Probes, /api/version and /metrics take no token and are never limited. ' +
+        'The events POSTed to webhooks are described under `webhooks` and served by GET /api/v1/event-types.',
     )
+    .setOpenAPIVersion(OPENAPI_VERSION)
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `Scopes (JWT \`scope\` claim): ${[...SCOPES, ADMIN_SCOPE].join(', ')}` }, BEARER_SCHEME)
     .build();
-  return withEdgeResponses(
-    SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` }),
-  );
+  const scanned = SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
+  return toOpenApi31(withEdgeResponses(scanned));
 }
 
 /** UI at /api/docs, JSON at /api/docs/openapi.json; the document is built on first request, not at boot. */

@@ -10,6 +10,7 @@ import { WebhookDisabledException } from './webhook-disabled.exception';
 import { WebhookUrlPolicy } from './webhook-url-policy';
 import { toWebhookView, type WebhookView } from './webhook-view';
 import { type WebhookChanges, WebhooksRepository } from './webhooks.repository';
+import type { WebhookTestData } from '../event-types/event-catalogue';
 
 /** During a rotation the old secret keeps signing alongside the new one this long. */
 export const ROTATION_OVERLAP_HOURS = 24;
@@ -118,7 +119,8 @@ export class WebhooksService {
   }
 
   async sendTest(id: string): Promise<{ delivery_id: string; webhook_id: string; status: 'pending' }> {
-    const outcome = await this.webhooks.enqueueTestPing(id, { webhook_id: id, message: 'Test delivery from Signalgate' });
+    const data: WebhookTestData = { webhook_id: id, message: 'Test delivery from Signalgate' };
+    const outcome = await this.webhooks.enqueueTestPing(id, data);
     if (!outcome.queued && outcome.reason === 'not_found') throw new ResourceNotFoundException('webhook', id);
     if (!outcome.queued) throw new WebhookDisabledException();
     return { delivery_id: outcome.deliveryId, webhook_id: id, status: 'pending' };

@@ -1,0 +1,99 @@
+import type Redis from 'ioredis';
+
+/** Bound on any one L2 or bus command, on top of the client's own command timeout. */
+export const L2_DEADLINE_MS = 250;
+const L2_PREFIX = 'sg:cache:';
+const L2_MEMBERS = 'sg:cache-ns:';
+const L2_NAMESPACES = 'sg:cache-nss:';
+
+/**
+ * The shared layer: JSON values in Redis under `sg:cache:<scope>:<namespace>:<key>`, with a member set per namespace
+ * and a set of the namespaces, so a namespace or the whole scope is dropped without scanning the keyspace. Every command is bounded; a failure is counted, never
+ * thrown, and a failed drop marks the layer dirty (it may hold entries that were meant to go) until `clear` succeeds.
+ */
+export class RedisL2 {
+  /** An invalidation could not reach Redis: L2 may hold entries we meant to drop, so it is cleared on reconnect. */
+  dirty = false;
+  errors = 0;
+  private readonly prefix: string;
+  private readonly members: string;
+  private readonly namespaceSet: string;
+
+  constructor(
+    private readonly redis: Redis,
+    scope: string,
+    private readonly l2TtlMs: number,
+  ) {
+    this.prefix = `${L2_PREFIX}${scope}:`;
+    this.members = `${L2_MEMBERS}${scope}:`;
+    this.namespaceSet = `${L2_NAMESPACES}${scope}`;
+  }
+
+  get ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  async get(id: string): Promise<unknown> {
+    if (!this.ready) return undefined;
+    try {
+      const text = await bounded(this.redis.get(this.prefix + id));
+      return text === null ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      this.errors += 1;
+      return undefined;
+    }
+  }
+
+  async set(namespace: string, id: string, value: unknown, ttlMs: number): Promise<void> {
+    if (!this.ready) return;
+    try {
+      const members = this.members + namespace;
+      await bounded(
+        this.redis
+          .multi()
+          .set(this.prefix + id, JSON.stringify(value), 'PX', ttlMs)
+          .sadd(members, id)
+          .pexpire(members, this.l2TtlMs)
+          .sadd(this.namespaceSet, namespace)
+          .pexpire(this.namespaceSet, this.l2TtlMs)
+          .exec(),
+      );
+    } catch {
+      this.errors += 1;
+    }
+  }
+
+  /** Drops namespace/key, a namespace, or (neither) the whole scope. Returns the entries dropped. */
+  async drop(namespace?: string, key?: string): Promise<number> {
+    const redis = this.redis;
+    if (!this.ready) {
+      this.dirty = true;
+      return 0;
+    }
+    try {
+      if (namespace !== undefined && key !== undefined) return await bounded(redis.del(this.prefix + `${namespace}:${key}`));
+      const namespaces = namespace !== undefined ? [namespace] : await bounded(redis.smembers(this.namespaceSet));
+      let n = 0;
+      for (const ns of namespaces) {
+        const ids = await bounded(redis.smembers(this.members + ns));
+        const keys = ids.map((id) => this.prefix + id);
+        n += await bounded(redis.del(this.members + ns, ...keys));
+        if (ids.length) n -= 1; // the member set itself is not an entry
+      }
+      return Math.max(0, n);
+    } catch {
+      this.errors += 1;
+      this.dirty = true;
+      return 0;
+    }
+  }
+}
+
+/** A command's promise, or a rejection after L2_DEADLINE_MS: a slow Redis never holds a request. */
+export function bounded<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`redis cache command timed out after ${L2_DEADLINE_MS} ms`)), L2_DEADLINE_MS);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
