@@ -33,16 +33,39 @@ describe('dashboard page (e2e, Chromium)', () => {
     await app?.close();
   });
 
-  const openPage = async (): Promise<{ page: Page; errors: string[] }> => {
+  const openPage = async (bearer = writer): Promise<{ page: Page; errors: string[] }> => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}/dashboard`);
-    await page.fill('#token', writer);
+    await page.fill('#token', bearer);
     await page.click('#login button[type=submit]');
     await page.waitForSelector('#conn.conn-on', { timeout: 5000 });
     return { page, errors };
   };
+
+  it("starts a recovery of a webhook's failed deliveries from its row (issue 13)", async () => {
+    const operator = token(['alerts:read', 'webhooks:read', 'webhooks:write'], 'oncall');
+    const api = apiClient(url, operator);
+    const created = await api('POST', '/api/v1/webhooks', { name: 'dashboard-recover', url: 'http://127.0.0.1:9/hook', event_types: ['webhook.test'] });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    try {
+      const { page, errors } = await openPage(operator);
+      const row = page.locator(`tr[data-webhook-id="${id}"]`);
+      await row.waitFor({ timeout: 5000 });
+      await row.locator('button.recover').click();
+      // In-process delivery is off in this suite: the recovery is accepted and waits for a worker.
+      await page.locator('#recover-status', { hasText: 'dashboard-recover' }).waitFor({ timeout: 5000 });
+      expect(await page.locator('#recover-status').getAttribute('data-status')).toBe('pending');
+      expect(await page.locator('#recover-status').textContent()).toContain('0 requeued');
+      expect(await page.locator('#recover-error').textContent()).toBe('');
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await api('DELETE', `/api/v1/webhooks/${id}`);
+    }
+  });
 
   it('serves the static page without any secret and with its assets', async () => {
     for (const path of ['/dashboard', '/dashboard/dashboard.js', '/dashboard/dashboard.css']) {

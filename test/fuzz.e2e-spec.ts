@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { apiClient, bootApi, migrateTestDatabase, token } from './support/domain';
 import {
   acknowledgeBody, alertmanagerBody, alertsQuery, auth, createAlertBody, createWebhookBody, deliveriesQuery, encodedBody, extraHeaders,
-  type FuzzFixtures, type FuzzRequest, idSegment, invalidateCacheBody, noBody, pageQuery, query, updateWebhookBody, withoutBody,
+  type FuzzFixtures, type FuzzRequest, idSegment, invalidateCacheBody, noBody, pageQuery, query, recoverWebhookBody, recoveryIdSegment, updateWebhookBody, withoutBody,
 } from './fuzz/api-arbitraries';
 
 /**
@@ -88,6 +88,8 @@ function requestArbitrary(f: FuzzFixtures): { routes: string[]; arb: fc.Arbitrar
     ['POST /api/v1/webhooks/:id/rotate-secret', webhookId, none, noBody, 2],
     ['POST /api/v1/webhooks/:id/test', webhookId, none, noBody, 2],
     ['GET /api/v1/webhooks/:id/deliveries', webhookId, query(pageQuery), withoutBody, 3],
+    ['POST /api/v1/webhooks/:id/recover', webhookId, none, encodedBody(recoverWebhookBody), 3],
+    ['GET /api/v1/webhooks/:id/recoveries/:rid', webhookId, none, withoutBody, 2],
     ['GET /api/v1/deliveries', none, query(deliveriesQuery), withoutBody, 5],
     ['GET /api/v1/deliveries/:id', deliveryId, none, withoutBody, 2],
     ['POST /api/v1/deliveries/:id/retry', deliveryId, none, noBody, 2],
@@ -99,12 +101,12 @@ function requestArbitrary(f: FuzzFixtures): { routes: string[]; arb: fc.Arbitrar
   const arb = fc.oneof(
     ...table.map(([route, id, q, payload, weight]) => ({
       weight,
-      arbitrary: fc.record({ id, q, payload, auth: auth(f.tokens), extra: extraHeaders }).map(({ id: seg, q: qs, payload: p, auth: a, extra }): FuzzRequest => {
+      arbitrary: fc.record({ id, rid: recoveryIdSegment, q, payload, auth: auth(f.tokens), extra: extraHeaders }).map(({ id: seg, rid, q: qs, payload: p, auth: a, extra }): FuzzRequest => {
         const [method, pattern] = route.split(' ');
         return {
           route,
           method,
-          path: pattern.replace(':id', seg) + (qs ? `?${qs}` : ''),
+          path: pattern.replace(':id', seg).replace(':rid', rid) + (qs ? `?${qs}` : ''),
           headers: { ...extra, ...p.headers, ...a },
           body: p.body,
         };

@@ -291,10 +291,10 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
     for (const s of age) expect(s.value).toBeLessThan(3600);
     await until('signalgate_deliveries_in_flight', (v) => v.length === 2 && v.every((x) => x >= 0));
 
-    // Pools: the API's TypeORM pool at DB_POOL_SIZE, each process's delivery pool at its loops + 4.
+    // Pools: the API's TypeORM pool at DB_POOL_SIZE, each process's delivery pool at its loops + 5.
     await until('signalgate_db_pool_max{job="signalgate-api",pool="api"}', (v) => v[0] === 7);
-    await until('signalgate_db_pool_max{job="signalgate-api",pool="delivery"}', (v) => v[0] === 6);
-    await until('signalgate_db_pool_max{job="signalgate-worker",pool="delivery"}', (v) => v[0] === 5);
+    await until('signalgate_db_pool_max{job="signalgate-api",pool="delivery"}', (v) => v[0] === 7);
+    await until('signalgate_db_pool_max{job="signalgate-worker",pool="delivery"}', (v) => v[0] === 6);
     await until('max_over_time(signalgate_db_pool_connections{job="signalgate-api",pool="api",state="total"}[5m])', (v) => v[0] >= 1);
     const inUse = await until(
       '(signalgate_db_pool_connections{state="total"} - ignoring (state) signalgate_db_pool_connections{state="idle"}) / ignoring (state) signalgate_db_pool_max',

@@ -98,6 +98,12 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
       await c('PATCH', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${id}`, { description: 'patched' });
       await c('POST', '/api/v1/webhooks/{id}/rotate-secret', `/api/v1/webhooks/${id}/rotate-secret`);
       expect((await c('POST', '/api/v1/webhooks/{id}/test', `/api/v1/webhooks/${id}/test`)).status).toBe(202);
+      const recovery = await c('POST', '/api/v1/webhooks/{id}/recover', `/api/v1/webhooks/${id}/recover`, { since: new Date(Date.now() - 60_000).toISOString() });
+      expect(recovery.status).toBe(202);
+      expect((await c('POST', '/api/v1/webhooks/{id}/recover', `/api/v1/webhooks/${id}/recover`, { since: 'yesterday' })).status).toBe(400);
+      expect((await c('POST', '/api/v1/webhooks/{id}/recover', `/api/v1/webhooks/${randomUUID()}/recover`, { since: '2026-01-01' })).status).toBe(404);
+      await c('GET', '/api/v1/webhooks/{id}/recoveries/{rid}', `/api/v1/webhooks/${id}/recoveries/${recovery.body.id as string}`);
+      expect((await c('GET', '/api/v1/webhooks/{id}/recoveries/{rid}', `/api/v1/webhooks/${id}/recoveries/${randomUUID()}`)).status).toBe(404);
 
       const alert = { title: 'contract', severity: 'critical', source: 'contract', labels: { run: randomUUID() } };
       const first = await c('POST', '/api/v1/alerts', '/api/v1/alerts', alert);

@@ -211,6 +211,13 @@ export const createWebhookBody = body({
 
 export const updateWebhookBody = body({ ...webhookFields, is_active: field(fc.boolean()) });
 
+/** Windows mostly in the past hour, sometimes hostile. */
+const recentInstant = fc.integer({ min: 1000, max: 3_600_000 }).map((ago) => new Date(Date.now() - ago).toISOString());
+export const recoverWebhookBody = body({ since: field(fc.oneof(recentInstant, hostileDate)), until: field(fc.oneof(recentInstant, hostileDate)) });
+
+/** A recovery id segment: unknown UUIDs (404) or not a UUID at all (400). */
+export const recoveryIdSegment = fc.oneof({ arbitrary: fc.uuid(), weight: 4 }, { arbitrary: fc.constantFrom('nope', '0', 'a%20b', 'ZZZZZZZZ-0000-4000-8000-000000000000'), weight: 1 });
+
 type QueryModel = Record<string, fc.Arbitrary<unknown>>;
 
 const limit = field(fc.oneof(fc.integer({ min: 1, max: 500 }), fc.constantFrom(0, 501, -1, 1.5, '10abc', '1e3', ' 5', '0x10', '')));

@@ -27,6 +27,7 @@ describe('the CLI command line', () => {
       'migrate down',
       'db verify',
       'token',
+      'webhooks recover',
       'worker',
       'prune',
       'proof-pack',

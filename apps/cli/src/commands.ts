@@ -56,6 +56,17 @@ export const COMMANDS: readonly CliCommand[] = [
     },
     usage: async () => (await import('./token')).TOKEN_USAGE,
   },
+  {
+    words: ['webhooks', 'recover'],
+    synopsis: 'webhooks recover ID --since TS [--until TS]',
+    summary: ["requeue the webhook's deliveries that failed in the window (in the background); prints the recovery"],
+    prepare: async (args) => {
+      const { parseRecoverArgs, webhooksRecover } = await import('./webhooks-recover');
+      const opts = parseRecoverArgs(args);
+      return (env) => webhooksRecover(env, opts);
+    },
+    usage: async () => (await import('./webhooks-recover')).RECOVER_USAGE,
+  },
   plain('worker', 'run delivery workers without the HTTP server (SIGTERM drains)', async (env) => (await import('./worker')).worker(env)),
   {
     words: ['prune'],

@@ -24,6 +24,7 @@ export class DeliveryMetrics {
   readonly webhooksDisabled: Counter<'reason'>;
   readonly latency: Histogram;
   readonly rateLimited: Counter<'outcome'>;
+  readonly recovered: Counter;
   readonly inFlight: Gauge;
   readonly queueDepth: Gauge<'state'>;
   readonly oldestDueAge: Gauge;
@@ -53,6 +54,10 @@ export class DeliveryMetrics {
       labelNames: ['outcome'],
     });
     for (const outcome of ['waited', 'requeued']) this.rateLimited.inc({ outcome }, 0);
+    this.recovered = m.counter({
+      name: 'signalgate_deliveries_recovered_total',
+      help: 'Failed deliveries put back in the queue by a webhook recovery (POST /api/v1/webhooks/:id/recover).',
+    });
     this.latency = m.histogram({
       name: 'signalgate_delivery_latency_seconds',
       help: 'End-to-end delivery latency: alert accepted (delivery row created) to the receiver answering 2xx.',

@@ -27,8 +27,8 @@ export class DeliveryPool {
     this.pool = new Pool({
       connectionString: this.database.url,
       application_name: `${env.DB_APPLICATION_NAME}-delivery`,
-      // Claims (one per loop), the completion batch, the reaper, health checks and the retention pass.
-      max: this.settings.loops + 4,
+      // Claims (one per loop), the completion batch, the reaper, recoveries, health checks and the retention pass.
+      max: this.settings.loops + 5,
       connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       keepAlive: true,

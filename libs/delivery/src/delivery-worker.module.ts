@@ -16,6 +16,8 @@ import { LeaseReaper } from './lease-reaper';
 import { RetentionJob } from './retention/retention-job';
 import { SendRateLimiter } from './send-rate-limiter';
 import { WebhookAutoDisable } from './webhook-auto-disable';
+import { WebhookRecoveryQueue } from './webhook-recovery-queue';
+import { DEFAULT_RECOVERY_SETTINGS, WEBHOOK_RECOVERY_SETTINGS, WebhookRecoveryRunner } from './webhook-recovery-runner';
 
 /** Delivery workers: inside the API (`api`, off when DELIVERY_CONCURRENCY=0) or in `cli worker` (`standalone`). */
 @Module({})
@@ -43,6 +45,9 @@ export class DeliveryWorkerModule {
         RetentionJob,
         DeliveryMetrics,
         DeliveryQueueSampler,
+        { provide: WEBHOOK_RECOVERY_SETTINGS, useValue: DEFAULT_RECOVERY_SETTINGS },
+        WebhookRecoveryQueue,
+        WebhookRecoveryRunner,
         DeliveryWorker,
       ],
       exports: [DeliveryWorker],

@@ -11,6 +11,7 @@ import { DeliverySlots } from './delivery-slots';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 import { LeaseReaper } from './lease-reaper';
 import { RetentionJob } from './retention/retention-job';
+import { WebhookRecoveryRunner } from './webhook-recovery-runner';
 
 /**
  * The delivery worker's lifecycle: once the database is up, open the workers' pool, LISTEN for new work, start the
@@ -35,6 +36,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly reaper: LeaseReaper,
     private readonly sampler: DeliveryQueueSampler,
     private readonly retention: RetentionJob,
+    private readonly recoveries: WebhookRecoveryRunner,
   ) {}
 
   get enabled(): boolean {
@@ -56,6 +58,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.reaper.start();
       this.sampler.start();
       this.retention.start();
+      this.recoveries.start();
       this.logger.log(`delivery worker started: ${this.settings.loops} claim loop(s), up to ${this.settings.maxInFlight} requests in flight`);
     });
   }
@@ -66,12 +69,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.running = false;
     const reaperStopped = this.reaper.stop();
     const retentionStopped = this.retention.stop();
+    const recoveriesStopped = this.recoveries.stop();
     await this.sampler.stop();
     await this.claimLoop.stop();
     await this.slots.drained();
     await this.recorder.drain();
     await reaperStopped;
     await retentionStopped;
+    await recoveriesStopped;
     await this.notifier?.stop();
     await this.pool.close();
     this.dispatcher.close();

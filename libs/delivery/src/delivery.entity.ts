@@ -12,6 +12,8 @@ export type DeliveryStatus = 'pending' | 'in_flight' | 'succeeded' | 'failed';
 @Check('deliveries_status_check', `status IN ('pending', 'in_flight', 'succeeded', 'failed')`)
 // Claims probe each active webhook's due rows; the reaper reads only leased ones. Both indexes stay small.
 @Index('deliveries_webhook_due_idx', ['webhookId', 'nextAttemptAt'], { where: `status = 'pending'` })
+// A recovery walks one webhook's failed deliveries, oldest failure first (migration 1732500000000).
+@Index('deliveries_webhook_failed_idx', ['webhookId', 'completedAt', 'id'], { where: `status = 'failed'` })
 @Index('deliveries_lease_idx', ['leaseExpiresAt'], { where: `status = 'in_flight'` })
 @Index('deliveries_webhook_idx', ['webhookId', 'createdAt', 'id'])
 @Index('deliveries_alert_idx', ['alertId'])

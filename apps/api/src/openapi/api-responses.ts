@@ -1,6 +1,6 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { CACHE_NAMESPACES } from '@app/cache';
-import { EVENT_TYPES, SEVERITIES } from '@app/delivery';
+import { EVENT_TYPES, type RecoveryView, SEVERITIES } from '@app/delivery';
 import type { AlertView } from '../alerts/alert.view';
 import type { CacheService } from '../cache/cache.service';
 import type { DeliveryView } from '../deliveries/delivery-view';
@@ -214,6 +214,20 @@ export class CacheInvalidateResultDto {
   @ApiProperty({ type: CacheDroppedDto }) dropped: CacheDroppedDto;
 }
 export const cacheInvalidateKeys: SameKeys<Awaited<ReturnType<CacheService['invalidate']>>, CacheInvalidateResultDto> = true;
+
+export class WebhookRecoveryDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) webhook_id: string;
+  @ApiProperty({ ...dateTime, description: 'Deliveries that failed at or after this instant are requeued' }) since: string;
+  @ApiProperty({ ...dateTime, description: 'Window end (exclusive): as requested, or when the recovery was created if that is earlier or none was given' })
+  until: string;
+  @ApiProperty({ enum: ['pending', 'running', 'completed'] }) status: string;
+  @ApiProperty({ type: 'integer', description: 'Deliveries put back in the queue so far' }) requeued: number;
+  @ApiProperty(dateTime) created_at: string;
+  @ApiProperty(dateTime) updated_at: string;
+  @ApiProperty(nullableDateTime) completed_at: string | null;
+}
+export const webhookRecoveryKeys: SameKeys<RecoveryView, WebhookRecoveryDto> = true;
 
 export class EventTypeDto {
   @ApiProperty({ enum: EVENT_TYPES }) type: string;

@@ -1,7 +1,7 @@
 import { ConflictException } from '@nestjs/common';
 
 /**
- * 409 for work that would go to a disabled webhook (test ping, manual retry of a delivery): the workers only claim
+ * 409 for work that would go to a disabled webhook (test ping, manual retry of a delivery, recovery of failed ones): the workers only claim
  * deliveries of active webhooks, so accepting it would queue something that never goes out.
  */
 export class WebhookDisabledException extends ConflictException {

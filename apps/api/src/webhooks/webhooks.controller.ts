@@ -3,12 +3,14 @@ import { RequireScope } from '../auth/require-scope.decorator';
 import { PageQueryDto } from '../common/list-query.dto';
 import { uuidParam } from '../common/uuid-param.pipe';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
+import { RecoverWebhookDto } from './dto/recover-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { WebhookRecoveryService } from './webhook-recovery.service';
 import { WebhookHealthService } from './webhook-health.service';
 import { WebhooksService } from './webhooks.service';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorDto } from '../common/api-error.dto';
-import { DeliveryPageDto, TestPingDto, WebhookHealthDto, WebhookPageDto, WebhookViewDto, WebhookWithSecretDto } from '../openapi/api-responses';
+import { DeliveryPageDto, TestPingDto, WebhookHealthDto, WebhookPageDto, WebhookRecoveryDto, WebhookViewDto, WebhookWithSecretDto } from '../openapi/api-responses';
 
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
@@ -16,6 +18,7 @@ export class WebhooksController {
   constructor(
     private readonly webhooks: WebhooksService,
     private readonly health: WebhookHealthService,
+    private readonly recoveries: WebhookRecoveryService,
   ) {}
 
   @Post()
@@ -96,5 +99,26 @@ export class WebhooksController {
   @ApiNotFoundResponse({ type: ApiErrorDto })
   deliveriesOf(@Param('id', uuidParam()) id: string, @Query() query: PageQueryDto) {
     return this.webhooks.listDeliveries(id, query);
+  }
+
+  @Post(':id/recover')
+  @HttpCode(202)
+  @RequireScope('webhooks:write')
+  @ApiAcceptedResponse({
+    description: 'Its deliveries that failed in [since, until) go back in the queue once, oldest first, in the background; repeating the call while one for the same window is open returns that one',
+    type: WebhookRecoveryDto,
+  })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  @ApiConflictResponse({ description: 'The webhook is disabled', type: ApiErrorDto })
+  recover(@Param('id', uuidParam()) id: string, @Body() dto: RecoverWebhookDto) {
+    return this.recoveries.start(id, dto);
+  }
+
+  @Get(':id/recoveries/:rid')
+  @RequireScope('webhooks:read')
+  @ApiOkResponse({ type: WebhookRecoveryDto })
+  @ApiNotFoundResponse({ type: ApiErrorDto })
+  recovery(@Param('id', uuidParam()) id: string, @Param('rid', uuidParam('rid')) rid: string) {
+    return this.recoveries.get(id, rid);
   }
 }

@@ -21,7 +21,8 @@ export const DASHBOARD_HTML = `<!doctype html>
 <main>
   <form id="login" hidden autocomplete="off">
     <h2>Connect</h2>
-    <p>Paste an API token with the <code>alerts:read</code> scope (<code>alerts:write</code> to acknowledge and resolve).
+    <p>Paste an API token with the <code>alerts:read</code> scope (<code>alerts:write</code> to acknowledge and resolve,
+       <code>webhooks:write</code> to recover a webhook's failed deliveries).
        It is kept in this tab's session storage only.</p>
     <input id="token" type="password" autocomplete="off" placeholder="JWT" spellcheck="false" required>
     <button type="submit">Connect</button>
@@ -43,7 +44,9 @@ export const DASHBOARD_HTML = `<!doctype html>
     </section>
     <section>
       <h2>Webhooks</h2>
-      <table id="webhooks"><thead><tr><th>Webhook</th><th>State</th><th>Success</th><th>p95</th><th>Failure streak</th><th>Last attempt</th></tr></thead><tbody></tbody></table>
+      <p id="recover-error" class="error" role="alert"></p>
+      <p id="recover-status" class="muted" role="status"></p>
+      <table id="webhooks"><thead><tr><th>Webhook</th><th>State</th><th>Success</th><th>p95</th><th>Failure streak</th><th>Last attempt</th><th></th></tr></thead><tbody></tbody></table>
       <p id="webhooks-empty" class="muted">No webhooks.</p>
     </section>
     <p id="errors" class="error"></p>

@@ -1,8 +1,10 @@
+import { DASHBOARD_RECOVER_JS } from './dashboard-recover-js';
+
 /**
  * GET /dashboard/dashboard.js: the page's script, plain ES2020 for current browsers, no build step. It connects to
  * the feed with the token as a `bearer.<JWT>` sub-protocol (never in a URL), keeps the token in sessionStorage,
  * renders with textContent only, and reconnects with capped, jittered backoff. (No backticks or dollar-brace
- * sequences below: this is a template string.)
+ * sequences below but the one that includes the recovery part: this is a template string.)
  */
 export const DASHBOARD_JS = `'use strict';
 (function () {
@@ -129,6 +131,7 @@ export const DASHBOARD_JS = `'use strict';
     });
   }
 
+${DASHBOARD_RECOVER_JS}
   function render() {
     var alerts = Array.from(state.alerts.values()).sort(function (a, b) {
       return (SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]) || (a.created_at < b.created_at ? 1 : -1);
@@ -166,12 +169,21 @@ export const DASHBOARD_JS = `'use strict';
     var hooks = Array.from(state.webhooks.values()).sort(function (a, b) { return a.name < b.name ? -1 : 1; });
     hooks.forEach(function (w) {
       var tr = el('tr');
+      tr.dataset.webhookId = w.webhook_id;
       tr.appendChild(el('td', w.name));
       tr.appendChild(el('td', w.state + (w.disabled_reason ? ' (' + w.disabled_reason + ')' : ''), 'state-' + w.state));
       tr.appendChild(el('td', w.success_rate === null ? '–' : (w.success_rate * 100).toFixed(1) + '%'));
       tr.appendChild(el('td', w.p95_latency_ms === null ? '–' : w.p95_latency_ms + ' ms'));
       tr.appendChild(el('td', w.consecutive_failures, w.consecutive_failures > 0 ? 'state-degraded' : ''));
       var last = el('td', ago(w.last_attempt_at)); last.dataset.time = w.last_attempt_at || ''; tr.appendChild(last);
+      var actions = el('td');
+      if (w.state !== 'disabled') {
+        var rb = el('button', 'Recover 24h', 'recover'); rb.type = 'button';
+        rb.title = 'Send the deliveries that failed in the last 24 hours again, once';
+        rb.onclick = function () { recover(w, rb); };
+        actions.appendChild(rb);
+      }
+      tr.appendChild(actions);
       wbody.appendChild(tr);
     });
     $('webhooks-empty').hidden = hooks.length > 0;
