@@ -5,7 +5,7 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 let failed = 0;
-for (const name of ['failfast', 'probes', 'delivery', 'rate-limit', 'cache', 'dashboard']) {
+for (const name of ['failfast', 'probes', 'boot', 'delivery', 'rate-limit', 'cache', 'dashboard']) {
   const script = join(__dirname, name, 'run.js');
   if (!existsSync(script)) continue;
   console.log(`\n== bench/${name}`);
