@@ -5,7 +5,7 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 let failed = 0;
-for (const name of ['failfast', 'probes', 'delivery', 'intake', 'rate-limit', 'cache', 'dashboard', 'retention']) {
+for (const name of ['failfast', 'boot', 'probes', 'delivery', 'intake', 'rate-limit', 'cache', 'dashboard', 'retention']) {
   const script = join(__dirname, name, 'run.js');
   if (!existsSync(script)) continue;
   console.log(`\n== bench/${name}`);

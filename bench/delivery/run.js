@@ -33,6 +33,7 @@ const pct = (values, p) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
 const r1 = (x) => Math.round(x * 10) / 10;
+const r2 = (x) => Math.round(x * 100) / 100;
 
 function freePort() {
   return new Promise((ok) => {
@@ -310,7 +311,8 @@ async function main() {
     await stop(api);
 
     results.ratio_to_bare = r1(results.drain.deliveries_per_second / results.bare_reference.deliveries_per_second);
-    results.ratio_to_bare_burst_end_to_end = r1(results.burst.deliveries_per_second_end_to_end / results.bare_reference.deliveries_per_second);
+    results.ratio_to_bare_default_in_flight = Math.round((results.drain_default_in_flight.deliveries_per_second / results.bare_reference.deliveries_per_second) * 100) / 100;
+    results.ratio_to_bare_burst_end_to_end = r2(results.burst.deliveries_per_second_end_to_end / results.bare_reference.deliveries_per_second);
   } finally {
     for (const c of children) await stop(c);
     agent.destroy();
@@ -336,11 +338,11 @@ The machine is shared with other jobs (2 cores): compare ratios within a run, no
 
 | measure | result | target |
 | --- | --- | --- |
-| bare SKIP LOCKED outbox loop (reference) | ${r.bare_reference.deliveries_per_second} deliveries/s | — |
+| bare SKIP LOCKED outbox loop (reference: batch claims of 64, keep-alive, one UPDATE per batch, LISTEN/NOTIFY) | ${r.bare_reference.deliveries_per_second} deliveries/s | — |
 | Signalgate drain of ${r.alerts} queued deliveries (\`cli worker\`) | ${r.drain.deliveries_per_second} deliveries/s | ≥ 3000/s |
 | ratio to the bare reference | ${r.ratio_to_bare} | ≥ 0.5 |
-| same drain with the default in-flight bounds (256, 64 per webhook) | ${r.drain_default_in_flight.deliveries_per_second} deliveries/s | ≥ 3000/s |
-| burst, end to end (POST ${r.alerts} alerts at ${r.post_concurrency} concurrent → last receipt) | ${r.burst.deliveries_per_second_end_to_end} deliveries/s (ratio ${r.ratio_to_bare_burst_end_to_end}) | — |
+| same drain with the default in-flight bounds (256, 64 per webhook) | ${r.drain_default_in_flight.deliveries_per_second} deliveries/s (ratio ${r.ratio_to_bare_default_in_flight}) | ≥ 0.5× bare |
+| burst, end to end (POST ${r.alerts} alerts at ${r.post_concurrency} concurrent → last receipt) | ${r.burst.deliveries_per_second_end_to_end} deliveries/s (ratio ${r.ratio_to_bare_burst_end_to_end}) | ≥ 0.5× bare |
 | burst latency p50 / p99 | ${r.burst.latency_ms.p50} / ${r.burst.latency_ms.p99} ms | — |
 | trickle ${r.trickle.rate_per_second}/s latency p50 / p99 | ${r.trickle.latency_ms.p50} / ${r.trickle.latency_ms.p99} ms | p50 < 10 ms |
 | POST /api/v1/alerts throughput (workers off) | ${r.post_alerts_per_second}/s | — |
@@ -355,7 +357,10 @@ ${JSON.stringify(r, null, 2)}
 `;
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench failed: ${e.stack || e}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`bench failed: ${e.stack || e}\n`);
+    process.exit(1);
+  });
+}
+module.exports = { render };

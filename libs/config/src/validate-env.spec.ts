@@ -1,3 +1,4 @@
+import { envSchema } from './env.schema';
 import { validateEnv } from './validate-env';
 import { clearRegisteredSecrets } from './mask';
 
@@ -159,5 +160,13 @@ describe('validateEnv: not strict', () => {
     const env = validateEnv({ PATH: '/usr/bin', HOME: '/root' }).env as unknown as Record<string, unknown>;
     expect(env.PATH).toBeUndefined();
     expect(env.HOME).toBeUndefined();
+  });
+
+  it('keeps every schema key in Env (the key list is read from the schema without describe())', () => {
+    const env = validateEnv({ ...GOOD }).env as unknown as Record<string, unknown>;
+    const schemaKeys = Object.keys(envSchema.describe().keys ?? {});
+    expect(schemaKeys.length).toBeGreaterThan(40);
+    for (const key of schemaKeys) if ((envSchema.extract(key).describe().flags as { default?: unknown } | undefined)?.default !== undefined) expect(env).toHaveProperty(key);
+    for (const key of Object.keys(env)) expect([...schemaKeys, 'STRICT', 'SECRET_KEY_GENERATED']).toContain(key);
   });
 });
