@@ -6,7 +6,7 @@ import { callOnce, counterSum, type Outcome, outcomeClass, TrackingReceiver } fr
 import { type ApiProcess, Fleet, type NodeProcess, runCli } from './support/processes';
 import { freePort, type PrivatePostgres, type PrivateRedis } from './support/services';
 import { sleep, waitFor } from './support/wait-for';
-import { WebSocket, type WsClient } from './support/ws-client';
+import { openDashboardFeed } from './support/ws-client';
 
 /**
  * Issue 12: three API processes and one `cli worker`, started from the built dist/ (npm run build first), on one
@@ -203,7 +203,8 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
 
     it('WebSocket dashboard events cross replicas: changes made on any replica, and the worker’s deliveries, reach clients on all three', async () => {
       const readToken = token(['alerts:read'], 'fleet-watcher');
-      const sockets = await Promise.all(apis.map((api) => openFeed(api, readToken)));
+      const sockets = await Promise.all(apis.map((api) => openDashboardFeed(api.port, readToken)));
+      for (const s of sockets) closers.push(() => s.ws.terminate());
       const receiver = await TrackingReceiver.start(0);
       closers.push(() => receiver.close());
       const hook = await via(apis[2])('POST', '/api/v1/webhooks', { name: 'ws', url: receiver.url, event_types: ['alert.created'] });
@@ -224,20 +225,6 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       }
       expect((await via(apis[0])('DELETE', `/api/v1/webhooks/${hook.body.id}`)).status).toBe(204);
     }, 60_000);
-
-    async function openFeed(api: ApiProcess, bearer: string) {
-      const ws: WsClient = new WebSocket(`ws://127.0.0.1:${api.port}/api/v1/ws/dashboard?token=${bearer}`);
-      closers.push(() => ws.terminate());
-      const messages: Array<Record<string, unknown> & { type: string }> = [];
-      ws.on('message', (d) => messages.push(JSON.parse(String(d)) as (typeof messages)[number]));
-      await new Promise<void>((ok, fail) => {
-        ws.once('open', () => ok());
-        ws.once('error', fail);
-        ws.once('unexpected-response', (_req, res) => fail(new Error(`WebSocket capability missing on ${api.baseUrl}: upgrade refused with ${res.statusCode}`)));
-      });
-      await waitFor(() => messages.some((m) => m.type === 'snapshot'), { timeoutMs: 10_000, what: `the snapshot from ${api.baseUrl}` });
-      return { ws, messages };
-    }
 
     it('SIGTERM to one replica under load: its in-flight requests finish, clients retrying on the others see no error', async () => {
       const victim = apis[0];
