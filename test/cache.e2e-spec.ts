@@ -144,14 +144,11 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
 
   beforeAll(async () => {
     await migrateTestDatabase();
-    redis = await PrivateRedis.start('cache-e2e-pw');
+    redis = await fleet.redis('cache-e2e-pw');
     const raw = domainRawEnv({ REDIS_URL: redis.url, DELIVERY_CONCURRENCY: '0', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_CONNECT_TIMEOUT_MS: '300' });
     [a, b] = await Promise.all([fleet.api(raw, await freePort()), fleet.api(raw, await freePort())]);
   }, 60_000);
-  afterAll(async () => {
-    await fleet.stopAll();
-    await redis?.stop();
-  });
+  afterAll(() => fleet.stopAll());
 
   const stats = async (p: ApiProcess) => (await apiClient(p.baseUrl)('GET', '/api/v1/cache/stats')).body;
 

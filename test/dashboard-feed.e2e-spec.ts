@@ -23,7 +23,7 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
 
   beforeAll(async () => {
     await migrateTestDatabase();
-    redis = await PrivateRedis.start();
+    redis = await fleet.redis();
     const raw = (extra: Record<string, string>) =>
       domainRawEnv({ REDIS_URL: redis.url, LOG_LEVEL: 'info', DELIVERY_CONCURRENCY: '0', WS_STATS_INTERVAL_MS: '500', ...extra });
     [a, b] = await Promise.all([
@@ -40,7 +40,6 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
       for (const w of (await api('GET', '/api/v1/webhooks?limit=500')).body?.items ?? []) await api('DELETE', `/api/v1/webhooks/${w.id}`);
     }
     await fleet.stopAll();
-    await redis?.kill();
   });
 
   interface Client {

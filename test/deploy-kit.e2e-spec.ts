@@ -196,7 +196,7 @@ describe('deploy/kubernetes', () => {
   const docs = files.flatMap((f) => parseYamlFile(join(dir, f)));
   const byKind = (kind: string) => docs.filter((d) => d.kind === kind) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-  const deployment = byKind('Deployment')[0];
+  const deployment = byKind('Deployment').find((d) => d.metadata.name === 'signalgate-api') as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const job = byKind('Job')[0];
   const service = byKind('Service')[0];
   const configMap = byKind('ConfigMap')[0];

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { e2e, strictRawEnv } from './support/e2e-env';
 import { probe, sleep, untilStatus } from './support/health-client';
 import { Fleet, ROOT, runCli, type ApiProcess } from './support/processes';
-import { freePort, PrivatePostgres, tcpOpen } from './support/services';
+import { freePort, tcpOpen } from './support/services';
 import { TcpProxy } from './support/tcp-proxy';
 
 /** The built API as a separate process (dist/apps/api/main.js, `npm run build`), real signals, real services. */
@@ -21,26 +21,23 @@ afterEach(() => fleet.stopAll());
 
 describe('boot with PostgreSQL down', () => {
   it('listens and serves liveness, readiness 503 with the reason, then 200 once PostgreSQL is up, no restart', async () => {
-    const pg = await PrivatePostgres.start();
+    // The fleet destroys it after the test (afterEach).
+    const pg = await fleet.postgres();
     await pg.stop();
-    try {
-      // Outside strict mode the API migrates on boot once connected, so the fresh server reaches head by itself.
-      const api = await spawnApi({ CI_STRICT: '0', DATABASE_URL: pg.url, READINESS_TIMEOUT_MS: '500' });
-      const ready = await probe(`${api.baseUrl}/api/ready`);
-      expect(ready.status).toBe(503);
-      expect(ready.body).toMatchObject({ checks: { db: { ok: false, detail: 'unreachable' } }, dependencies: { database: 'unreachable' } });
-      expect((ready.body.checks as { db: { error: string } }).db.error).toMatch(/ECONNREFUSED|connect/i);
-      expect((await probe(`${api.baseUrl}/api/health/live`)).status).toBe(200);
-      await sleep(1000);
-      expect(api.running).toBe(true);
-      expect((await probe(`${api.baseUrl}/api/health/live`)).status).toBe(200);
+    // Outside strict mode the API migrates on boot once connected, so the fresh server reaches head by itself.
+    const api = await spawnApi({ CI_STRICT: '0', DATABASE_URL: pg.url, READINESS_TIMEOUT_MS: '500' });
+    const ready = await probe(`${api.baseUrl}/api/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ checks: { db: { ok: false, detail: 'unreachable' } }, dependencies: { database: 'unreachable' } });
+    expect((ready.body.checks as { db: { error: string } }).db.error).toMatch(/ECONNREFUSED|connect/i);
+    expect((await probe(`${api.baseUrl}/api/health/live`)).status).toBe(200);
+    await sleep(1000);
+    expect(api.running).toBe(true);
+    expect((await probe(`${api.baseUrl}/api/health/live`)).status).toBe(200);
 
-      await pg.start();
-      await untilStatus(`${api.baseUrl}/api/ready`, 200, 10_000);
-      expect(api.running).toBe(true);
-    } finally {
-      await pg.destroy();
-    }
+    await pg.start();
+    await untilStatus(`${api.baseUrl}/api/ready`, 200, 10_000);
+    expect(api.running).toBe(true);
   });
 });
 

@@ -1,22 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { RawEnv } from '@app/config';
-import { GiveUp, waitFor } from './wait-for';
+import { ApiProcess, CLI_MAIN, NodeProcess, type SpawnOptions } from './node-process';
+import { freePort, PrivatePostgres, PrivateRedis } from './services';
 
 /**
  * The process fleet of the e2e suites: built API and CLI processes started with an env of the test's choosing,
- * waited on until they can be used, stopped or killed, their output collected. `npm run build` first.
+ * waited on until they can be used, stopped, killed or restarted, their output collected; and the private
+ * PostgreSQL/Redis a suite kills and restarts. `npm run build` first.
  */
-export const ROOT = resolve(__dirname, '../..');
-export const API_MAIN = resolve(ROOT, 'dist/apps/api/main.js');
-export const CLI_MAIN = resolve(ROOT, 'dist/apps/cli/main.js');
-
-/** The environment a child gets: PATH and HOME only, plus what the test gives. Nothing leaks in from the runner. */
-export function childEnv(raw: RawEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  for (const [k, v] of Object.entries(raw)) if (v !== undefined) env[k] = v;
-  return env;
-}
+export { API_MAIN, ApiProcess, CLI_MAIN, childEnv, NodeProcess, type ProcessResources, resourcesOf, ROOT, type SpawnOptions } from './node-process';
 
 export interface RunResult {
   code: number | null;
@@ -26,127 +17,29 @@ export interface RunResult {
   ms: number;
 }
 
-export interface SpawnOptions {
-  /** Working directory (default: the repository root). */
-  cwd?: string;
-}
-
-/** A long-running built target (the API, `cli worker`, ...) with its output captured. */
-export class NodeProcess {
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  protected constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((ok) => child.once('exit', (code, signal) => setImmediate(() => ok({ code, signal }))));
-  }
-
-  static start(main: string, args: string[], raw: RawEnv, options: SpawnOptions = {}): NodeProcess {
-    return new NodeProcess(spawnNode(main, args, raw, options));
-  }
-
-  get output(): string {
-    return `${this.stdout}\n${this.stderr}`;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Resolves once the output matches `pattern`; fails early if the process exits first. */
-  async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-    await waitFor(
-      () => {
-        if (pattern.test(this.output)) return true;
-        if (!this.running) throw new ProcessExited(`exited before printing ${pattern}:\n${this.output}`);
-        return false;
-      },
-      { timeoutMs, what: () => `${pattern} in the output of ${this.describe()}:\n${this.output}` },
-    );
-  }
-
-  /** Signals the process and waits for it to exit; SIGKILL after `timeoutMs`. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (!this.running) return this.exited;
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    const r = await this.exited;
-    clearTimeout(timer);
-    return r;
-  }
-
-  protected describe(): string {
-    return `pid ${this.child.pid}`;
-  }
-}
-
-/** The built API on `port` (HOST 127.0.0.1 unless the test says otherwise). */
-export class ApiProcess extends NodeProcess {
-  private constructor(
-    child: ChildProcess,
-    readonly port: number,
-  ) {
-    super(child);
-  }
-
-  static spawn(raw: RawEnv, port: number, options: SpawnOptions = {}): ApiProcess {
-    return new ApiProcess(spawnNode(API_MAIN, [], { HOST: '127.0.0.1', ...raw, PORT: String(port) }, options), port);
-  }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Resolves once the port answers HTTP (liveness); fails early if the process exits. */
-  async waitListening(timeoutMs = 30_000): Promise<void> {
-    await this.until('/api/health/live', () => true, 'to listen', timeoutMs);
-  }
-
-  /**
-   * Resolves once readiness answers 200: the database is connected (domain routes answer 503 until then), Redis
-   * answers and migrations are at head. Use before any request that needs the database.
-   */
-  async waitReady(timeoutMs = 30_000): Promise<void> {
-    await this.until('/api/ready', (status) => status === 200, 'to be ready', timeoutMs);
-  }
-
-  protected override describe(): string {
-    return `the API on ${this.port}`;
-  }
-
-  private async until(path: string, accept: (status: number) => boolean, what: string, timeoutMs: number): Promise<void> {
-    let last = '';
-    await waitFor(
-      async () => {
-        if (!this.running) throw new ProcessExited(`API exited before ${what.replace(/^to /, 'it could ')}:\n${this.output}`);
-        try {
-          const r = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(1000) });
-          last = `${r.status} ${await r.text()}`;
-          return accept(r.status);
-        } catch (e) {
-          last = String(e);
-          return false;
-        }
-      },
-      { timeoutMs, what: () => `the API ${what} (last: ${last || 'no answer'}):\n${this.output}` },
-    );
-  }
-}
+type ApiOptions = SpawnOptions & { wait?: 'ready' | 'listening' | 'none'; timeoutMs?: number };
 
 /**
- * The processes one suite started, stopped together at the end: `const fleet = new Fleet()` and
- * `afterAll(() => fleet.stopAll())`.
+ * The processes and private services one suite started, stopped together at the end: `const fleet = new Fleet()`
+ * and `afterAll(() => fleet.stopAll())`. `apis(n, raw)` starts replicas on one env; `next()` spreads requests over
+ * the running ones round-robin; `restart(api)` stops (SIGTERM or SIGKILL) one and starts it again on its port.
  */
 export class Fleet {
   private readonly members: NodeProcess[] = [];
+  private readonly services: Array<{ stop: () => Promise<void> }> = [];
+  private turn = 0;
 
   /** The built API, waited on until ready (`wait: 'listening'` for suites that expect it never to be ready). */
-  async api(raw: RawEnv, port: number, options: SpawnOptions & { wait?: 'ready' | 'listening' | 'none'; timeoutMs?: number } = {}): Promise<ApiProcess> {
+  async api(raw: RawEnv, port: number, options: ApiOptions = {}): Promise<ApiProcess> {
     const api = this.add(ApiProcess.spawn(raw, port, options));
-    if (options.wait === 'listening') await api.waitListening(options.timeoutMs);
-    else if (options.wait !== 'none') await api.waitReady(options.timeoutMs);
+    await Fleet.wait(api, options);
     return api;
+  }
+
+  /** `n` API replicas on one env, each on a free port, started together. */
+  async apis(n: number, raw: RawEnv, options: ApiOptions = {}): Promise<ApiProcess[]> {
+    const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
+    return Promise.all(ports.map((port) => this.api(raw, port, options)));
   }
 
   /** A long-running CLI command (`worker`), waited on until its output matches `readyWhen`. */
@@ -156,14 +49,61 @@ export class Fleet {
     return p;
   }
 
+  /** A private redis-server (free port), stopped by `stopAll`. */
+  async redis(password?: string): Promise<PrivateRedis> {
+    const r = await PrivateRedis.start(password);
+    this.services.push(r);
+    return r;
+  }
+
+  /** A private PostgreSQL cluster (initdb, free port), destroyed by `stopAll`. */
+  async postgres(): Promise<PrivatePostgres> {
+    const pg = await PrivatePostgres.start();
+    this.services.push({ stop: () => pg.destroy() });
+    return pg;
+  }
+
   add<P extends NodeProcess>(p: P): P {
     this.members.push(p);
     return p;
   }
 
-  /** Kills whatever is still running (SIGKILL: a suite's end needs no graceful shutdown). */
+  /** The API replicas still running, in start order. */
+  get runningApis(): ApiProcess[] {
+    return this.members.filter((p): p is ApiProcess => p instanceof ApiProcess && p.running);
+  }
+
+  /** The next running API replica, round-robin (`except`: one the caller has just seen fail). */
+  next(except?: ApiProcess): ApiProcess {
+    const live = this.runningApis.filter((a) => a !== except);
+    if (live.length === 0) throw new Error('no API replica is running');
+    this.turn = (this.turn + 1) % live.length;
+    return live[this.turn];
+  }
+
+  /**
+   * Stops one API (SIGTERM: a graceful drain; SIGKILL: a crash) and starts it again on the same port with the same
+   * env; returns the new process, which replaces the old one in the fleet.
+   */
+  async restart(api: ApiProcess, signal: NodeJS.Signals = 'SIGTERM', options: ApiOptions = {}): Promise<ApiProcess> {
+    await api.stop(signal);
+    const i = this.members.indexOf(api);
+    const again = ApiProcess.spawn(api.raw, api.port, { ...api.options, ...options });
+    if (i >= 0) this.members[i] = again;
+    else this.members.push(again);
+    await Fleet.wait(again, options);
+    return again;
+  }
+
+  /** Kills whatever is still running (SIGKILL: a suite's end needs no graceful shutdown), then the private services. */
   async stopAll(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     await Promise.all(this.members.splice(0).map((p) => p.stop(signal)));
+    for (const s of this.services.splice(0).reverse()) await s.stop().catch(() => undefined);
+  }
+
+  private static async wait(api: ApiProcess, options: ApiOptions): Promise<void> {
+    if (options.wait === 'listening') await api.waitListening(options.timeoutMs);
+    else if (options.wait !== 'none') await api.waitReady(options.timeoutMs);
   }
 }
 
@@ -187,10 +127,3 @@ export async function runNode(main: string, args: string[], raw: RawEnv, timeout
 }
 
 export const runCli = (args: string[], raw: RawEnv, timeoutMs?: number, options?: SpawnOptions) => runNode(CLI_MAIN, args, raw, timeoutMs, options);
-
-function spawnNode(main: string, args: string[], raw: RawEnv, options: SpawnOptions): ChildProcess {
-  return spawn(process.execPath, [main, ...args], { env: childEnv(raw), cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** The process died while being waited on: say so instead of waiting out the timeout. */
-class ProcessExited extends GiveUp {}
