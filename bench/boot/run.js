@@ -8,11 +8,11 @@
 //   npm run build && node bench/boot/run.js [--runs 5] [--intake-seconds 60] [--settle-seconds 30] \
 //     [--admin postgresql://postgres@127.0.0.1:5432/postgres] [--redis redis://127.0.0.1:6379/0] [--out bench/boot/RESULTS.md]
 'use strict';
+const { arg, sleep, median, freePort, stop, rssKib } = require('../support');
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { readFileSync, writeFileSync } = require('node:fs');
+const { writeFileSync } = require('node:fs');
 const http = require('node:http');
-const { createServer } = require('node:net');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
@@ -24,10 +24,6 @@ const API = join(ROOT, 'dist/apps/api/main.js');
 const CLI = join(ROOT, 'dist/apps/cli/main.js');
 const STOCK_OUT = join(ROOT, 'bench/.tmp/stock-app');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
 const RUNS = Number(arg('runs', '5'));
 const INTAKE_S = Number(arg('intake-seconds', '60'));
 const SETTLE_S = Number(arg('settle-seconds', '30'));
@@ -37,26 +33,10 @@ const OUT = resolve(ROOT, arg('out', 'bench/boot/RESULTS.md'));
 const IDLE_AFTER_READY_MS = 3000;
 const SECRET_KEY = randomBytes(32).toString('hex');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mib = (kib) => Math.round((kib / 1024) * 10) / 10;
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** Resident set size of a process in KiB, from /proc (what the kernel, and a container limit, counts). */
-function rssKib(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
 
 /** One GET with a fresh connection (a probe does not reuse one); resolves to the status, or 0 if refused. */
 function probe(port, path) {
@@ -103,17 +83,6 @@ async function bootOnce(name, databaseUrl, extraEnv = {}) {
   return { child, port, readyMs: performance.now() - started, firstAnswerMs: firstAnswer };
 }
 
-function stop(child) {
-  return new Promise((ok) => {
-    if (child.exitCode !== null) return ok();
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      ok();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 async function intakeRun(databaseUrl) {
   const { child, port } = await bootOnce('signalgate', databaseUrl, { RATE_LIMIT_ENABLED: '0' });

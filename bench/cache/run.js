@@ -9,6 +9,7 @@
 // alert page, webhook by id) and 10 % writes (PATCH webhook, acknowledge alert, create alert), each write
 // invalidating what it changes. Hit rate is measured after a warm-up (POST /api/v1/cache/warm, then 2 s of load).
 'use strict';
+const { arg, sleep, pct, r1, freePort, stop } = require('../support');
 const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -18,34 +19,18 @@ const jwt = require('jsonwebtoken');
 const { Client } = require('pg');
 
 const ROOT = resolve(__dirname, '../..');
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
-const SECONDS = Number(args.seconds ?? 10);
+const SECONDS = Number(arg('seconds', 10));
 const WARMUP_SECONDS = 2;
 const ROUNDS = 5;
-const CONCURRENCY = Number(args.concurrency ?? 32);
+const CONCURRENCY = Number(arg('concurrency', 32));
 const WEBHOOKS = 50;
 const ATTEMPTS_PER_WEBHOOK = 200;
 const ALERTS = 200;
-const OUT = resolve(ROOT, args.out ?? 'bench/cache/RESULTS.md');
+const OUT = resolve(ROOT, arg('out', 'bench/cache/RESULTS.md'));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const SECRET_KEY = 'bench-secret-key-0123456789-abcdefghijklmnop';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const r1 = (x) => Math.round(x * 10) / 10;
-const pct = (values, p) => {
-  if (!values.length) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
 
-function freePort() {
-  return new Promise((ok) => {
-    const s = require('node:net').createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 const BEARER = jwt.sign({ sub: 'bench', scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', expiresIn: 3600 });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -83,14 +68,6 @@ async function startApi(env, port) {
   throw new Error('API did not start');
 }
 
-function stop(child) {
-  return new Promise((ok) => {
-    if (child.exitCode !== null) return ok();
-    child.once('exit', ok);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15000).unref();
-  });
-}
 
 /** Weighted request makers; `ids` holds the seeded webhook and alert ids. */
 function mixes(ids) {

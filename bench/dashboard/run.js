@@ -7,10 +7,10 @@
 //     [--admin postgresql://postgres@127.0.0.1:5432/postgres] [--redis redis://127.0.0.1:6379/0]
 //
 // The clients run in this process (one event loop receives every copy), so the latencies include its queueing too.
+const { arg, sleep, pct, freePort, rssKib } = require('../support');
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { readFileSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { writeFileSync } = require('node:fs');
 const { cpus, loadavg } = require('node:os');
 const { join, resolve } = require('node:path');
 const { Client } = require('pg');
@@ -19,30 +19,14 @@ const WebSocket = require('ws');
 const ROOT = resolve(__dirname, '../..');
 const API = join(ROOT, 'dist/apps/api/main.js');
 const CLI = join(ROOT, 'dist/apps/cli/main.js');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const CLIENTS = Number(arg('clients', '1000'));
 const ALERTS = Number(arg('alerts', '30'));
 const ADMIN_URL = arg('admin', 'postgresql://postgres@127.0.0.1:5432/postgres');
 const REDIS_URL = arg('redis', 'redis://127.0.0.1:6379/0');
 const SECRET_KEY = randomBytes(32).toString('hex');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
-const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
 
 async function main() {
   const dbName = `sg_bench_ws_${randomBytes(4).toString('hex')}`;
@@ -82,7 +66,7 @@ async function main() {
       await sleep(100);
     }
     await sleep(1000);
-    const rssBefore = rssKiB(api.pid);
+    const rssBefore = rssKib(api.pid);
 
     // Connect in batches of 100, each client waiting for its snapshot.
     const received = new Map(); // alert id -> array of receipt times
@@ -106,7 +90,7 @@ async function main() {
       );
     }
     await sleep(3000);
-    const rssIdle = rssKiB(api.pid);
+    const rssIdle = rssKib(api.pid);
     const perClientKiB = (rssIdle - rssBefore) / CLIENTS;
 
     const latencies = [];

@@ -6,6 +6,7 @@
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres): a scratch
 // database is created and dropped. Results are printed and written as Markdown + JSON.
 'use strict';
+const { arg, sleep, pct, r1, freePort, stop } = require('../support');
 const { fork, spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -15,34 +16,18 @@ const jwt = require('jsonwebtoken');
 const { Client } = require('pg');
 
 const ROOT = resolve(__dirname, '../..');
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
-const ALERTS = Number(args.alerts ?? 5000);
-const IN_FLIGHT = Number(args['in-flight'] ?? 16);
+const ALERTS = Number(arg('alerts', 5000));
+const IN_FLIGHT = Number(arg('in-flight', 16));
 const TRICKLE_RATE = 20;
-const TRICKLE_SECONDS = Number(args['trickle-seconds'] ?? 15);
+const TRICKLE_SECONDS = Number(arg('trickle-seconds', 15));
 const POST_CONCURRENCY = 32;
-const OUT = resolve(ROOT, args.out ?? 'bench/delivery/RESULTS.md');
+const OUT = resolve(ROOT, arg('out', 'bench/delivery/RESULTS.md'));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECRET_KEY = 'bench-secret-key-0123456789-abcdefghijklmnop';
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const pct = (values, p) => {
-  if (!values.length) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
-const r1 = (x) => Math.round(x * 10) / 10;
 const r2 = (x) => Math.round(x * 100) / 100;
 
-function freePort() {
-  return new Promise((ok) => {
-    const s = require('node:net').createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 function startReceiver() {
   return new Promise((ok) => {
@@ -78,14 +63,6 @@ async function startApi(env, port) {
   throw new Error('API did not start');
 }
 
-function stop(child) {
-  return new Promise((ok) => {
-    if (child.exitCode !== null) return ok();
-    child.once('exit', ok);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15000).unref();
-  });
-}
 
 function token() {
   return jwt.sign({ sub: 'bench', scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', expiresIn: 3600 });

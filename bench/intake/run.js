@@ -7,10 +7,10 @@
 // Each server gets its own scratch database (migrated, two webhooks so fan-out writes rows), workers off so intake is
 // what is measured; rounds alternate which server goes first. Writes RESULTS.md + RESULTS.json next to this file.
 'use strict';
+const { arg, sleep, median, freePort, stop } = require('../support');
 const { fork, spawn } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
 const { existsSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
 const { cpus, loadavg } = require('node:os');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
@@ -18,10 +18,6 @@ const jwt = require('jsonwebtoken');
 const { Client } = require('pg');
 
 const ROOT = resolve(__dirname, '../..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const ADMIN_URL = arg('admin', process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
 const REDIS_URL = arg('redis', 'redis://127.0.0.1:6379/0');
 const BEFORE = arg('before', '/tmp/intake-before-dist');
@@ -33,20 +29,8 @@ const AM_ALERTS = 100;
 const POOL_SIZE = '10'; // DB_POOL_SIZE's default: Signalgate and the bare server get the same pool
 const SECRET_KEY = randomBytes(32).toString('hex');
 const TOKEN = jwt.sign({ scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', subject: `bench-${randomUUID()}`, expiresIn: 3600 });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const r2 = (x) => Math.round(x * 100) / 100;
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 async function scratchDatabase(admin, tag) {
   const name = `sg_bench_intake_${tag}_${randomBytes(3).toString('hex')}`;
@@ -130,14 +114,6 @@ async function addWebhooks(databaseUrl) {
   }
 }
 
-function stop(child) {
-  return new Promise((ok) => {
-    if (child.exitCode !== null) return ok();
-    child.once('exit', ok);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15000).unref();
-  });
-}
 
 const alertBody = () => JSON.stringify({ title: 'bench', severity: 'warning', source: 'bench', labels: { id: randomUUID() } });
 const alertmanagerBody = () =>

@@ -8,10 +8,10 @@
 //
 // Needs PostgreSQL (a scratch database is created and dropped) and Redis; redis-server on PATH for the hung-Redis
 // figure (a private one is started and SIGSTOPped; the shared one is never touched).
+const { arg, sleep, median, freePort } = require('../support');
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
 const { cpus, loadavg } = require('node:os');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
@@ -21,29 +21,13 @@ const ROOT = resolve(__dirname, '../..');
 const API = join(ROOT, 'dist/apps/api/main.js');
 const CLI = join(ROOT, 'dist/apps/cli/main.js');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
 const ADMIN_URL = arg('admin', 'postgresql://postgres@127.0.0.1:5432/postgres');
 const REDIS_URL = arg('redis', 'redis://127.0.0.1:6379/0');
 const DURATION_S = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '64'));
 const SECRET_KEY = randomBytes(32).toString('hex');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 function baseEnv(databaseUrl, extra = {}) {
   return {

@@ -6,10 +6,10 @@
 //
 //   npm run build && node bench/rate-limit/run.js [--admin postgresql://postgres@127.0.0.1:5432/postgres] \
 //     [--redis redis://127.0.0.1:6379/0] [--duration 10] [--connections 32] [--rounds 3]
+const { arg, sleep, median, freePort } = require('../support');
 const { spawn } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
 const { writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
 const { cpus, loadavg } = require('node:os');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
@@ -19,29 +19,13 @@ const { Client } = require('pg');
 const ROOT = resolve(__dirname, '../..');
 const API = join(ROOT, 'dist/apps/api/main.js');
 const CLI = join(ROOT, 'dist/apps/cli/main.js');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const ADMIN_URL = arg('admin', 'postgresql://postgres@127.0.0.1:5432/postgres');
 const REDIS_URL = arg('redis', 'redis://127.0.0.1:6379/0');
 const DURATION_S = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '32'));
 const ROUNDS = Number(arg('rounds', '3'));
 const SECRET_KEY = randomBytes(32).toString('hex');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 const env = (databaseUrl, extra) => ({
   PATH: process.env.PATH,

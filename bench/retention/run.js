@@ -9,6 +9,7 @@
 // throughput and latency (each alert fans out to 10 webhooks), GET /api/v1/webhooks/health latency; then a few
 // retention batches over the history. Results are printed and written as Markdown + JSON.
 'use strict';
+const { arg, sleep, pct, r1, freePort, stop } = require('../support');
 const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -18,9 +19,8 @@ const jwt = require('jsonwebtoken');
 const { Client, Pool } = require('pg');
 
 const ROOT = resolve(__dirname, '../..');
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
-const HISTORY = Number(args.history ?? 1_000_000);
-const OUT = resolve(ROOT, args.out ?? 'bench/retention/RESULTS.md');
+const HISTORY = Number(arg('history', 1_000_000));
+const OUT = resolve(ROOT, arg('out', 'bench/retention/RESULTS.md'));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECRET_KEY = 'bench-secret-key-0123456789-abcdefghijklmnop';
 const WEBHOOKS = 10;
@@ -32,7 +32,6 @@ const HEALTH_CALLS = 100;
 const RETENTION_BATCHES = 20;
 const RETENTION_BATCH_SIZE = 500;
 const CHUNK = 100_000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.now();
 
 // The library's own statements, from source (the bundle in dist/ exports nothing).
@@ -42,23 +41,9 @@ require('tsconfig-paths').register({ baseUrl: paths.absoluteBaseUrl, paths: path
 const { DeliveryQueue } = require(resolve(ROOT, 'libs/delivery/src/delivery-queue.ts'));
 const { RetentionStore } = require(resolve(ROOT, 'libs/delivery/src/retention/retention-store.ts'));
 
-const pct = (values, p) => {
-  if (!values.length) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
-const r1 = (x) => Math.round(x * 10) / 10;
 const r2 = (x) => Math.round(x * 100) / 100;
 const dist = (values) => ({ n: values.length, p50_ms: r1(pct(values, 50)), p99_ms: r1(pct(values, 99)) });
 
-function freePort() {
-  return new Promise((ok) => {
-    const s = require('node:net').createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 const BEARER = jwt.sign({ sub: 'bench', scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', expiresIn: 3600 });
 const agent = new http.Agent({ keepAlive: true, maxSockets: INTAKE_CONCURRENCY });
@@ -90,14 +75,6 @@ async function startApi(env, port) {
   throw new Error('API did not start');
 }
 
-function stop(child) {
-  return new Promise((ok) => {
-    if (child.exitCode !== null) return ok();
-    child.once('exit', ok);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15000).unref();
-  });
-}
 
 /** The claim statement, CLAIM_ROWS due deliveries claimed CLAIM_LIMIT at a time; claimed rows are then finished. */
 async function measureClaim(db, queue) {
