@@ -11,7 +11,7 @@
 const { arg, sleep, median, freePort, stop, rssKib } = require('../support');
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { writeFileSync } = require('node:fs');
+const { readFileSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
@@ -50,10 +50,13 @@ function probe(port, path) {
   });
 }
 
+/** The node flags scripts/start-prod.sh starts the API with: the bench measures the API as shipped. */
+const API_NODE_FLAGS = (/^API_NODE_FLAGS="([^"]*)"$/m.exec(readFileSync(join(ROOT, 'scripts/start-prod.sh'), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
+
 const apps = {
   signalgate: {
     label: 'Signalgate (strict)',
-    command: (env) => [process.execPath, [API], { ...env, ENV: 'test', CI_STRICT: '1', SECRET_KEY, LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0' }],
+    command: (env) => [process.execPath, [...API_NODE_FLAGS, API], { ...env, ENV: 'test', CI_STRICT: '1', SECRET_KEY, LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0' }],
     readyPath: '/api/ready',
   },
   stock: {
