@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { envSchema } from '@app/config';
-import { ROOT } from './support/processes';
+import { ROOT, SHIPPED_NODE_FLAGS } from './support/processes';
 import { which } from './support/services';
 
 /**
@@ -118,7 +118,7 @@ describe('deploy/kubernetes rendered by kubectl kustomize', () => {
   });
 
   it('runs the worker as its own Deployment: `cli worker`, probed and scraped on WORKER_METRICS_PORT, same config and secrets', () => {
-    expect(workerContainer.command).toEqual(['node', 'dist/apps/cli/main.js', 'worker']);
+    expect(workerContainer.command).toEqual(['node', ...SHIPPED_NODE_FLAGS, 'dist/apps/cli/main.js', 'worker']);
     expect(worker.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('worker');
     expect(worker.spec.replicas).toBeGreaterThanOrEqual(2);
     const port = workerContainer.ports.find((p: K8s) => p.name === 'metrics');

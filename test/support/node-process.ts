@@ -150,8 +150,16 @@ export class ApiProcess extends NodeProcess {
   }
 }
 
+/**
+ * The V8 flags the long-running targets ship with (scripts/start-prod.sh for the API, the worker Deployment in
+ * deploy/kubernetes): the suites run them as they run in production. test/kubernetes and test/deploy-kit check both.
+ */
+export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=8'];
+
 export function spawnNode(main: string, args: string[], raw: RawEnv, options: SpawnOptions): ChildProcess {
-  return spawn(process.execPath, [main, ...args], { env: childEnv(raw), cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const longRunning = main === API_MAIN || (main === CLI_MAIN && args[0] === 'worker');
+  const argv = [...(longRunning ? SHIPPED_NODE_FLAGS : []), main, ...args];
+  return spawn(process.execPath, argv, { env: childEnv(raw), cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** The process died while being waited on: say so instead of waiting out the timeout. */
