@@ -54,4 +54,15 @@ function rssKib(pid) {
   return m ? Number(m[1]) : NaN;
 }
 
-module.exports = { arg, sleep, pct, median, r1, freePort, stop, rssKib };
+/** Creates database `name` on the server of `adminUrl`; returns the connected admin client (to drop it) and its URL. */
+async function scratchDatabase(adminUrl, name) {
+  const { Client } = require('pg');
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return { admin, databaseUrl: u.toString() };
+}
+
+module.exports = { arg, sleep, pct, median, r1, freePort, stop, rssKib, scratchDatabase };

@@ -8,7 +8,7 @@
 //   npm run build && node bench/boot/run.js [--runs 5] [--intake-seconds 60] [--settle-seconds 30] \
 //     [--admin postgresql://postgres@127.0.0.1:5432/postgres] [--redis redis://127.0.0.1:6379/0] [--out bench/boot/RESULTS.md]
 'use strict';
-const { arg, sleep, median, freePort, stop, rssKib } = require('../support');
+const { arg, sleep, median, freePort, stop, rssKib, scratchDatabase } = require('../support');
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { readFileSync, writeFileSync } = require('node:fs');
@@ -17,7 +17,6 @@ const os = require('node:os');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
 const jwt = require('jsonwebtoken');
-const { Client } = require('pg');
 
 const ROOT = resolve(__dirname, '../..');
 const API = join(ROOT, 'dist/apps/api/main.js');
@@ -126,12 +125,7 @@ async function intakeRun(databaseUrl) {
 
 async function main() {
   const dbName = `sg_boot_bench_${process.pid}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
+  const { admin, databaseUrl } = await scratchDatabase(ADMIN_URL, dbName);
   const results = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) }, runs: RUNS };
   try {
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(__dirname, 'stock-app/tsconfig.json')], { stdio: 'inherit' });

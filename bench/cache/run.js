@@ -9,7 +9,7 @@
 // alert page, webhook by id) and 10 % writes (PATCH webhook, acknowledge alert, create alert), each write
 // invalidating what it changes. Hit rate is measured after a warm-up (POST /api/v1/cache/warm, then 2 s of load).
 'use strict';
-const { arg, sleep, pct, r1, freePort, stop } = require('../support');
+const { arg, sleep, pct, r1, freePort, stop, scratchDatabase } = require('../support');
 const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -179,12 +179,7 @@ async function seed(port, databaseUrl) {
 
 async function main() {
   const dbName = `sg_bench_cache_${process.pid}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
+  const { admin, databaseUrl } = await scratchDatabase(ADMIN_URL, dbName);
   // Rate limits off: the default 100 requests a minute would refuse nearly every request (429) and measure nothing.
   const baseEnv = { ENV: 'development', DATABASE_URL: databaseUrl, REDIS_URL, SECRET_KEY, LOG_LEVEL: 'warn', DELIVERY_CONCURRENCY: '0', RATE_LIMIT_ENABLED: '0' };
   const results = {

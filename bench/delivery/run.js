@@ -6,14 +6,13 @@
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres): a scratch
 // database is created and dropped. Results are printed and written as Markdown + JSON.
 'use strict';
-const { arg, sleep, pct, r1, freePort, stop } = require('../support');
+const { arg, sleep, pct, r1, freePort, stop, scratchDatabase } = require('../support');
 const { fork, spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
 const { writeFileSync } = require('node:fs');
 const { resolve } = require('node:path');
 const jwt = require('jsonwebtoken');
-const { Client } = require('pg');
 
 const ROOT = resolve(__dirname, '../..');
 const ALERTS = Number(arg('alerts', 5000));
@@ -155,12 +154,7 @@ async function createWebhook(port, url, name) {
 
 async function main() {
   const dbName = `sg_bench_${process.pid}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
+  const { admin, databaseUrl } = await scratchDatabase(ADMIN_URL, dbName);
   const baseEnv = {
     ENV: 'development',
     DATABASE_URL: databaseUrl,

@@ -9,7 +9,7 @@
 // throughput and latency (each alert fans out to 10 webhooks), GET /api/v1/webhooks/health latency; then a few
 // retention batches over the history. Results are printed and written as Markdown + JSON.
 'use strict';
-const { arg, sleep, pct, r1, freePort, stop } = require('../support');
+const { arg, sleep, pct, r1, freePort, stop, scratchDatabase } = require('../support');
 const { spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -187,12 +187,7 @@ const ratio = (after, before) => r2(after / before);
 
 async function main() {
   const dbName = `sg_bench_retention_${process.pid}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
+  const { admin, databaseUrl } = await scratchDatabase(ADMIN_URL, dbName);
   const env = {
     ENV: 'development',
     DATABASE_URL: databaseUrl,
