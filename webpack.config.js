@@ -59,11 +59,12 @@ module.exports = (options) => {
           parser: { ...(options.module?.parser ?? {}), javascript: { ...(options.module?.parser?.javascript ?? {}), createRequire: false } },
         }
       : options.module,
+    output: { ...(options.output ?? {}), pathinfo: !!process.env.SG_NO_MINIFY },
     externals: [nodeExternals({ allowlist: isApi ? [(request) => !API_EXTERNAL.test(request)] : JOI })],
     plugins: [...(options.plugins ?? []), ...(isApi ? [ignoreMissingOptional, terminusOptionalRequire] : [])],
     optimization: {
       ...(options.optimization ?? {}),
-      minimize: true,
+      minimize: !process.env.SG_NO_MINIFY,
       minimizer: [
         new TerserPlugin({
           extractComments: false,

@@ -3,7 +3,6 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { CacheApiModule } from './cache/cache.module';
-import { CommonModule } from './common/common.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
@@ -20,7 +19,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  * limit guard is app-wide but only counts /api/v1.
  */
 @Module({
-  imports: [CommonModule, AuthModule, RateLimitModule, WebhooksModule, AlertsModule, DeliveriesModule, CacheApiModule, EventTypesModule, DeliveryWorkerModule.forRoot('api'), DashboardModule],
+  imports: [AuthModule, RateLimitModule, WebhooksModule, AlertsModule, DeliveriesModule, CacheApiModule, EventTypesModule, DeliveryWorkerModule.forRoot('api'), DashboardModule],
   providers: [
     { provide: APP_FILTER, useClass: GlobalExceptionFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },

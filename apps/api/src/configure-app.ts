@@ -89,7 +89,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   app.useBodyParser('application/json', { bodyLimit: fastify.initialConfig.bodyLimit }, jsonBodyParser(fastify));
   fastify.removeContentTypeParser('text/plain');
   const config = app.get<ConfigService<Env, true>>(ConfigService);
-  await configureEdge(app, { ENV: config.get('ENV', { infer: true }), CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) });
+  configureEdge(app, { ENV: config.get('ENV', { infer: true }), CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) });
   setupOpenApi(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);

@@ -1,4 +1,4 @@
-import { corsOptionsFor, rewriteSeedAlias } from './configure-edge';
+import { corsOptionsFor, rewriteSeedAlias, securityHeaders } from './configure-edge';
 
 describe('rewriteSeedAlias', () => {
   it.each([
@@ -29,5 +29,25 @@ describe('corsOptionsFor', () => {
     expect(corsOptionsFor({ ENV: 'development', CORS_ORIGINS: undefined })('http://localhost:5173')).toMatchObject({ credentials: true });
     expect(corsOptionsFor({ ENV: 'development', CORS_ORIGINS: undefined })('https://evil.example')).toEqual({ origin: false });
     expect(corsOptionsFor({ ENV: 'staging', CORS_ORIGINS: undefined })('http://localhost:5173')).toEqual({ origin: false });
+  });
+});
+
+describe('securityHeaders', () => {
+  it("is helmet's header set for the service's options, computed once", () => {
+    const headers = securityHeaders();
+    expect(headers['Content-Security-Policy']).toBe(
+      "default-src 'none';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;font-src 'self';connect-src 'self';base-uri 'none';form-action 'self';frame-ancestors 'none';object-src 'none'",
+    );
+    expect(headers).toMatchObject({
+      'X-Frame-Options': 'SAMEORIGIN',
+      'X-Content-Type-Options': 'nosniff',
+      'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    });
+  });
+
+  it('follows the options it is given', () => {
+    expect(securityHeaders({ contentSecurityPolicy: false, frameguard: { action: 'deny' } })).toMatchObject({ 'X-Frame-Options': 'DENY' });
+    expect(securityHeaders({ contentSecurityPolicy: false })['Content-Security-Policy']).toBeUndefined();
   });
 });

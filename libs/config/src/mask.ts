@@ -16,6 +16,9 @@ const SECRET_QUERY_RE =
   /([?&;](?:password|passwd|pwd|pass|sslpassword|sslkey|secret|token|access_token|auth|api[_-]?key)=)[^&;\s'"#<>`]*/gi;
 
 const knownSecrets = new Set<string>();
+/** `knownSecrets`, longest first (a secret containing another is replaced whole); rebuilt when one is registered. */
+let secretsLongestFirst: string[] = [];
+const sortSecrets = () => (secretsLongestFirst = [...knownSecrets].sort((a, b) => b.length - a.length));
 
 /** Registers a value (a password, a key, a token) to be replaced by `***` wherever it appears in masked text. */
 export function registerSecret(value: string | undefined | null): void {
@@ -29,6 +32,7 @@ export function registerSecret(value: string | undefined | null): void {
   }
   const encoded = encodeURIComponent(value);
   if (encoded !== value) knownSecrets.add(encoded);
+  sortSecrets();
 }
 
 /** Registers the password of a URL (raw and decoded forms) as a known secret. */
@@ -44,6 +48,7 @@ export function registerUrlSecrets(url: string | undefined | null): void {
 /** For tests: forget registered secrets. */
 export function clearRegisteredSecrets(): void {
   knownSecrets.clear();
+  sortSecrets();
 }
 
 interface UserinfoParts {
@@ -81,27 +86,27 @@ export function maskUrl(url: string): string {
   if (parts && parts.password !== undefined) {
     out = `${parts.prefix}${parts.user}:${MASK}${parts.rest}`;
   }
-  return out.replace(SECRET_QUERY_RE, `$1${MASK}`);
+  return out.includes('=') ? out.replace(SECRET_QUERY_RE, `$1${MASK}`) : out;
 }
 
 /** Masks every URL and every registered secret inside free text (error messages, log lines, evidence). */
 export function maskText(text: string): string {
   let out = replaceKnownSecrets(text);
   out = maskUrlsInText(out);
-  return out.replace(SECRET_QUERY_RE, `$1${MASK}`);
+  return out.includes('=') ? out.replace(SECRET_QUERY_RE, `$1${MASK}`) : out;
 }
 
 function replaceKnownSecrets(text: string): string {
   let out = text;
-  // Longest first, so that a secret containing another is replaced whole.
-  const secrets = [...knownSecrets].sort((a, b) => b.length - a.length);
-  for (const s of secrets) {
+  for (const s of secretsLongestFirst) {
     if (out.includes(s)) out = out.split(s).join(MASK);
   }
   return out;
 }
 
 function maskUrlsInText(text: string): string {
+  // Most log lines hold no URL with a scheme: skip the scan (every request's log line passes through here).
+  if (!text.includes('://')) return text;
   const starts: number[] = [];
   for (const m of text.matchAll(SCHEME_RE)) starts.push(m.index);
   if (starts.length === 0) return text;

@@ -8,6 +8,8 @@ import { maskText } from '@app/config';
 export const LIVE_EVENTS_CHANNEL = 'signalgate:live:v1';
 /** Events larger than this are not published (ours are small; a bound on what a subscriber parses). */
 export const LIVE_EVENT_MAX_BYTES = 256 * 1024;
+/** At most this many events wait for the next flush; more flush at once (an intake burst is not held in memory). */
+export const LIVE_OUTBOX_MAX = 1000;
 
 export interface LiveEvent {
   type: string;
@@ -31,6 +33,8 @@ export class LiveEventBus implements OnApplicationShutdown {
   private readonly logger = new Logger('LiveEvents');
   readonly origin = randomUUID();
   private readonly listeners = new Set<Listener>();
+  /** Serialised events of this turn, published together by `flush`. */
+  private outbox: string[] = [];
   private subscriber?: Redis;
   private lostSubscription = false;
 
@@ -43,18 +47,51 @@ export class LiveEventBus implements OnApplicationShutdown {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Local listeners get the event at once; Redis gets the events of one event-loop turn together, as one message
+   * (`{o, e}` for one event, `{o, es: [...]}` for several, each message under LIVE_EVENT_MAX_BYTES): a group commit of
+   * a hundred alerts is one PUBLISH, and one message for each subscriber to parse, not a hundred.
+   */
   publish(event: LiveEvent): void {
     this.deliver(event);
     const redis = this.redis;
     if (!redis || redis.status !== 'ready') return;
-    const text = JSON.stringify({ o: this.origin, e: event });
+    const text = JSON.stringify(event);
     if (text.length > LIVE_EVENT_MAX_BYTES) return;
-    redis.publish(LIVE_EVENTS_CHANNEL, text).catch(() => undefined);
+    this.outbox.push(text);
+    if (this.outbox.length >= LIVE_OUTBOX_MAX) this.flush();
+    else if (this.outbox.length === 1) setImmediate(() => this.flush());
   }
 
   onApplicationShutdown(): void {
+    this.flush();
     this.listeners.clear();
     this.subscriber?.disconnect(false);
+  }
+
+  private flush(): void {
+    const texts = this.outbox;
+    if (texts.length === 0) return;
+    this.outbox = [];
+    const redis = this.redis;
+    if (!redis || redis.status !== 'ready') return;
+    const send = (part: string[]) => {
+      const text = part.length === 1 ? `{"o":${JSON.stringify(this.origin)},"e":${part[0]}}` : `{"o":${JSON.stringify(this.origin)},"es":[${part.join(',')}]}`;
+      redis.publish(LIVE_EVENTS_CHANNEL, text).catch(() => undefined);
+    };
+    // Messages stay under the bound a subscriber accepts: the envelope is < 100 bytes.
+    let part: string[] = [];
+    let size = 0;
+    for (const text of texts) {
+      if (part.length > 0 && size + text.length + 1 > LIVE_EVENT_MAX_BYTES - 100) {
+        send(part);
+        part = [];
+        size = 0;
+      }
+      part.push(text);
+      size += text.length + 1;
+    }
+    send(part);
   }
 
   private deliver(event: LiveEvent): void {
@@ -85,14 +122,19 @@ export class LiveEventBus implements OnApplicationShutdown {
     });
     sub.on('message', (_channel: string, text: string) => {
       if (text.length > LIVE_EVENT_MAX_BYTES) return;
-      let message: { o?: unknown; e?: LiveEvent };
+      let message: { o?: unknown; e?: LiveEvent; es?: unknown };
       try {
-        message = JSON.parse(text) as { o?: unknown; e?: LiveEvent };
+        message = JSON.parse(text) as { o?: unknown; e?: LiveEvent; es?: unknown };
       } catch {
         return;
       }
-      if (message.o === this.origin || !message.e || typeof message.e.type !== 'string') return;
-      this.deliver(message.e);
+      if (message.o === this.origin) return;
+      const events = Array.isArray(message.es) ? (message.es as unknown[]) : [message.e];
+      for (const event of events) if (isLiveEvent(event)) this.deliver(event);
     });
   }
+}
+
+function isLiveEvent(value: unknown): value is LiveEvent {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }

@@ -55,7 +55,17 @@ describe('AlertIntake', () => {
     const results = await Promise.all([input('a'), input('b'), input('a'), input('a')].map((i) => outcome(intake.create(i))));
     expect(results).toEqual(['201/1', '201/1', '200/2', '200/3']);
     expect(statements).toEqual([['ax3', 'bx1']]);
-    expect(invalidated.sort()).toEqual(['alert:id-a', 'alert:id-b', 'alerts-page']);
+    // Both alerts are new: no cache can hold their ids, only the first page changed.
+    expect(invalidated).toEqual(['alerts-page']);
+  });
+
+  it('drops a deduplicated alert from the cache by id, a new one not', async () => {
+    const { intake, invalidated } = harness();
+    await intake.create(input('a'));
+    invalidated.length = 0;
+    const results = await Promise.all([input('a'), input('b')].map((i) => outcome(intake.create(i))));
+    expect(results).toEqual(['200/2', '201/1']);
+    expect(invalidated.sort()).toEqual(['alert:id-a', 'alerts-page']);
   });
 
   it('a refused value fails its own request alone: the batch is retried group by group', async () => {

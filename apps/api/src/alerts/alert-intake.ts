@@ -49,9 +49,13 @@ export class AlertIntake {
       else outage = await this.writeRound(round, outcomes);
     }
     const results = settleIntake(inputs, rounds, outcomes);
-    const ids = new Set(results.flatMap((r) => (r.ok ? [r.value.view.id] : [])));
-    // After commit, before any answer: one page drop per batch, each written alert by id.
-    if (ids.size) await Promise.all([...[...ids].map((id) => this.cache.invalidate('alert', id)), this.cache.invalidate('alerts-page')]);
+    const written = results.filter((r) => r.ok);
+    // After commit, before any answer: one page drop per batch, and each deduplicated alert by id. A new alert's id
+    // cannot be cached anywhere (the database made it just now, and a lookup that found nothing stored nothing), so
+    // an alert storm of new alerts costs no Redis round trip per alert.
+    const created = new Set(written.flatMap((r) => (r.value.inserted ? [r.value.view.id] : [])));
+    const updated = new Set(written.flatMap((r) => (created.has(r.value.view.id) ? [] : [r.value.view.id])));
+    if (written.length) await Promise.all([...[...updated].map((id) => this.cache.invalidate('alert', id)), this.cache.invalidate('alerts-page')]);
     return results;
   }
 

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '@app/auth';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { uuidParam } from '../common/uuid-param.pipe';
-import { WithStatusInterceptor } from '../common/with-status';
+import { applyStatus } from '../common/with-status';
 import { IntakeRateLimit } from '../rate-limit/intake-rate-limit.decorator';
 import { AlertmanagerBoundInterceptor } from './alertmanager-bound.interceptor';
 import { AlertsService } from './alerts.service';
@@ -23,12 +24,16 @@ export class AlertsController {
   @Post()
   @RequireScope('alerts:write')
   @IntakeRateLimit()
-  @UseInterceptors(WithStatusInterceptor)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Replays the stored response for a repeated key (per subject)' })
   @ApiCreatedResponse({ description: 'Created', type: CreatedAlertDto })
   @ApiOkResponse({ description: 'Deduplicated: an alert with this fingerprint was firing; its occurrences grew', type: CreatedAlertDto })
-  create(@Body() dto: CreateAlertDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') idempotencyKey?: string) {
-    return this.alerts.create(dto, principal.sub, idempotencyKey);
+  async create(
+    @Body() dto: CreateAlertDto,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    return applyStatus(reply, await this.alerts.create(dto, principal.sub, idempotencyKey));
   }
 
   /** Alertmanager `webhook_configs` target; it sends the token through `http_config.authorization`. */

@@ -182,7 +182,8 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
 
   private onEvent(event: LiveEvent): void {
     if (FORWARDED.has(event.type)) {
-      this.broadcast(JSON.stringify(event));
+      // No dashboard open here: nothing to serialise (every alert of a storm passes through).
+      if (this.clients.size > 0) this.broadcast(JSON.stringify(event));
       // A delivery outcome may change a webhook's health and the queue: re-read soon rather than at the next tick.
       if (event.type.startsWith('delivery.')) this.statsSoon ??= setTimeout(() => ((this.statsSoon = undefined), void this.refreshStats()), 250);
     } else if (event.type === 'alerts.bulk' || event.type === 'bus.resync') {
