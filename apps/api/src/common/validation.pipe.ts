@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { type FieldErrors, ValidationFailedException } from './api-errors';
+import { bodyFastPathOf } from './body-fast-path';
 import { nulPaths } from './json-body';
 
 /** Flattens class-validator's tree into `{ "labels.env": [...], "alerts.0.status": [...] }`. */
@@ -29,7 +30,8 @@ function fieldKey(path: string): string {
 /**
  * A POST without a body (e.g. acknowledge with no note) validates as `{}`, not as an unknown value. Every string in a
  * body or query, keys included, is refused with U+0000 before any DTO sees it: PostgreSQL cannot store it (22021 in
- * text, 22P05 in jsonb), and one check here covers every present and future field.
+ * text, 22P05 in jsonb), and one check here covers every present and future field. A DTO with a fast path
+ * (`WithBodyFastPath`) skips class-validator for a body that path proves valid.
  */
 class ApiValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -39,6 +41,10 @@ class ApiValidationPipe extends ValidationPipe {
       if (nul.length) {
         throw new ValidationFailedException(Object.fromEntries(nul.map((p) => [p, ['must not contain the NUL character (\\u0000)']])));
       }
+    }
+    if (metadata.type === 'body') {
+      const dto = bodyFastPathOf(metadata.metatype)?.(value);
+      if (dto !== undefined) return Promise.resolve(dto);
     }
     return super.transform(value, metadata) as Promise<unknown>;
   }
