@@ -68,13 +68,36 @@ export class AlertsRepository {
    * Fingerprints must be distinct (PostgreSQL refuses to update a row twice in one statement). Results in item order.
    */
   async upsertFiringMany(items: Array<{ alert: AlertInput; count: number }>, options: UpsertOptions = {}, tx?: EntityManager): Promise<UpsertResult[]> {
-    ensureDatabaseReady(this.dataSource);
     if (items.length === 0) return [];
+    const rows = (await this.upsert(items, options, tx, 'SELECT a.*, (SELECT count(*) FROM n) AS notified FROM a')) as Array<Record<string, unknown> & { inserted: boolean }>;
+    const byFingerprint = new Map(rows.map((row) => [row.fingerprint as string, row]));
+    return items.map(({ alert: input }) => {
+      const row = byFingerprint.get(wellFormed(input.fingerprint));
+      if (!row) throw new Error(`upsertFiringMany: no row returned for ${input.fingerprint}`);
+      return { alert: this.hydrate(row), inserted: row.inserted };
+    });
+  }
+
+  /**
+   * `upsertFiringMany` when only the number of alerts it created matters (the Alertmanager route): the same statement,
+   * but no row comes back to transfer, parse and hydrate.
+   */
+  async upsertFiringCountCreated(items: Array<{ alert: AlertInput; count: number }>, options: UpsertOptions = {}, tx?: EntityManager): Promise<number> {
+    if (items.length === 0) return 0;
+    const [row] = (await this.upsert(items, options, tx, 'SELECT count(*) FILTER (WHERE a.inserted)::int AS created, (SELECT count(*) FROM n) AS notified FROM a')) as Array<{
+      created: number;
+    }>;
+    return row.created;
+  }
+
+  private async upsert(items: Array<{ alert: AlertInput; count: number }>, options: UpsertOptions, tx: EntityManager | undefined, select: string): Promise<unknown[]> {
+    ensureDatabaseReady(this.dataSource);
     if (new Set(items.map((i) => i.alert.fingerprint)).size !== items.length) throw new Error('upsertFiringMany: duplicate fingerprints');
     const now = new Date();
     const timestamp = now.toISOString();
+    // Plain entities (not `repository.create`, which walks the metadata for each of a payload's alerts).
     const candidates = items.map(({ alert: input, count }) =>
-      this.alerts.create({
+      Object.assign(new AlertEntity(), {
         id: randomUUID(),
         // Text as PostgreSQL stores it (a lone surrogate becomes U+FFFD, as the driver's UTF-8 encoding always did), so
         // the event payload below is exactly the stored row.
@@ -119,7 +142,7 @@ export class AlertsRepository {
     });
     // Raw SQL: dedup, insert, fan-out and notify for the whole batch in one statement — one round trip whatever its size
     // (bench/delivery). Rows go in fingerprint order so concurrent batches lock conflicting rows in the same order.
-    const rows = (await (tx ?? this.dataSource.manager).query(
+    return (await (tx ?? this.dataSource.manager).query(
       `WITH i AS (
          SELECT * FROM json_to_recordset($1::json)
            AS t(id uuid, fingerprint text, title text, severity text, source text, description text, labels jsonb, annotations jsonb, occurrences int, starts_at timestamptz, payload text)
@@ -137,15 +160,9 @@ export class AlertsRepository {
          WHERE a.inserted
          RETURNING 1
        ), n AS (${NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM d))
-       SELECT a.*, (SELECT count(*) FROM n) AS notified FROM a`,
+       ${select}`,
       [JSON.stringify(batch), timestamp],
-    )) as Array<Record<string, unknown> & { inserted: boolean }>;
-    const byFingerprint = new Map(rows.map((row) => [row.fingerprint as string, row]));
-    return items.map(({ alert: input }) => {
-      const row = byFingerprint.get(wellFormed(input.fingerprint));
-      if (!row) throw new Error(`upsertFiringMany: no row returned for ${input.fingerprint}`);
-      return { alert: this.hydrate(row), inserted: row.inserted };
-    });
+    )) as unknown[];
   }
 
   async findById(id: string): Promise<AlertEntity | null> {

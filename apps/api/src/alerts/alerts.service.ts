@@ -107,7 +107,7 @@ export class AlertsService {
     const [only] = rounds;
     if (rounds.length === 1 && only.resolved.length === 0) {
       // The usual payload (each alert once, all firing): one statement, atomic on its own — one round trip, no BEGIN/COMMIT.
-      const inserted = (await this.alerts.upsertFiringMany(only.firing, { refresh: true })).filter((r) => r.inserted).length;
+      const inserted = await this.alerts.upsertFiringCountCreated(only.firing, { refresh: true });
       counts.created = inserted;
       counts.updated = entries(only.firing) - inserted;
       return this.ingested(counts);
@@ -115,7 +115,7 @@ export class AlertsService {
     await this.alerts.transaction(async (tx) => {
       for (const round of rounds) {
         // An item inserts or updates once; its further entries are updates of the same row.
-        const inserted = (await this.alerts.upsertFiringMany(round.firing, { refresh: true }, tx)).filter((r) => r.inserted).length;
+        const inserted = await this.alerts.upsertFiringCountCreated(round.firing, { refresh: true }, tx);
         counts.created += inserted;
         counts.updated += entries(round.firing) - inserted;
         // An item resolves once at most; its further entries find nothing firing.

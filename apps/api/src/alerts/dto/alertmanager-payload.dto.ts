@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { IsPgTimestamp } from '../../common/pg-timestamp.validator';
-import { IsStringMap } from './string-map.validator';
+import { WithBodyFastPath } from '../../common/body-fast-path';
+import { IsPgTimestamp, isPgTimestamp } from '../../common/pg-timestamp.validator';
+import { IsStringMap, stringMapProblem } from './string-map.validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** Hard cap (ALERTMANAGER_MAX_ALERTS's maximum); the configured bound is checked before validation, with a 413. */
@@ -46,6 +47,7 @@ export class AlertmanagerAlertDto {
 }
 
 /** Alertmanager's webhook_config body, as it sends it (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config). */
+@WithBodyFastPath(acceptAlertmanagerPayload)
 export class AlertmanagerPayloadDto {
   @ApiProperty({ enum: ['4'] })
   @IsIn(['4'], { message: 'must be "4" (the Alertmanager webhook payload version)' })
@@ -99,4 +101,55 @@ export class AlertmanagerPayloadDto {
   @ValidateNested({ each: true })
   @Type(() => AlertmanagerAlertDto)
   alerts: AlertmanagerAlertDto[];
+}
+
+// The decorators above as plain checks, for the payload Alertmanager sends (WithBodyFastPath); anything else (an
+// unknown key, a wrong type, a bound crossed) goes to class-validator, which decides and words the errors.
+const PAYLOAD_KEYS = new Set(['version', 'groupKey', 'truncatedAlerts', 'status', 'receiver', 'groupLabels', 'commonLabels', 'commonAnnotations', 'externalURL', 'alerts']);
+const ALERT_KEYS = new Set(['status', 'labels', 'annotations', 'startsAt', 'endsAt', 'generatorURL', 'fingerprint']);
+const STATUSES: readonly unknown[] = ['firing', 'resolved'];
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const onlyKeys = (x: Record<string, unknown>, keys: Set<string>) => Object.keys(x).every((k) => keys.has(k));
+/** `@IsOptional()`: null and undefined skip the field's other checks. */
+const optional = (x: unknown, ok: (x: unknown) => boolean) => x === undefined || x === null || ok(x);
+/** `@IsString() @MaxLength(max)`: validator.js counts a surrogate pair once, so `length <= max` is never looser. */
+const stringAtMost = (max: number) => (x: unknown) => typeof x === 'string' && x.length <= max;
+const isStringMap = (x: unknown) => stringMapProblem(x) === undefined;
+
+function acceptAlertmanagerAlert(value: unknown): AlertmanagerAlertDto | undefined {
+  if (!isPlainObject(value) || !onlyKeys(value, ALERT_KEYS)) return undefined;
+  const ok =
+    STATUSES.includes(value.status) &&
+    isStringMap(value.labels) &&
+    optional(value.annotations, isStringMap) &&
+    optional(value.startsAt, isPgTimestamp) &&
+    optional(value.endsAt, isPgTimestamp) &&
+    optional(value.generatorURL, stringAtMost(4096)) &&
+    optional(value.fingerprint, stringAtMost(128));
+  return ok ? Object.assign(new AlertmanagerAlertDto(), value) : undefined;
+}
+
+function acceptAlertmanagerPayload(value: unknown): AlertmanagerPayloadDto | undefined {
+  if (!isPlainObject(value) || !onlyKeys(value, PAYLOAD_KEYS)) return undefined;
+  const ok =
+    value.version === '4' &&
+    optional(value.groupKey, stringAtMost(4096)) &&
+    optional(value.truncatedAlerts, Number.isInteger) &&
+    STATUSES.includes(value.status) &&
+    optional(value.receiver, stringAtMost(500)) &&
+    optional(value.groupLabels, isStringMap) &&
+    optional(value.commonLabels, isStringMap) &&
+    optional(value.commonAnnotations, isStringMap) &&
+    optional(value.externalURL, stringAtMost(4096)) &&
+    Array.isArray(value.alerts) &&
+    value.alerts.length <= ALERTMANAGER_HARD_MAX_ALERTS;
+  if (!ok) return undefined;
+  const alerts: AlertmanagerAlertDto[] = [];
+  for (const a of value.alerts as unknown[]) {
+    const alert = acceptAlertmanagerAlert(a);
+    if (!alert) return undefined;
+    alerts.push(alert);
+  }
+  return Object.assign(new AlertmanagerPayloadDto(), value, { alerts });
 }
