@@ -108,7 +108,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** The id the request logger uses for this request (pino-http's, else Fastify's). */
+/** The id the request log line uses for this request (assignRequestId's on the raw request, else Fastify's). */
 function requestIdOf(request: FastifyRequest | undefined): string | undefined {
   if (!request) return undefined;
   const raw = request.raw as { id?: unknown } | undefined;
