@@ -65,4 +65,10 @@ async function scratchDatabase(adminUrl, name) {
   return { admin, databaseUrl: u.toString() };
 }
 
-module.exports = { arg, sleep, pct, median, r1, freePort, stop, rssKib, scratchDatabase };
+/** The node flags scripts/start-prod.sh starts the API with (API_NODE_FLAGS): benches run processes as shipped. */
+function shippedNodeFlags() {
+  const script = require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../scripts/start-prod.sh'), 'utf8');
+  return (/^API_NODE_FLAGS="([^"]*)"$/m.exec(script)?.[1] ?? '').split(' ').filter(Boolean);
+}
+
+module.exports = { arg, sleep, pct, median, r1, freePort, stop, rssKib, scratchDatabase, shippedNodeFlags };

@@ -6,7 +6,7 @@
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres): a scratch
 // database is created and dropped. Results are printed and written as Markdown + JSON.
 'use strict';
-const { arg, sleep, pct, r1, freePort, stop, scratchDatabase } = require('../support');
+const { arg, sleep, pct, r1, freePort, stop, scratchDatabase, shippedNodeFlags } = require('../support');
 const { fork, spawn } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -15,6 +15,7 @@ const { resolve } = require('node:path');
 const jwt = require('jsonwebtoken');
 
 const ROOT = resolve(__dirname, '../..');
+const API_NODE_FLAGS = shippedNodeFlags();
 const ALERTS = Number(arg('alerts', 5000));
 const IN_FLIGHT = Number(arg('in-flight', 16));
 const TRICKLE_RATE = 20;
@@ -46,7 +47,7 @@ function startReceiver() {
 }
 
 async function startApi(env, port) {
-  const child = spawn(process.execPath, [resolve(ROOT, 'dist/apps/api/main.js')], {
+  const child = spawn(process.execPath, [...API_NODE_FLAGS, resolve(ROOT, 'dist/apps/api/main.js')], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -195,7 +196,7 @@ async function main() {
     process.stderr.write(`POST /api/v1/alerts: ${Math.round(ingest.postPerSecond)}/s\n`);
     const drain = async (path, extraEnv) => {
       const workerStarted = now();
-      const worker = spawn(process.execPath, [resolve(ROOT, 'dist/apps/cli/main.js'), 'worker'], {
+      const worker = spawn(process.execPath, [...API_NODE_FLAGS, resolve(ROOT, 'dist/apps/cli/main.js'), 'worker'], {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv, DELIVERY_CONCURRENCY: '2', ...extraEnv },
         stdio: ['ignore', 'ignore', 'ignore'],
       });
@@ -234,6 +235,29 @@ async function main() {
     };
     process.stderr.write(`burst: ${JSON.stringify(results.burst)}\n`);
     await call(port, 'DELETE', `/api/v1/webhooks/${webhookId}`);
+
+    // 3b. The same burst in the shipped topology (deploy/kubernetes: API replicas with their in-process workers, and a
+    // `cli worker` Deployment on the same queue): one API and one `cli worker`.
+    {
+      const worker = spawn(process.execPath, [...API_NODE_FLAGS, resolve(ROOT, 'dist/apps/cli/main.js'), 'worker'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv, DELIVERY_CONCURRENCY: '2' },
+        stdio: ['ignore', 'ignore', 'ignore'],
+      });
+      children.push(worker);
+      await sleep(2000); // connected and listening for wake-ups before the burst starts
+      webhookId = await createWebhook(port, hook('/fleet'), 'fleet');
+      const fleet = await postBurst(port, 'fleet', ALERTS);
+      const fleetReceipts = await waitReceipts(receiver, ALERTS, ([url]) => url.startsWith('/fleet'));
+      const fTimes = fleetReceipts.filter(([url]) => url.startsWith('/fleet')).map(([, , at]) => at);
+      results.burst_with_worker = {
+        deliveries_per_second_end_to_end: Math.round(ALERTS / ((Math.max(...fTimes) - fleet.started) / 1000)),
+        post_alerts_per_second: Math.round(fleet.postPerSecond),
+        latency_ms: latencies(fleetReceipts, fleet.sentAt, '/fleet'),
+      };
+      process.stderr.write(`burst with a cli worker: ${JSON.stringify(results.burst_with_worker)}\n`);
+      await call(port, 'DELETE', `/api/v1/webhooks/${webhookId}`);
+      await stop(worker);
+    }
 
     // 4. Trickle: 20 alerts/s.
     webhookId = await createWebhook(port, hook('/trickle'), 'trickle');
@@ -284,6 +308,7 @@ async function main() {
     results.ratio_to_bare = r1(results.drain.deliveries_per_second / results.bare_reference.deliveries_per_second);
     results.ratio_to_bare_default_in_flight = Math.round((results.drain_default_in_flight.deliveries_per_second / results.bare_reference.deliveries_per_second) * 100) / 100;
     results.ratio_to_bare_burst_end_to_end = r2(results.burst.deliveries_per_second_end_to_end / results.bare_reference.deliveries_per_second);
+    results.ratio_to_bare_burst_with_worker = r2(results.burst_with_worker.deliveries_per_second_end_to_end / results.bare_reference.deliveries_per_second);
   } finally {
     for (const c of children) await stop(c);
     agent.destroy();
@@ -315,6 +340,7 @@ The machine is shared with other jobs (2 cores): compare ratios within a run, no
 | same drain with the default in-flight bounds (256, 64 per webhook) | ${r.drain_default_in_flight.deliveries_per_second} deliveries/s (ratio ${r.ratio_to_bare_default_in_flight}) | ≥ 0.5× bare |
 | burst, end to end (POST ${r.alerts} alerts at ${r.post_concurrency} concurrent → last receipt) | ${r.burst.deliveries_per_second_end_to_end} deliveries/s (ratio ${r.ratio_to_bare_burst_end_to_end}) | ≥ 0.5× bare |
 | burst latency p50 / p99 | ${r.burst.latency_ms.p50} / ${r.burst.latency_ms.p99} ms | — |
+| same burst, shipped topology (the API and one \`cli worker\`, deploy/kubernetes) | ${r.burst_with_worker.deliveries_per_second_end_to_end} deliveries/s (ratio ${r.ratio_to_bare_burst_with_worker}; POST ${r.burst_with_worker.post_alerts_per_second}/s; p50 / p99 ${r.burst_with_worker.latency_ms.p50} / ${r.burst_with_worker.latency_ms.p99} ms) | — |
 | trickle ${r.trickle.rate_per_second}/s latency p50 / p99 | ${r.trickle.latency_ms.p50} / ${r.trickle.latency_ms.p99} ms | p50 < 10 ms |
 | POST /api/v1/alerts throughput (workers off) | ${r.post_alerts_per_second}/s | — |
 | POST /api/v1/alerts throughput (workers on, burst) | ${r.burst.post_alerts_per_second}/s | — |

@@ -7,7 +7,7 @@
 // Each server gets its own scratch database (migrated, two webhooks so fan-out writes rows), workers off so intake is
 // what is measured; rounds alternate which server goes first. Writes RESULTS.md + RESULTS.json next to this file.
 'use strict';
-const { arg, sleep, median, freePort, stop } = require('../support');
+const { arg, sleep, median, freePort, stop, shippedNodeFlags } = require('../support');
 const { fork, spawn } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
 const { existsSync, writeFileSync } = require('node:fs');
@@ -85,7 +85,8 @@ async function waitReady(base, child, stderr) {
 
 async function startSignalgate(dist, databaseUrl) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(dist, 'apps/api/main.js')], { env: apiEnv(databaseUrl, port), cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  // As shipped (scripts/start-prod.sh's flags), the build before group commit too.
+  const child = spawn(process.execPath, [...shippedNodeFlags(), join(dist, 'apps/api/main.js')], { env: apiEnv(databaseUrl, port), cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const base = `http://127.0.0.1:${port}`;
