@@ -67,7 +67,7 @@ module.exports = (options) => {
       minimizer: [
         new TerserPlugin({
           extractComments: false,
-          terserOptions: { keep_classnames: true, keep_fnames: true, compress: { passes: 1 } },
+          terserOptions: { keep_classnames: true, keep_fnames: true, compress: { passes: 1 }, format: { ascii_only: true } },
         }),
       ],
     },
