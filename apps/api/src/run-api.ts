@@ -36,6 +36,7 @@ export async function runApi(env: Env, options: RunApiOptions = {}): Promise<voi
   try {
     database = await resolveDatabaseUrl(env, note);
     const app = await createApi(env, database.url);
+    app.get(DatabaseConnector).start();
     await app.listen({ port: env.PORT, host: env.HOST });
     note(`listening on ${listenAddress(app, env)}`);
     const { afterReady } = options;
