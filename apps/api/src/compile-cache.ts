@@ -7,7 +7,7 @@
 // (`script.cachedDataRejected`); the chunk is then compiled from source and its cache rewritten. Nothing here may fail
 // a boot: an unreadable, corrupt or unwritable cache only costs the compile. Cached data is code: a directory that
 // another user owns or can write to is not used.
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -85,7 +85,8 @@ export function installCompileCache(chunkDir: string, wanted: string | undefined
     } catch {
       cachedData = undefined; // not written yet
     }
-    // Stack trace columns stay those of the file.
+    // Stack trace columns stay those of the file. No importModuleDynamically: webpack compiles import() away (a
+    // native one in a chunk would fail loudly, ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
     const script = new Script(PREFIX + content + SUFFIX, { filename, cachedData, columnOffset: -PREFIX.length });
     const fromCache = cachedData !== undefined && script.cachedDataRejected === false;
     chunks.push({ file: filename, fromCache });
@@ -109,8 +110,13 @@ export function installCompileCache(chunkDir: string, wanted: string | undefined
         for (const { script, file } of todo) {
           // Written aside, then renamed: a process starting meanwhile reads the old file or the whole new one.
           const tmp = `${file}.${process.pid}.tmp`;
-          writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-          renameSync(tmp, file);
+          try {
+            writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+            renameSync(tmp, file);
+          } catch (e) {
+            rmSync(tmp, { force: true }); // e.g. ENOSPC half-way
+            throw e;
+          }
         }
       } catch (e) {
         process.stderr.write(`signalgate api: compile cache not written to ${dir} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`);
