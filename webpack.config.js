@@ -6,7 +6,9 @@
 // - the CLI bundles only joi (and its @hapi/@standard-schema helpers): resolving its ~60 files one by one was most
 //   of the fail-fast path's start-up time;
 // - the bundle is minified (names kept: Nest, TypeORM and the logs rely on class and function names), so V8 has
-//   less to parse before the environment is validated.
+//   less to parse before the environment is validated; ASCII only, so V8 holds its source as one-byte strings;
+// - the API's lazily loaded part is split in chunks of at most ~400 kB (about 25): each parse, and each read of its
+//   code cache (apps/api/src/compile-cache.ts), is small, so glibc's heap does not keep a 16 MB high-water mark.
 // The webpack the Nest CLI runs (its own copy): a plugin from another copy does not hook into its compiler.
 const webpack = require(require.resolve('webpack', { paths: [require.resolve('@nestjs/cli/package.json')] }));
 const nodeExternals = require('webpack-node-externals');
@@ -64,11 +66,13 @@ module.exports = (options) => {
     plugins: [...(options.plugins ?? []), ...(isApi ? [ignoreMissingOptional, terminusOptionalRequire] : [])],
     optimization: {
       ...(options.optimization ?? {}),
+      ...(isApi ? { splitChunks: { chunks: 'async', minSize: 100_000, maxSize: 400_000 } } : {}),
+      // SG_NO_MINIFY=1: readable chunks with module paths, for reading a CPU profile.
       minimize: !process.env.SG_NO_MINIFY,
       minimizer: [
         new TerserPlugin({
           extractComments: false,
-          terserOptions: { keep_classnames: true, keep_fnames: true, compress: { passes: 1 } },
+          terserOptions: { keep_classnames: true, keep_fnames: true, compress: { passes: 1 }, format: { ascii_only: true } },
         }),
       ],
     },

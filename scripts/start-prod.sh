@@ -28,9 +28,10 @@ if [ "$code" -ne 0 ]; then
   exit "$code"
 fi
 
-# Young generation capped at 8 MiB per semi-space (V8's default grows it to 16): idle RSS about 5 MiB lower, and after
-# a burst V8's memory reducer brings RSS back to idle within about 25 s (with the default it often stays at the peak);
-# no throughput cost measurable at 32 connections (bench/boot/RESULTS.md, which starts the API with these flags).
-API_NODE_FLAGS="--max-semi-space-size=8"
+# Young generation capped at 2 MiB per semi-space (V8's default grows it to 16): the new space boot leaves committed is
+# 4 MiB, not 16 (idle RSS 3 s after ready 117 -> 107 MiB with 8 -> 2), and after a burst V8's memory reducer brings RSS
+# back to idle within about 25 s (with the default it often stays at the peak). No throughput cost measurable at 32
+# connections: intake is PostgreSQL-bound (bench/boot/RESULTS.md, which starts the API with these flags).
+API_NODE_FLAGS="--max-semi-space-size=2"
 log "migrations at head; starting the API: exec node ${API_NODE_FLAGS} dist/apps/api/main.js"
 exec node ${API_NODE_FLAGS} dist/apps/api/main.js

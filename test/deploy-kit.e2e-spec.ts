@@ -377,7 +377,7 @@ describe('scripts/start-prod.sh', () => {
       expect(rows.length).toBeGreaterThan(0);
       expect(output).toMatch(/applying migrations[\s\S]*applied: [\s\S]*starting the API/);
       // `exec`: the pid we started is now node running the API (with the script's V8 flags), not a shell waiting for it.
-      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toEqual(['node', '--max-semi-space-size=8', 'dist/apps/api/main.js', '']);
+      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toEqual(['node', '--max-semi-space-size=2', 'dist/apps/api/main.js', '']);
       const res = await fetch(`http://127.0.0.1:${port}/api/health/live`, { signal: AbortSignal.timeout(5000) });
       expect(res.status).toBe(200);
       child.kill('SIGTERM');

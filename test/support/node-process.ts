@@ -154,7 +154,7 @@ export class ApiProcess extends NodeProcess {
  * The V8 flags the long-running targets ship with (scripts/start-prod.sh for the API, the worker Deployment in
  * deploy/kubernetes): the suites run them as they run in production. test/kubernetes and test/deploy-kit check both.
  */
-export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=8'];
+export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 export function spawnNode(main: string, args: string[], raw: RawEnv, options: SpawnOptions): ChildProcess {
   const longRunning = main === API_MAIN || (main === CLI_MAIN && args[0] === 'worker');

@@ -2,6 +2,10 @@
 // NestJS, TypeORM and ioredis are loaded by ./run-api after that, so a bad configuration exits in milliseconds
 // without a connection attempted or a port opened.
 import { loadEnvOrExit } from '@app/config/load-env';
+import { installCompileCache } from './compile-cache';
 
 const env = loadEnvOrExit('api');
-void import('./run-api').then(({ runApi }) => runApi(env));
+// The chunks ./run-api is bundled in (this directory's <id>.main.js) come from V8's code cache once one is written;
+// it is written after ready, so it also holds the functions boot compiled lazily.
+const compileCache = installCompileCache(__dirname);
+void import('./run-api').then(({ runApi }) => runApi(env, { afterReady: () => compileCache.write() }));

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Env, maskText } from '@app/config';
-import { resolveDatabaseUrl, type ResolvedDatabase } from '@app/database';
+import { DatabaseConnector, resolveDatabaseUrl, type ResolvedDatabase } from '@app/database';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './configure-app';
 import { installShutdownSequence } from './shutdown-sequence';
@@ -22,14 +22,30 @@ export async function createApi(env: Env, databaseUrl: string): Promise<NestFast
   return configureApp(app);
 }
 
-export async function runApi(env: Env): Promise<void> {
+export interface RunApiOptions {
+  /**
+   * Called once, when the database is first ready (listening, booted: main.ts writes the compile cache then; not
+   * later, so that a process stopped soon after its first 200, like a deploy's probe run, leaves a cache behind).
+   */
+  afterReady?: () => void;
+}
+
+export async function runApi(env: Env, options: RunApiOptions = {}): Promise<void> {
   const note = (msg: string) => process.stderr.write(`signalgate api: ${maskText(msg)}\n`);
   let database: ResolvedDatabase | undefined;
   try {
     database = await resolveDatabaseUrl(env, note);
     const app = await createApi(env, database.url);
+    app.get(DatabaseConnector).start();
     await app.listen({ port: env.PORT, host: env.HOST });
     note(`listening on ${listenAddress(app, env)}`);
+    const { afterReady } = options;
+    if (afterReady) {
+      void app
+        .get(DatabaseConnector)
+        .whenReady()
+        .then(() => setImmediate(afterReady));
+    }
     const embedded = database.embedded;
     installShutdownSequence(app, {
       delayMs: env.SHUTDOWN_DELAY_MS,

@@ -20,6 +20,7 @@ export interface DatabaseContext {
 export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Database');
   private stopped = false;
+  private started = false;
   private connectedResolve!: () => void;
   private readonly connected = new Promise<void>((ok) => (this.connectedResolve = ok));
   /** Masked text of the last connection or migration failure, for readiness. */
@@ -33,8 +34,18 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
     @Inject(DATABASE_CONTEXT) private readonly ctx: DatabaseContext,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /**
+   * Starts connecting, once. The API's runApi calls it before listen, so that opening the pool overlaps Nest's route
+   * registration and the listen (the first 200 on /api/ready waited on it); otherwise it starts at bootstrap.
+   */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
     void this.connectLoop();
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
   }
 
   onApplicationShutdown(): void {
