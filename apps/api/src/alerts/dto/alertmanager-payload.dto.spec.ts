@@ -1,22 +1,9 @@
-import type { ArgumentMetadata } from '@nestjs/common';
 import fc from 'fast-check';
 import { type BodyFastPath, bodyFastPathOf } from '../../common/body-fast-path';
-import { ValidationFailedException } from '../../common/api-errors';
-import { createValidationPipe } from '../../common/validation.pipe';
+import { fastPathAgreesWithClassValidator } from '../../common/body-fast-path.spec-helper';
 import { AlertmanagerAlertDto, AlertmanagerPayloadDto } from './alertmanager-payload.dto';
 
 const fast = bodyFastPathOf(AlertmanagerPayloadDto) as BodyFastPath<AlertmanagerPayloadDto>;
-
-/** The pipe's answer through class-validator alone (the fast path hidden): the DTO, or the per-field errors. */
-async function slow(value: unknown): Promise<{ dto?: AlertmanagerPayloadDto; errors?: Record<string, string[]> }> {
-  const body: ArgumentMetadata = { type: 'body', metatype: class Shadow extends AlertmanagerPayloadDto {} };
-  try {
-    return { dto: (await createValidationPipe().transform(value, body)) as AlertmanagerPayloadDto };
-  } catch (e) {
-    if (e instanceof ValidationFailedException) return { errors: e.errors };
-    throw e;
-  }
-}
 
 const anyValue = fc.oneof(fc.constant(null), fc.integer(), fc.double(), fc.boolean(), fc.constant([]), fc.constant({}), fc.string({ maxLength: 3 }));
 /** Mostly a valid value, sometimes one at or past an edge, now and then another type. */
@@ -65,23 +52,10 @@ const payloads = withExtra(
 
 describe('AlertmanagerPayloadDto fast path', () => {
   it('accepts only what class-validator accepts, and yields the same DTO', async () => {
-    let accepted = 0;
-    let slowAccepted = 0;
-    await fc.assert(
-      fc.asyncProperty(payloads, async (json) => {
-        const quick = fast(JSON.parse(json));
-        const checked = await slow(JSON.parse(json));
-        if (checked.dto !== undefined) slowAccepted += 1;
-        if (quick === undefined) return;
-        accepted += 1;
-        expect(checked.errors).toBeUndefined();
-        expect(quick).toBeInstanceOf(AlertmanagerPayloadDto);
-        for (const a of quick.alerts) expect(a).toBeInstanceOf(AlertmanagerAlertDto);
-        expect(JSON.parse(JSON.stringify(quick))).toEqual(JSON.parse(JSON.stringify(checked.dto)));
-      }),
-      { numRuns: 2000 },
-    );
-    process.stdout.write(`fast path: ${accepted} of ${slowAccepted} valid payloads\n`);
+    const { accepted, slowAccepted } = await fastPathAgreesWithClassValidator(AlertmanagerPayloadDto, payloads, 2000, (quick, slow) => {
+      for (const a of quick.alerts) expect(a).toBeInstanceOf(AlertmanagerAlertDto);
+      expect(JSON.parse(JSON.stringify(quick))).toEqual(JSON.parse(JSON.stringify(slow)));
+    });
     // Not vacuous: most payloads class-validator accepts take the fast path.
     expect(accepted).toBeGreaterThan(slowAccepted / 2);
     expect(accepted).toBeGreaterThan(200);
