@@ -30,8 +30,9 @@ fi
 
 # Young generation capped at 2 MiB per semi-space (V8's default grows it to 16): the new space boot leaves committed is
 # 4 MiB, not 16 (idle RSS 3 s after ready 117 -> 107 MiB with 8 -> 2), and after a burst V8's memory reducer brings RSS
-# back to idle within about 25 s (with the default it often stays at the peak). No throughput cost measurable at 32
-# connections: intake is PostgreSQL-bound (bench/boot/RESULTS.md, which starts the API with these flags).
+# back to idle within about 25 s (with the default it often stays at the peak). Measured cost on intake at 32
+# connections: -5 % on average against semi-space 8, inside the run-to-run spread of alternating 20 s runs
+# (bench/boot/RESULTS.md and bench/intake start the API with these flags).
 API_NODE_FLAGS="--max-semi-space-size=2"
 log "migrations at head; starting the API: exec node ${API_NODE_FLAGS} dist/apps/api/main.js"
 exec node ${API_NODE_FLAGS} dist/apps/api/main.js
