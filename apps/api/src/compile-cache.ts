@@ -12,6 +12,7 @@ import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import type { CompileCacheSettings } from '@app/config/node-runtime-env';
 
 export interface CompileCache {
   /** Where the cache lives, or undefined when disabled. */
@@ -46,7 +47,7 @@ export function buildId(): string | undefined {
  * `<os temp dir>/signalgate-compile-cache-<build>`; undefined (no cache) with NODE_DISABLE_COMPILE_CACHE=1, as in
  * Node 22, or outside a webpack build.
  */
-export function compileCacheDir(env: NodeJS.ProcessEnv = process.env, build: string | undefined = buildId()): string | undefined {
+export function compileCacheDir(env: CompileCacheSettings, build: string | undefined = buildId()): string | undefined {
   if (build === undefined || (env.NODE_DISABLE_COMPILE_CACHE && env.NODE_DISABLE_COMPILE_CACHE !== '0')) return undefined;
   const configured = env.NODE_COMPILE_CACHE?.trim();
   return configured ? join(configured, `signalgate-${build}`) : join(tmpdir(), `signalgate-compile-cache-${build}`);
@@ -67,7 +68,7 @@ function trustworthy(dir: string): boolean {
  * From now on, the webpack chunks in `chunkDir` (`<id>.main.js`) are compiled with the code cache in `dir`.
  * Other modules (node_modules, Node's own) are compiled by Node as usual.
  */
-export function installCompileCache(chunkDir: string, wanted: string | undefined = compileCacheDir()): CompileCache {
+export function installCompileCache(chunkDir: string, wanted: string | undefined): CompileCache {
   const dir = wanted !== undefined && trustworthy(wanted) ? wanted : undefined;
   const proto = (Module as unknown as { prototype: ModuleInternals }).prototype;
   const original = proto._compile;

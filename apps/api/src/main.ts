@@ -2,10 +2,11 @@
 // NestJS, TypeORM and ioredis are loaded by ./run-api after that, so a bad configuration exits in milliseconds
 // without a connection attempted or a port opened.
 import { loadEnvOrExit } from '@app/config/load-env';
-import { installCompileCache } from './compile-cache';
+import { compileCacheSettings } from '@app/config/node-runtime-env';
+import { compileCacheDir, installCompileCache } from './compile-cache';
 
 const env = loadEnvOrExit('api');
 // The chunks ./run-api is bundled in (this directory's <id>.main.js) come from V8's code cache once one is written;
 // it is written after ready, so it also holds the functions boot compiled lazily.
-const compileCache = installCompileCache(__dirname);
+const compileCache = installCompileCache(__dirname, compileCacheDir(compileCacheSettings()));
 void import('./run-api').then(({ runApi }) => runApi(env, { afterReady: () => compileCache.write() }));
