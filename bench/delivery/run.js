@@ -194,13 +194,31 @@ async function main() {
     const ingest = await postBurst(port, 'drain', ALERTS);
     results.post_alerts_per_second = Math.round(ingest.postPerSecond);
     process.stderr.write(`POST /api/v1/alerts: ${Math.round(ingest.postPerSecond)}/s\n`);
-    const drain = async (path, extraEnv) => {
-      const workerStarted = now();
+    /** A `cli worker` (2 claim loops) on the bench's database, started as shipped. */
+    const startWorker = (extraEnv) => {
       const worker = spawn(process.execPath, [...API_NODE_FLAGS, resolve(ROOT, 'dist/apps/cli/main.js'), 'worker'], {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv, DELIVERY_CONCURRENCY: '2', ...extraEnv },
         stdio: ['ignore', 'ignore', 'ignore'],
       });
       children.push(worker);
+      return worker;
+    };
+    /** POST ALERTS alerts at POST_CONCURRENCY to a new webhook at /<name>: deliveries/s from the first POST to the last receipt. */
+    const burstEndToEnd = async (apiPort, name) => {
+      const id = await createWebhook(apiPort, hook(`/${name}`), name);
+      const burst = await postBurst(apiPort, name, ALERTS);
+      const receipts = await waitReceipts(receiver, ALERTS, ([url]) => url.startsWith(`/${name}`));
+      const times = receipts.filter(([url]) => url.startsWith(`/${name}`)).map(([, , at]) => at);
+      await call(apiPort, 'DELETE', `/api/v1/webhooks/${id}`);
+      return {
+        deliveries_per_second_end_to_end: Math.round(ALERTS / ((Math.max(...times) - burst.started) / 1000)),
+        post_alerts_per_second: Math.round(burst.postPerSecond),
+        latency_ms: latencies(receipts, burst.sentAt, `/${name}`),
+      };
+    };
+    const drain = async (path, extraEnv) => {
+      const workerStarted = now();
+      const worker = startWorker(extraEnv);
       const drained = await waitReceipts(receiver, ALERTS, ([url]) => url.startsWith(path));
       const times = drained.filter(([url]) => url.startsWith(path)).map(([, , at]) => at);
       await stop(worker);
@@ -224,38 +242,16 @@ async function main() {
     port = await freePort();
     api = await startApi({ ...baseEnv, DELIVERY_CONCURRENCY: '2' }, port);
     children.push(api);
-    webhookId = await createWebhook(port, hook('/burst'), 'burst');
-    const burst = await postBurst(port, 'burst', ALERTS);
-    const burstReceipts = await waitReceipts(receiver, ALERTS, ([url]) => url.startsWith('/burst'));
-    const bTimes = burstReceipts.filter(([url]) => url.startsWith('/burst')).map(([, , at]) => at);
-    results.burst = {
-      deliveries_per_second_end_to_end: Math.round(ALERTS / ((Math.max(...bTimes) - burst.started) / 1000)),
-      post_alerts_per_second: Math.round(burst.postPerSecond),
-      latency_ms: latencies(burstReceipts, burst.sentAt, '/burst'),
-    };
+    results.burst = await burstEndToEnd(port, 'burst');
     process.stderr.write(`burst: ${JSON.stringify(results.burst)}\n`);
-    await call(port, 'DELETE', `/api/v1/webhooks/${webhookId}`);
 
     // 3b. The same burst in the shipped topology (deploy/kubernetes: API replicas with their in-process workers, and a
     // `cli worker` Deployment on the same queue): one API and one `cli worker`.
     {
-      const worker = spawn(process.execPath, [...API_NODE_FLAGS, resolve(ROOT, 'dist/apps/cli/main.js'), 'worker'], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv, DELIVERY_CONCURRENCY: '2' },
-        stdio: ['ignore', 'ignore', 'ignore'],
-      });
-      children.push(worker);
+      const worker = startWorker({});
       await sleep(2000); // connected and listening for wake-ups before the burst starts
-      webhookId = await createWebhook(port, hook('/fleet'), 'fleet');
-      const fleet = await postBurst(port, 'fleet', ALERTS);
-      const fleetReceipts = await waitReceipts(receiver, ALERTS, ([url]) => url.startsWith('/fleet'));
-      const fTimes = fleetReceipts.filter(([url]) => url.startsWith('/fleet')).map(([, , at]) => at);
-      results.burst_with_worker = {
-        deliveries_per_second_end_to_end: Math.round(ALERTS / ((Math.max(...fTimes) - fleet.started) / 1000)),
-        post_alerts_per_second: Math.round(fleet.postPerSecond),
-        latency_ms: latencies(fleetReceipts, fleet.sentAt, '/fleet'),
-      };
+      results.burst_with_worker = await burstEndToEnd(port, 'fleet');
       process.stderr.write(`burst with a cli worker: ${JSON.stringify(results.burst_with_worker)}\n`);
-      await call(port, 'DELETE', `/api/v1/webhooks/${webhookId}`);
       await stop(worker);
     }
 
