@@ -197,8 +197,9 @@ export class TwoTierCache {
   async invalidate(namespace?: string, key?: string): Promise<Dropped> {
     const l1 = this.dropL1(namespace, key);
     if (!this.settings.enabled || !this.l2) return { l1, l2: 0 };
-    const l2 = await this.l2.drop(namespace, key);
-    await this.publish({ origin: this.instanceId, namespace, key });
+    // The drop and the bus message go out together on the one shared connection, and Redis runs a connection's
+    // commands in order: no process hears of the invalidation before L2 has dropped the entries, in one round trip.
+    const [l2] = await Promise.all([this.l2.drop(namespace, key), this.publish({ origin: this.instanceId, namespace, key })]);
     return { l1, l2 };
   }
 
