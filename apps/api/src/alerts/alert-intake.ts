@@ -27,6 +27,7 @@ export class AlertIntake {
       maxSize: config.get('INTAKE_BATCH_MAX_SIZE', { infer: true }),
       maxWaitMs: config.get('INTAKE_BATCH_MAX_WAIT_MS', { infer: true }),
       maxQueued: config.get('INTAKE_QUEUE_MAX', { infer: true }),
+      afterWrite: (_, results) => this.dropCached(results),
     });
   }
 
@@ -48,15 +49,20 @@ export class AlertIntake {
       if (outage !== undefined) round.forEach((g) => outcomes.set(g, { ok: false, error: outage }));
       else outage = await this.writeRound(round, outcomes);
     }
-    const results = settleIntake(inputs, rounds, outcomes);
-    const written = results.filter((r) => r.ok);
-    // After commit, before any answer: one page drop per batch, and each deduplicated alert by id. A new alert's id
-    // cannot be cached anywhere (the database made it just now, and a lookup that found nothing stored nothing), so
-    // an alert storm of new alerts costs no Redis round trip per alert.
-    const created = new Set(written.flatMap((r) => (r.value.inserted ? [r.value.view.id] : [])));
-    const updated = new Set(written.flatMap((r) => (created.has(r.value.view.id) ? [] : [r.value.view.id])));
-    if (written.length) await Promise.all([...[...updated].map((id) => this.cache.invalidate('alert', id)), this.cache.invalidate('alerts-page')]);
-    return results;
+    return settleIntake(inputs, rounds, outcomes);
+  }
+
+  /**
+   * After commit, before any answer: one page drop per batch, and each deduplicated alert by id. A new alert's id
+   * cannot be cached anywhere (the database made it just now, and a lookup that found nothing stored nothing), so an
+   * alert storm of new alerts costs no Redis round trip per alert. The next batch is written meanwhile.
+   */
+  private async dropCached(results: Array<Settled<IntakeResult>>): Promise<void> {
+    const written = results.flatMap((r) => (r.ok ? [r.value] : []));
+    if (written.length === 0) return;
+    const created = new Set(written.flatMap((r) => (r.inserted ? [r.view.id] : [])));
+    const updated = new Set(written.flatMap((r) => (created.has(r.view.id) ? [] : [r.view.id])));
+    await Promise.all([...[...updated].map((id) => this.cache.invalidate('alert', id)), this.cache.invalidate('alerts-page')]);
   }
 
   /** One statement for the round; if a value in it is refused (SQLSTATE class 22), each group alone so only the bad one fails. Returns an outage error. */
