@@ -1,1 +1,2 @@
 export * from './jwt-token';
+export * from './token-verifier';

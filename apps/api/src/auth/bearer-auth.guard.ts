@@ -1,10 +1,7 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { KeyObject } from 'node:crypto';
-import type { Env } from '@app/config';
-import { hasScope, hmacKey, type Principal, type Scope, verifyToken } from '@app/auth';
+import { hasScope, type Principal, type Scope, TokenVerifier } from '@app/auth';
 import { REQUIRED_SCOPE } from './required-scope.metadata';
 
 const PROBLEM_TEXT = {
@@ -19,14 +16,10 @@ export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 /** 401 for a missing/malformed/badly signed/expired token, 403 for a missing scope. Applied per route (/api/v1). */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
-  private readonly key: KeyObject;
-
   constructor(
     private readonly reflector: Reflector,
-    config: ConfigService<Env, true>,
-  ) {
-    this.key = hmacKey(config.get('SECRET_KEY', { infer: true }));
-  }
+    private readonly tokens: TokenVerifier,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -34,7 +27,7 @@ export class BearerAuthGuard implements CanActivate {
     if (!header) throw new UnauthorizedException('missing bearer token');
     const m = /^Bearer\s+([^\s]+)\s*$/i.exec(header);
     if (!m) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
-    const result = verifyToken(m[1], this.key);
+    const result = this.tokens.verify(m[1]);
     if (typeof result === 'string') throw new UnauthorizedException(PROBLEM_TEXT[result]);
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
     if (scope && !hasScope(result, scope)) throw new ForbiddenException(`token lacks the ${scope} scope`);

@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
@@ -12,7 +12,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { hmacKey, verifyToken } from '@app/auth';
+import { TokenVerifier } from '@app/auth';
 import type { Env } from '@app/config';
 
 /** Only the domain API is limited: probes (and their seed aliases), /api/version, /metrics and the docs never are. */
@@ -26,7 +26,6 @@ const LIMITED_PATH = /^\/api\/v1(\/|\?|$)/;
  */
 @Injectable()
 export class ApiRateLimitGuard extends ThrottlerGuard {
-  private readonly key: KeyObject;
   private readonly enabled: boolean;
 
   constructor(
@@ -34,9 +33,9 @@ export class ApiRateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     config: ConfigService<Env, true>,
+    private readonly tokens: TokenVerifier,
   ) {
     super(options, storage, reflector);
-    this.key = hmacKey(config.get('SECRET_KEY', { infer: true }));
     this.enabled = config.get('RATE_LIMIT_ENABLED', { infer: true });
   }
 
@@ -50,7 +49,7 @@ export class ApiRateLimitGuard extends ThrottlerGuard {
     const request = req as unknown as FastifyRequest;
     const m = /^Bearer\s+([^\s]+)\s*$/i.exec(request.headers.authorization ?? '');
     if (m) {
-      const principal = verifyToken(m[1], this.key);
+      const principal = this.tokens.verify(m[1]);
       if (typeof principal !== 'string') return Promise.resolve(`sub:${principal.sub}`);
     }
     return Promise.resolve(`ip:${normalizeIp(request.ip)}`);
