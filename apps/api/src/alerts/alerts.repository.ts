@@ -40,6 +40,9 @@ export interface UpsertOptions {
 /** Every query of the alerts feature. Transitions write their outbox deliveries in the same transaction. */
 @Injectable()
 export class AlertsRepository {
+  /** The select list of `upsertFiringMany`: every column of an updated row, nulls for an inserted one. */
+  private updatedRowColumns: string | undefined;
+
   constructor(
     @InjectRepository(AlertEntity) private readonly alerts: Repository<AlertEntity>,
     private readonly dataSource: DataSource,
@@ -69,12 +72,20 @@ export class AlertsRepository {
    */
   async upsertFiringMany(items: Array<{ alert: AlertInput; count: number }>, options: UpsertOptions = {}, tx?: EntityManager): Promise<UpsertResult[]> {
     if (items.length === 0) return [];
-    const rows = (await this.upsert(items, options, tx, 'SELECT a.*, (SELECT count(*) FROM n) AS notified FROM a')) as Array<Record<string, unknown> & { inserted: boolean }>;
-    const byFingerprint = new Map(rows.map((row) => [row.fingerprint as string, row]));
-    return items.map(({ alert: input }) => {
-      const row = byFingerprint.get(wellFormed(input.fingerprint));
-      if (!row) throw new Error(`upsertFiringMany: no row returned for ${input.fingerprint}`);
-      return { alert: this.hydrate(row), inserted: row.inserted };
+    ensureDatabaseReady(this.dataSource);
+    // An inserted row is its candidate (chosen here, stored as is), so only an updated row comes back whole: no
+    // transfer, date parsing or hydration for the new alerts of a storm.
+    this.updatedRowColumns ??= this.alerts.metadata.columns
+      .map((c) => `"${c.databaseName}"`)
+      .filter((c) => c !== '"fingerprint"')
+      .map((c) => `CASE WHEN a.inserted THEN NULL ELSE a.${c} END AS ${c}`)
+      .join(', ');
+    const { rows, candidates } = await this.upsert(items, options, tx, `SELECT a.fingerprint, a.inserted, ${this.updatedRowColumns}, (SELECT count(*) FROM n) AS notified FROM a`);
+    const byFingerprint = new Map((rows as Array<Record<string, unknown> & { inserted: boolean }>).map((row) => [row.fingerprint as string, row]));
+    return candidates.map((candidate) => {
+      const row = byFingerprint.get(candidate.fingerprint);
+      if (!row) throw new Error(`upsertFiringMany: no row returned for ${candidate.fingerprint}`);
+      return { alert: row.inserted ? candidate : this.hydrate(row), inserted: row.inserted };
     });
   }
 
@@ -84,13 +95,17 @@ export class AlertsRepository {
    */
   async upsertFiringCountCreated(items: Array<{ alert: AlertInput; count: number }>, options: UpsertOptions = {}, tx?: EntityManager): Promise<number> {
     if (items.length === 0) return 0;
-    const [row] = (await this.upsert(items, options, tx, 'SELECT count(*) FILTER (WHERE a.inserted)::int AS created, (SELECT count(*) FROM n) AS notified FROM a')) as Array<{
-      created: number;
-    }>;
-    return row.created;
+    const { rows } = await this.upsert(items, options, tx, 'SELECT count(*) FILTER (WHERE a.inserted)::int AS created, (SELECT count(*) FROM n) AS notified FROM a');
+    return (rows[0] as { created: number }).created;
   }
 
-  private async upsert(items: Array<{ alert: AlertInput; count: number }>, options: UpsertOptions, tx: EntityManager | undefined, select: string): Promise<unknown[]> {
+  /** The statement, with `select` over its `a` (the upserted rows) and `n` (the wake-up); also the candidate rows, in item order. */
+  private async upsert(
+    items: Array<{ alert: AlertInput; count: number }>,
+    options: UpsertOptions,
+    tx: EntityManager | undefined,
+    select: string,
+  ): Promise<{ rows: unknown[]; candidates: AlertEntity[] }> {
     ensureDatabaseReady(this.dataSource);
     if (new Set(items.map((i) => i.alert.fingerprint)).size !== items.length) throw new Error('upsertFiringMany: duplicate fingerprints');
     const now = new Date();
@@ -142,7 +157,7 @@ export class AlertsRepository {
     });
     // Raw SQL: dedup, insert, fan-out and notify for the whole batch in one statement — one round trip whatever its size
     // (bench/delivery). Rows go in fingerprint order so concurrent batches lock conflicting rows in the same order.
-    return (await (tx ?? this.dataSource.manager).query(
+    const rows = (await (tx ?? this.dataSource.manager).query(
       `WITH i AS (
          SELECT * FROM json_to_recordset($1::json)
            AS t(id uuid, fingerprint text, title text, severity text, source text, description text, labels jsonb, annotations jsonb, occurrences int, starts_at timestamptz, payload text)
@@ -163,6 +178,7 @@ export class AlertsRepository {
        ${select}`,
       [JSON.stringify(batch), timestamp],
     )) as unknown[];
+    return { rows, candidates };
   }
 
   async findById(id: string): Promise<AlertEntity | null> {
