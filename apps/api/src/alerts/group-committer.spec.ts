@@ -121,4 +121,44 @@ describe('GroupCommitter', () => {
     const committer = new GroupCommitter<number, number>({ write: () => Promise.resolve([]), maxSize: 8, maxWaitMs: 0, maxQueued: 8 });
     await expect(committer.submit(1)).rejects.toThrow('settled 0 of 1');
   });
+  it('runs afterWrite outside the write slot: the next batch is written meanwhile, and callers settle only after it', async () => {
+    const w = gatedWriter(ok);
+    const after: Array<() => void> = [];
+    const committer = new GroupCommitter<number, number>({
+      write: w.write,
+      maxSize: 8,
+      maxWaitMs: 0,
+      maxQueued: 100,
+      afterWrite: () => new Promise<void>((done) => after.push(done)),
+    });
+    const settled: number[] = [];
+    void committer.submit(1).then((v) => settled.push(v));
+    void committer.submit(2).then((v) => settled.push(v));
+    await w.releaseNext();
+    // Batch [1] is written and in its afterWrite; batch [2] is already being written.
+    expect(w.batches).toEqual([[1], [2]]);
+    expect(after).toHaveLength(1);
+    expect(settled).toEqual([]);
+    after.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual([10]);
+    await w.releaseNext();
+    after.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual([10, 20]);
+  });
+
+  it('an afterWrite that throws fails its batch, and the committer keeps serving', async () => {
+    let failAfter = true;
+    const committer = new GroupCommitter<number, number>({
+      write: (items) => Promise.resolve(ok(items)),
+      maxSize: 8,
+      maxWaitMs: 0,
+      maxQueued: 100,
+      afterWrite: () => (failAfter ? Promise.reject(new Error('cache drop failed')) : Promise.resolve()),
+    });
+    await expect(committer.submit(1)).rejects.toThrow('cache drop failed');
+    failAfter = false;
+    await expect(committer.submit(2)).resolves.toBe(20);
+  });
 });
