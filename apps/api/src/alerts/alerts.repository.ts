@@ -7,6 +7,7 @@ import { DeliveryOutbox, type EventType, NOTIFY_SQL, subscribedWebhooksSql } fro
 import { ensureDatabaseReady } from '../common/database-ready';
 import { type KeysetPage, keysetPage } from '../common/keyset-page';
 import { AlertEntity } from './alert.entity';
+import { alertCreatedPayloadSql } from './alert-created-payload.sql';
 import { type AlertInput, toAlertView } from './alert.view';
 
 export interface AlertFilter {
@@ -138,32 +139,29 @@ export class AlertsRepository {
       ? `, title = EXCLUDED.title, severity = EXCLUDED.severity, description = EXCLUDED.description, labels = EXCLUDED.labels, annotations = EXCLUDED.annotations`
       : '';
     // The batch goes as one JSON parameter: one native JSON.stringify, where eleven array parameters cost the
-    // driver's per-element escaping in JS (bench/intake).
-    const batch = candidates.map((c) => {
-      const data = toAlertView(c);
-      return {
-        id: c.id,
-        fingerprint: c.fingerprint,
-        title: c.title,
-        severity: c.severity,
-        source: c.source,
-        description: c.description,
-        labels: c.labels,
-        annotations: c.annotations,
-        occurrences: c.occurrences,
-        starts_at: c.startsAt.toISOString(),
-        payload: JSON.stringify({ type: 'alert.created', timestamp, data: options.announceFirstOccurrence ? { ...data, occurrences: 1 } : data }),
-      };
-    });
+    // driver's per-element escaping in JS (bench/intake). The event payloads are built from it in SQL.
+    const batch = candidates.map((c) => ({
+      id: c.id,
+      fingerprint: c.fingerprint,
+      title: c.title,
+      severity: c.severity,
+      source: c.source,
+      description: c.description,
+      labels: c.labels,
+      annotations: c.annotations,
+      occurrences: c.occurrences,
+      starts_at: c.startsAt.toISOString(),
+    }));
+    const payload = alertCreatedPayloadSql('t', '$2::text', options.announceFirstOccurrence ? '1' : 't.occurrences');
     // Raw SQL: dedup, insert, fan-out and notify for the whole batch in one statement — one round trip whatever its size
     // (bench/delivery). Rows go in fingerprint order so concurrent batches lock conflicting rows in the same order.
     const rows = (await (tx ?? this.dataSource.manager).query(
       `WITH i AS (
-         SELECT * FROM json_to_recordset($1::json)
-           AS t(id uuid, fingerprint text, title text, severity text, source text, description text, labels jsonb, annotations jsonb, occurrences int, starts_at timestamptz, payload text)
+         SELECT t.*, ${payload} AS payload FROM json_to_recordset($1::json)
+           AS t(id uuid, fingerprint text, title text, severity text, source text, description text, labels json, annotations json, occurrences int, starts_at text)
        ), a AS (
          INSERT INTO alerts (id, fingerprint, title, severity, source, description, labels, annotations, occurrences, starts_at, created_at, updated_at)
-         SELECT id, fingerprint, title, severity, source, description, labels, annotations, occurrences, starts_at, $2, $2
+         SELECT id, fingerprint, title, severity, source, description, labels::jsonb, annotations::jsonb, occurrences, starts_at::timestamptz, $2::text::timestamptz, $2::text::timestamptz
          FROM i ORDER BY fingerprint
          ON CONFLICT (fingerprint) WHERE status = 'firing'
          DO UPDATE SET occurrences = alerts.occurrences + EXCLUDED.occurrences, updated_at = now()${refresh}
