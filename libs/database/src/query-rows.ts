@@ -1,7 +1,35 @@
-import type { QueryRunner } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** Raw SQL with rows back whatever the statement (TypeORM returns `[rows, count]` for UPDATE … RETURNING otherwise). */
 export async function queryRows<T>(runner: QueryRunner, sql: string, params: unknown[] = []): Promise<T[]> {
   const result = (await runner.query(sql, params, true)) as { records?: T[] };
   return result.records ?? [];
+}
+
+/** Statement names by SQL text: a few texts each, so the map stays small. */
+const statementNames = new Map<string, string>();
+
+/**
+ * `queryRows` as a named prepared statement: each pooled connection parses and plans the text once, and later runs
+ * only bind and execute. For a hot, long statement (the intake upsert: CTEs, a fan-out join) that saved ~0.7 ms of
+ * PostgreSQL CPU per run (bench/intake). Runs on the transaction's connection when given, else on the pool behind the
+ * DataSource (as `boundedQuery` does). Errors are pg's own (`code`, `column`), not wrapped by TypeORM. Not behind a
+ * transaction-pooling PgBouncer older than 1.21, which cannot keep a statement per client.
+ */
+export async function preparedRows<T>(ds: DataSource, tx: EntityManager | undefined, sql: string, params: unknown[]): Promise<T[]> {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `sg_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  const config: QueryConfig = { name, text: sql, values: params };
+  if (tx?.queryRunner) {
+    const client = (await tx.queryRunner.connect()) as PoolClient;
+    return (await client.query(config)).rows as T[];
+  }
+  const pool = (ds.driver as unknown as { master?: Pool } | undefined)?.master;
+  if (!pool) return (await ds.query(sql, params)) as T[];
+  return (await pool.query(config)).rows as T[];
 }

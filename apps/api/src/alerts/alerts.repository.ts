@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, IsNull, type QueryRunner, type Repository, type UpdateQueryBuilder } from 'typeorm';
-import { queryRows } from '@app/database';
+import { preparedRows, queryRows } from '@app/database';
 import { DeliveryOutbox, type EventType, NOTIFY_SQL, subscribedWebhooksSql } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { type KeysetPage, keysetPage } from '../common/keyset-page';
@@ -155,7 +155,9 @@ export class AlertsRepository {
     const payload = alertCreatedPayloadSql('t', '$2::text', options.announceFirstOccurrence ? '1' : 't.occurrences');
     // Raw SQL: dedup, insert, fan-out and notify for the whole batch in one statement — one round trip whatever its size
     // (bench/delivery). Rows go in fingerprint order so concurrent batches lock conflicting rows in the same order.
-    const rows = (await (tx ?? this.dataSource.manager).query(
+    const rows = await preparedRows(
+      this.dataSource,
+      tx,
       `WITH i AS (
          SELECT t.*, ${payload} AS payload FROM json_to_recordset($1::json)
            AS t(id uuid, fingerprint text, title text, severity text, source text, description text, labels json, annotations json, occurrences int, starts_at text)
@@ -175,7 +177,7 @@ export class AlertsRepository {
        ), n AS (${NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM d))
        ${select}`,
       [JSON.stringify(batch), timestamp],
-    )) as unknown[];
+    );
     return { rows, candidates };
   }
 
