@@ -104,4 +104,23 @@ describe('alert.created payload built in SQL (e2e)', () => {
     expect(JSON.stringify(JSON.parse(payload))).toBe(payload);
     expect(Object.keys(JSON.parse(payload).data)).toEqual(Object.keys(view));
   });
+  it('new alerts and their deliveries get time-ordered ids (UUIDv7: version 7, RFC variant, now in the first 48 bits)', async () => {
+    const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const msOf = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    const before = Date.now();
+    const created = await Promise.all([1, 2, 3].map((n) => api('POST', '/api/v1/alerts', { title: `v7 ${n}`, severity: 'info', labels: { v7: `${before}-${n}` } })));
+    const after = Date.now();
+    for (const r of created) {
+      expect(r.status).toBe(201);
+      const alertId = r.body.id as string;
+      expect(alertId).toMatch(V7);
+      const { rows } = await db.query<{ id: string }>(`SELECT id FROM deliveries WHERE alert_id = $1`, [alertId]);
+      expect(rows).toHaveLength(1);
+      for (const id of [alertId, rows[0].id]) {
+        expect(id).toMatch(V7);
+        expect(msOf(id)).toBeGreaterThanOrEqual(before - 1000);
+        expect(msOf(id)).toBeLessThanOrEqual(after + 1000);
+      }
+    }
+  });
 });

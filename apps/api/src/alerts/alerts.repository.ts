@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager, IsNull, type QueryRunner, type Repository, type UpdateQueryBuilder } from 'typeorm';
 import { preparedRows, queryRows } from '@app/database';
-import { DeliveryOutbox, type EventType, NOTIFY_SQL, subscribedWebhooksSql } from '@app/delivery';
+import { DeliveryOutbox, type EventType, NOTIFY_SQL, subscribedWebhooksSql, TIME_ORDERED_UUID_SQL } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { type KeysetPage, keysetPage } from '../common/keyset-page';
 import { AlertEntity } from './alert.entity';
@@ -114,7 +114,8 @@ export class AlertsRepository {
     // Plain entities (not `repository.create`, which walks the metadata for each of a payload's alerts).
     const candidates = items.map(({ alert: input, count }) =>
       Object.assign(new AlertEntity(), {
-        id: randomUUID(),
+        // Time-ordered (UUIDv7): a storm's rows go to the right edge of the primary-key index (bench/intake).
+        id: uuidv7(),
         // Text as PostgreSQL stores it (a lone surrogate becomes U+FFFD, as the driver's UTF-8 encoding always did), so
         // the event payload below is exactly the stored row.
         fingerprint: wellFormed(input.fingerprint),
@@ -169,8 +170,8 @@ export class AlertsRepository {
          DO UPDATE SET occurrences = alerts.occurrences + EXCLUDED.occurrences, updated_at = now()${refresh}
          RETURNING *, (xmax = 0) AS inserted
        ), d AS (
-         INSERT INTO deliveries (webhook_id, alert_id, event_type, payload)
-         SELECT s.id, a.id, 'alert.created', i.payload
+         INSERT INTO deliveries (id, webhook_id, alert_id, event_type, payload)
+         SELECT ${TIME_ORDERED_UUID_SQL}, s.id, a.id, 'alert.created', i.payload
          FROM a JOIN i ON i.id = a.id CROSS JOIN LATERAL (${subscribedWebhooksSql("'alert.created'", 'a.severity')}) s
          WHERE a.inserted
          RETURNING 1
