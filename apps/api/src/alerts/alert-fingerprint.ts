@@ -1,16 +1,19 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** The dedup key: given, else a hash of the sorted labels, else of title + source. */
+/**
+ * The dedup key: given, else a hash of the sorted labels (`k=v` lines), else of title + source. Stored with every
+ * alert, so the basis text must never change; built by concatenation and hashed one-shot (`crypto.hash`), as each
+ * alert of an Alertmanager payload takes this path (bench/intake).
+ */
 export function deriveFingerprint(input: { fingerprint?: string; labels?: Record<string, string>; title: string; source?: string | null }): string {
   if (input.fingerprint) return input.fingerprint;
-  const labels = Object.entries(input.labels ?? {});
-  const basis = labels.length
-    ? labels
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => `${k}=${v}`)
-        .join('\n')
-    : `title=${input.title}\nsource=${input.source ?? ''}`;
-  return createHash('sha256').update(basis).digest('hex');
+  const labels = input.labels ?? {};
+  // Default sort: UTF-16 code-unit order, what `a < b` gives; keys are distinct, so no tie to break.
+  const keys = Object.keys(labels).sort();
+  let basis = '';
+  for (let i = 0; i < keys.length; i += 1) basis += `${i ? '\n' : ''}${keys[i]}=${labels[keys[i]]}`;
+  if (keys.length === 0) basis = `title=${input.title}\nsource=${input.source ?? ''}`;
+  return hash('sha256', basis, 'hex');
 }
 
 /** Alertmanager's `severity` label to ours; unknown values become `warning`. */

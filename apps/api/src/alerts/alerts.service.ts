@@ -201,10 +201,10 @@ export class AlertsService {
     const errors: FieldErrors = {};
     const check = (name: string, map: Record<string, string> | undefined, maxValue: number) => {
       if (!map) return;
-      const entries = Object.entries(map);
-      if (entries.length > this.limits.labels) errors[`${prefix}${name}`] = [`at most ${this.limits.labels} entries`];
-      const long = entries.find(([, v]) => v.length > maxValue);
-      if (long) (errors[`${prefix}${name}`] ??= []).push(`value of "${long[0]}" is longer than ${maxValue} characters`);
+      const keys = Object.keys(map);
+      if (keys.length > this.limits.labels) errors[`${prefix}${name}`] = [`at most ${this.limits.labels} entries`];
+      const long = keys.find((k) => map[k].length > maxValue);
+      if (long !== undefined) (errors[`${prefix}${name}`] ??= []).push(`value of "${long}" is longer than ${maxValue} characters`);
     };
     check('labels', labels, this.limits.labelValue);
     check('annotations', annotations, this.limits.annotationValue);

@@ -6,18 +6,46 @@ export const MAX_JSON_DEPTH = 32;
 
 /** Depth of nested arrays/objects, counted without recursion (the value may be nested a million levels). */
 export function jsonDepthExceeds(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
+  // Two parallel stacks rather than a [value, depth] pair per node: every request body takes this walk.
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     if (typeof v !== 'object' || v === null) continue;
     if (depth + 1 > max) return true;
-    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    for (const child of Object.values(v)) {
+      if (typeof child === 'object' && child !== null) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/** Whether any string in the value, key or value, holds U+0000: the cheap walk every body takes (no paths built). */
+function holdsNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    for (const k of Object.keys(v)) {
+      if (k.includes('\u0000')) return true;
+      stack.push((v as Record<string, unknown>)[k]);
+    }
   }
   return false;
 }
 
 /** Paths (`labels.env`, `alerts.0.labels.<key>`) of strings holding U+0000, in keys or values; PostgreSQL refuses them. */
 export function nulPaths(value: unknown, max = 10): string[] {
+  // The usual body holds none: a walk without paths says so, and only a body that does pays for naming them.
+  if (!holdsNul(value)) return [];
   const found: string[] = [];
   const stack: Array<[unknown, string]> = [[value, '']];
   while (stack.length && found.length < max) {

@@ -27,9 +27,11 @@ export function IsStringMap(options?: ValidationOptions): PropertyDecorator {
 
 export function stringMapProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of string values';
-  const entries = Object.entries(value);
-  if (entries.length > HARD_MAX_ENTRIES) return `at most ${HARD_MAX_ENTRIES} entries`;
-  for (const [k, v] of entries) {
+  // Keys, not entries: no [key, value] pair per entry on a path every label map of every alert takes.
+  const keys = Object.keys(value);
+  if (keys.length > HARD_MAX_ENTRIES) return `at most ${HARD_MAX_ENTRIES} entries`;
+  for (const k of keys) {
+    const v = (value as Record<string, unknown>)[k];
     if (k.length < 1 || k.length > MAX_KEY_LENGTH) return `key "${k.slice(0, 40)}" must be 1-${MAX_KEY_LENGTH} characters`;
     if (typeof v !== 'string') return `value of "${k}" must be a string`;
     if (v.length > HARD_MAX_VALUE_LENGTH) return `value of "${k}" is too long`;
