@@ -4,7 +4,7 @@
 #   node dist/apps/cli/main.js <command>  the CLI (migrate up|status|down, config check, db verify, proof-pack)
 # Build: docker build --build-arg GIT_SHA=$(git rev-parse HEAD) -t signalgate:$(git rev-parse --short HEAD) .
 
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+ARG NODE_IMAGE=node:26.10-trixie-slim
 
 # ---- build: all dependencies (dev included), compile both targets ----
 FROM ${NODE_IMAGE} AS build

@@ -26,7 +26,7 @@ interface Step {
 interface Workflow {
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
-  jobs: Record<string, { 'runs-on': string; services?: Record<string, { image: string; ports?: string[]; env?: Record<string, string> }>; env?: Record<string, string>; steps: Step[] }>;
+  jobs: Record<string, { 'runs-on': string; strategy?: { matrix: { node: string[] } }; services?: Record<string, { image: string; ports?: string[]; env?: Record<string, string> }>; env?: Record<string, string>; steps: Step[] }>;
 }
 
 const workflow = () => parse(read(WORKFLOW)) as Workflow;
@@ -71,10 +71,14 @@ describe('.github/workflows/ci.yml', () => {
     const job = workflow().jobs.ci;
     const fromWorkflow = npmCommands(job.steps.map((s) => s.run ?? '').join('\n'));
     const fromCiRun = npmCommands(read('.ci/run'));
-    expect(fromCiRun).toEqual(['ci', 'run lint', 'run typecheck', 'run build', 'run test:unit', 'run test:e2e']);
+    expect(fromCiRun).toEqual(['ci', 'run lint', 'run typecheck', 'run build', 'run test:all']);
     expect(fromWorkflow).toEqual(fromCiRun);
+    // test:all is the README's `npm test` (unit, then e2e) and then the long tier.
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['test:all']).toBe('npm test && npm run test:long');
+    expect(npmCommands(scripts.test)).toEqual(['run test:unit', 'run test:e2e']);
     const runs = job.steps.map((s) => s.run ?? '');
-    const e2e = runs.findIndex((r) => /npm run test:e2e/.test(r));
+    const e2e = runs.findIndex((r) => /npm run test:all/.test(r));
     const proof = runs.findIndex((r) => /dist\/apps\/cli\/main\.js proof-pack --out /.test(r));
     expect(e2e).toBeGreaterThan(-1);
     expect(proof).toBeGreaterThan(e2e);
@@ -99,9 +103,14 @@ describe('.github/workflows/ci.yml', () => {
     expect(job.services?.redis.ports).toEqual(['6379:6379']);
     expect(job.env?.TEST_DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/postgres');
     expect(job.env?.TEST_REDIS_URL).toMatch(/^redis:\/\/127\.0\.0\.1:6379\//);
-    // The node the image runs (Dockerfile's NODE_IMAGE).
-    const nodeImage = /ARG NODE_IMAGE=node:(\d+\.\d+)/.exec(read('Dockerfile'))?.[1];
-    expect(job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(nodeImage);
+    // Every maintained LTS line package.json's engines admits, the image's (Dockerfile NODE_IMAGE) among them.
+    expect(job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe('${{ matrix.node }}');
+    const lines = job.strategy?.matrix.node ?? [];
+    expect(lines).toEqual(['22', '24', '26']);
+    const imageMajor = /ARG NODE_IMAGE=node:(\d+)\.\d+-[\w-]+/.exec(read('Dockerfile'))?.[1];
+    expect(lines).toContain(imageMajor);
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe('^22.19.0 || >=24.11.0');
   });
 
   it('runs the proof pack in strict mode and keeps its evidence as an artifact whatever the result, without secrets', () => {

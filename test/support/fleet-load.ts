@@ -1,7 +1,7 @@
 import { Receiver } from './domain';
 import { sleep } from './wait-for';
 
-/** Load and bookkeeping for the multi-process suites (test/fleet.e2e-spec.ts, test/soak.e2e-spec.ts). */
+/** Load and bookkeeping for the multi-process suites (test/fleet.long-spec.ts, test/soak.long-spec.ts). */
 
 /** How one HTTP call ended: an HTTP status, or why there was none. */
 export type Outcome =

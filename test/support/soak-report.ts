@@ -1,6 +1,6 @@
 import { type Outcome, outcomeClass } from './fleet-load';
 
-/** Bookkeeping of the soak (test/soak.e2e-spec.ts): fault windows, readiness samples, attribution, the summary. */
+/** Bookkeeping of the soak (test/soak.long-spec.ts): fault windows, readiness samples, attribution, the summary. */
 
 export interface Fault {
   what: 'postgres' | 'redis' | 'api kill -9';

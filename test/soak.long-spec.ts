@@ -10,7 +10,7 @@ import { sleep, waitFor } from './support/wait-for';
 /**
  * Issue 12, faults on a schedule: three API replicas and a `cli worker` (built dist/) under mixed load (alert intake,
  * reads, acknowledgements, webhook changes) while the private PostgreSQL and Redis are each restarted every ~30 s
- * and one API is kill -9'ed and restarted once. SOAK_SECONDS long (180 under `npm test`, 900 with `npm run soak`).
+ * and one API is kill -9'ed and restarted once. SOAK_SECONDS long (180 under `npm run test:all`, 900 with `npm run soak`).
  */
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
 const OUTAGE_MS = 3000;
