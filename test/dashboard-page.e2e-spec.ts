@@ -4,10 +4,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { apiClient, bootApi, migrateTestDatabase, token } from './support/domain';
 import { ROOT } from './support/processes';
+import { which } from './support/services';
 
-/** Debian's Chromium (installed by .ci/run); the suite fails without it, never skips. */
-/** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH points elsewhere, e.g. Google Chrome on GitHub's runners. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * CHROMIUM_PATH, else the first Chromium-family browser on PATH (Debian's chromium, which .ci/run installs, Ubuntu's
+ * chromium-browser, Google Chrome); the suite fails without one, never skips.
+ */
+export const CHROMIUM =
+  process.env.CHROMIUM_PATH ?? ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].map(which).find(Boolean) ?? '/usr/bin/chromium';
 /** Where the screenshot goes (a CI artifact; ignored by git). */
 export const ARTIFACTS = resolve(ROOT, 'test-results');
 

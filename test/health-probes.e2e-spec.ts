@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../apps/api/src/run-api';
 import { ReadinessService } from '@app/health';
 import { envFrom, createScratchDatabase, e2e, strictRawEnv } from './support/e2e-env';
+import { apiClient, bootApi, token } from './support/domain';
 import { probe } from './support/health-client';
 import { runCli } from './support/processes';
 import { which } from './support/services';
@@ -143,6 +144,80 @@ describe('health probes (healthy dependencies)', () => {
     const checked = spawnSync(promtool, ['check', 'metrics'], { input: r.text, encoding: 'utf8', timeout: 10_000 });
     expect(checked.error).toBeUndefined();
     expect(`${checked.stdout}${checked.stderr}`).not.toMatch(/error while linting|parsing error/i);
+  });
+});
+
+describe("health probes: seed 004's components and seed 002's deep sections", () => {
+  let app: NestFastifyApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    const migrated = await runCli(['migrate', 'up'], strictRawEnv());
+    expect(migrated.code).toBe(0);
+    // No in-process delivery: the delivery made below stays due, so the deep body's oldest due age is observable.
+    ({ app, url: base } = await bootApi({ DELIVERY_CONCURRENCY: '0' }));
+    await waitReady(base);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("seed 004's evidence commands: .components[0].message on live, .components[].name on startup and ready", async () => {
+    const live = await probe<{ components: Array<{ name: string; status: string; message: string }> }>(`${base}/health/live`);
+    expect(live.status).toBe(200);
+    expect(live.body.components[0]).toEqual({ name: 'process', status: 'ok', message: 'Application process is running' });
+
+    const startup = await probe<{ components: Array<{ name: string; status: string; message: string }> }>(`${base}/health/startup`);
+    expect(startup.status).toBe(200);
+    expect(startup.body.components.map((c) => c.name)).toEqual(['database', 'redis', 'migrations', 'disk_space', 'memory']);
+    expect(startup.body.components.every((c) => c.status === 'ok' && c.message.length > 0)).toBe(true);
+    expect(startup.body.components[0].message).toMatch(/^connected \(\d+ ms\)$/);
+    expect(startup.body.components[2].message).toMatch(/^at head \(.+\)$/);
+
+    const ready = await probe<{ components: Array<{ name: string }>; checks: unknown; dependencies: unknown }>(`${base}/health/ready`);
+    expect(ready.body.components.map((c) => c.name)).toEqual(['database', 'redis', 'migrations']);
+    expect(ready.body.checks).toBeDefined();
+    expect(ready.body.dependencies).toBeDefined();
+  });
+
+  it('GET / answers with links to the dashboard, API docs, health and metrics, each of which answers 200', async () => {
+    const home = await probe<{ service: string; links: Record<string, string> }>(`${base}/`);
+    expect(home.status).toBe(200);
+    expect(home.body.service).toBe('signalgate');
+    expect(Object.keys(home.body.links)).toEqual(expect.arrayContaining(['dashboard', 'api_docs', 'openapi', 'health', 'ready', 'metrics']));
+    for (const path of Object.values(home.body.links)) {
+      const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(10_000) });
+      await res.arrayBuffer();
+      expect([path, res.status]).toEqual([path, 200]);
+    }
+  });
+
+  it("deep health has seed 002's cache and webhooks sections, in step with the cache stats and the queue", async () => {
+    const api = apiClient(base, token(['admin']));
+    const hook = await api('POST', '/api/v1/webhooks', { name: 'deep-health', url: 'http://127.0.0.1:9/deep-health', event_types: ['alert.created'] });
+    expect(hook.status).toBe(201);
+    expect((await api('POST', '/api/v1/alerts', { title: 'deep health', severity: 'warning', source: 'health-e2e' })).status).toBe(201);
+    await api('GET', `/api/v1/webhooks/${hook.body.id}`);
+    await api('GET', `/api/v1/webhooks/${hook.body.id}`);
+
+    type Deep = {
+      status: string;
+      cache: { hit_rate: number; cache_hits: number; cache_misses: number; current_size_bytes: number; entries: number };
+      webhooks: { total: number; by_state: Record<string, number>; deliveries: { due: number; oldest_due_age_ms: number | null } };
+    };
+    const deep = await probe<Deep>(`${base}/health/deep`);
+    expect(deep.status).toBe(200);
+    const stats = (await api('GET', '/api/v1/cache/stats')).body as Deep['cache'];
+    expect(deep.body.cache.cache_hits).toBeGreaterThanOrEqual(1);
+    expect(deep.body.cache.cache_hits).toBeLessThanOrEqual(stats.cache_hits);
+    expect(deep.body.cache.current_size_bytes).toBeGreaterThan(0);
+    expect(deep.body.cache.hit_rate).toBeGreaterThan(0);
+    const { total, by_state: byState, deliveries } = deep.body.webhooks;
+    expect(total).toBeGreaterThanOrEqual(1);
+    expect(byState.healthy + byState.degraded + byState.disabled).toBe(total);
+    expect(deliveries.due).toBeGreaterThanOrEqual(1);
+    expect(deliveries.oldest_due_age_ms).toEqual(expect.any(Number));
+    expect((await probe(`${base}/health/detailed`)).body).toMatchObject({ cache: expect.any(Object), webhooks: expect.any(Object) });
   });
 });
 

@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { DeliveryWorkerModule } from '@app/delivery';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EventTypesModule } from './event-types/event-types.module';
+import { HealthSectionsModule } from './health-sections/health-sections.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -19,7 +20,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  * limit guard is app-wide but only counts /api/v1.
  */
 @Module({
-  imports: [AuthModule, RateLimitModule, WebhooksModule, AlertsModule, DeliveriesModule, CacheApiModule, EventTypesModule, DeliveryWorkerModule.forRoot('api'), DashboardModule],
+  imports: [AuthModule, RateLimitModule, WebhooksModule, AlertsModule, DeliveriesModule, CacheApiModule, EventTypesModule, DeliveryWorkerModule.forRoot('api'), DashboardModule, HealthSectionsModule],
   providers: [
     { provide: APP_FILTER, useClass: GlobalExceptionFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -7,6 +7,7 @@ import { HealthModule } from '@app/health';
 import { MetricsModule, ObservabilityModule } from '@app/observability';
 import { SignalgateRedisModule } from '@app/redis';
 import { ApiV1Module } from './api-v1.module';
+import { HomeModule } from './home/home.module';
 import { RuntimeMetricsModule } from './metrics/runtime-metrics';
 
 export interface AppModuleOptions {
@@ -36,6 +37,7 @@ export class AppModule {
         MetricsModule,
         SignalgateCacheModule.forRoot(env, databaseUrl),
         HealthModule,
+        HomeModule,
         RuntimeMetricsModule,
         // /api/v1: auth, webhooks, alerts, deliveries; the global exception filter and validation pipe
         ApiV1Module,

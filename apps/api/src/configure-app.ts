@@ -65,9 +65,13 @@ function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 
 /** `/api` for every route but `/metrics`; shared with the OpenAPI generator (scripts/openapi.ts). */
 export function setRoutePrefix(app: INestApplication): void {
-  // /metrics and the dashboard page stay outside /api.
+  // /metrics, the dashboard page and the home links (GET /) stay outside /api.
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: [{ path: 'metrics', method: RequestMethod.GET }, ...DASHBOARD_PAGE_PATHS.map((path) => ({ path, method: RequestMethod.GET }))],
+    exclude: [
+      { path: '/', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+      ...DASHBOARD_PAGE_PATHS.map((path) => ({ path, method: RequestMethod.GET })),
+    ],
   });
 }
 

@@ -18,12 +18,21 @@ export type ReadinessCheckName = (typeof READINESS_CHECKS)[number];
 /** Field names of the older flat `dependencies` map, kept for existing scripts. */
 export const DEPENDENCY_NAMES: Record<ReadinessCheckName, string> = { db: 'database', redis: 'redis', migrations: 'migrations' };
 
+/** One line of a probe's `components` list (seed 004's evidence commands read `.components[].name`/`.message`). */
+export interface Component {
+  name: string;
+  status: 'ok' | 'fail';
+  message: string;
+}
+
 export interface ReadinessBody {
   status: 'ok' | 'fail';
   /** Present only while draining after SIGTERM/SIGINT. */
   detail?: 'shutting_down';
   checks: Record<ReadinessCheckName, CheckResult>;
   dependencies: Record<string, CheckDetail>;
+  /** The same checks as a list, named as `dependencies` names them, with a sentence each. */
+  components: Component[];
   version: string;
   time: string;
 }

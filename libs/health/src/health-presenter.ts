@@ -4,6 +4,7 @@ import {
   READINESS_CHECKS,
   type CheckDetail,
   type CheckResult,
+  type Component,
   type ReadinessBody,
   type ReadinessCheckName,
 } from './check-result';
@@ -37,6 +38,28 @@ export function readinessChecks(result: HealthCheckResult): Record<ReadinessChec
   return checks;
 }
 
+/** A check as seed 004's `components` entry: its name, ok/fail and one sentence saying what was found. */
+export function toComponent(name: string, check: CheckResult): Component {
+  return { name, status: check.ok ? 'ok' : 'fail', message: describeCheck(check) };
+}
+
+function describeCheck(c: CheckResult): string {
+  switch (c.detail) {
+    case 'connected':
+      return `connected (${c.latency_ms} ms)`;
+    case 'disabled':
+      return 'disabled: not configured (REDIS_URL unset outside strict mode)';
+    case 'head':
+      return `at head${c.current ? ` (${c.current})` : ''}`;
+    case 'pending':
+      return `${c.pending ?? 'some'} migration(s) pending: run \`cli migrate up\``;
+    case 'shutting_down':
+      return 'shutting down: not taking traffic';
+    default:
+      return `unreachable: ${c.error ?? 'failed'}`;
+  }
+}
+
 export function presentReadiness(checks: Record<ReadinessCheckName, CheckResult>, version: string, now: Date): ReadinessBody {
   const dependencies: Record<string, CheckDetail> = {};
   for (const name of READINESS_CHECKS) dependencies[DEPENDENCY_NAMES[name]] = checks[name].detail;
@@ -44,6 +67,7 @@ export function presentReadiness(checks: Record<ReadinessCheckName, CheckResult>
     status: READINESS_CHECKS.every((n) => checks[n].ok) ? 'ok' : 'fail',
     checks,
     dependencies,
+    components: READINESS_CHECKS.map((n) => toComponent(DEPENDENCY_NAMES[n], checks[n])),
     version,
     time: now.toISOString(),
   };

@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   DiskHealthIndicator,
@@ -10,7 +10,8 @@ import {
 } from '@nestjs/terminus';
 import type { Env } from '@app/config';
 import { readBuildInfo, type BuildInfo } from './build-info';
-import type { ProbeResponse, ReadinessBody } from './check-result';
+import type { Component, ProbeResponse, ReadinessBody } from './check-result';
+import { DEEP_HEALTH_SECTIONS, type DeepHealthSection } from './deep-health-section';
 import { DrainState } from './drain-state.service';
 import { HealthMetrics } from './health-metrics';
 import { presentReadiness, presentShuttingDown, toCheckResult } from './health-presenter';
@@ -42,6 +43,8 @@ export interface MemoryFigures {
 }
 
 export interface DeepBody extends ReadinessBody {
+  /** The app's sections (DEEP_HEALTH_SECTIONS): `cache` and `webhooks` in the API (seed 002). */
+  [section: string]: unknown;
   deep: {
     database: { server_version: string | null; pool: PoolUsage | null; latency_ms: number };
     redis: { server_version: string | null; latency_ms: number } | null;
@@ -88,6 +91,7 @@ export class HealthService {
     private readonly redis: RedisIndicator,
     private readonly metrics: HealthMetrics,
     private readonly indicators: HealthIndicatorService,
+    @Inject(DEEP_HEALTH_SECTIONS) private readonly sections: DeepHealthSection[],
     config: ConfigService<Env, true>,
   ) {
     this.envName = config.get('ENV', { infer: true });
@@ -96,8 +100,8 @@ export class HealthService {
     this.heapLimitBytes = config.get('HEALTH_HEAP_LIMIT_MB', { infer: true }) * 1024 * 1024;
   }
 
-  live(): { status: 'ok'; time: string } {
-    return { status: 'ok', time: new Date().toISOString() };
+  live(): { status: 'ok'; components: Component[]; time: string } {
+    return { status: 'ok', components: [{ name: 'process', status: 'ok', message: 'Application process is running' }], time: new Date().toISOString() };
   }
 
   async ready(): Promise<ProbeResponse<ReadinessBody>> {
@@ -110,7 +114,13 @@ export class HealthService {
   async startup(): Promise<ProbeResponse<StartupBody | ReadinessBody>> {
     if (this.drain.draining) return this.shuttingDown();
     const [run, limits] = await Promise.all([this.readiness.current(), this.limits()]);
-    const body: StartupBody = { ...presentReadiness(run.checks, this.build.version, new Date()), limits };
+    const ready = presentReadiness(run.checks, this.build.version, new Date());
+    const components: Component[] = [
+      ...ready.components,
+      limitComponent('disk_space', limits.disk, `less than ${Math.round(this.diskThreshold * 1000) / 10}% of ${this.diskPath} used`),
+      limitComponent('memory', limits.memory, `heap below ${Math.round(this.heapLimitBytes / 1048576)} MiB`),
+    ];
+    const body: StartupBody = { ...ready, components, limits };
     const ok = run.ok && limits.disk.ok && limits.memory.ok;
     if (!ok) body.status = 'fail';
     return { statusCode: ok ? 200 : 503, body };
@@ -119,15 +129,17 @@ export class HealthService {
   async deep(): Promise<ProbeResponse<DeepBody | ReadinessBody>> {
     if (this.drain.draining) return this.shuttingDown();
     const deadline = this.readiness.deadlineMs;
-    const [run, redisVersion, disk] = await Promise.all([
+    const [run, redisVersion, disk, sections] = await Promise.all([
       this.readiness.current(),
       this.redis.serverVersion(deadline),
       this.diskFigures(),
+      this.collectSections(deadline),
     ]);
     const ready = presentReadiness(run.checks, this.build.version, new Date());
     const mem = process.memoryUsage();
     const body: DeepBody = {
       ...ready,
+      ...sections,
       deep: {
         database: {
           server_version: this.database.serverVersion ?? null,
@@ -152,6 +164,20 @@ export class HealthService {
 
   version(): VersionBody {
     return { ...this.build, node: process.version, env: this.envName };
+  }
+
+  /** Each app section under the probe's deadline; one that fails reads `{ error }` (masked by the section's own text). */
+  private async collectSections(deadlineMs: number): Promise<Record<string, Record<string, unknown>>> {
+    const entries = await Promise.all(
+      this.sections.map(async (s) => {
+        try {
+          return [s.name, await withDeadline(s.collect(), deadlineMs)] as const;
+        } catch (e) {
+          return [s.name, { error: e instanceof Error && /^timed out after/.test(e.message) ? e.message : 'unavailable' }] as const;
+        }
+      }),
+    );
+    return Object.fromEntries(entries);
   }
 
   private shuttingDown(): ProbeResponse<ReadinessBody> {
@@ -192,6 +218,10 @@ export class HealthService {
       return { path, used_ratio: null, threshold_ratio: threshold, free_bytes: null };
     }
   }
+}
+
+function limitComponent(name: string, check: LimitCheck, within: string): Component {
+  return { name, status: check.ok ? 'ok' : 'fail', message: check.ok ? within : (check.error ?? 'over its limit') };
 }
 
 /** Rejects after `ms` (a stuck filesystem must not hold a probe); the work itself cannot be cancelled. */

@@ -1,4 +1,5 @@
 export * from './check-result';
+export * from './deep-health-section';
 export * from './drain-state.service';
 export * from './health.module';
 export * from './health.service';

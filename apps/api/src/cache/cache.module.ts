@@ -9,5 +9,6 @@ import { CacheService } from './cache.service';
   imports: [WebhooksModule, AlertsModule],
   controllers: [CacheController],
   providers: [CacheService],
+  exports: [CacheService],
 })
 export class CacheApiModule {}

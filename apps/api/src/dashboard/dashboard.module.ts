@@ -13,5 +13,6 @@ import { DashboardRepository } from './dashboard.repository';
   imports: [TypeOrmModule.forFeature([AlertEntity]), WebhooksModule, HealthModule],
   controllers: [DashboardPageController],
   providers: [DashboardGateway, DashboardSnapshotService, DashboardRepository],
+  exports: [DashboardRepository],
 })
 export class DashboardModule {}
