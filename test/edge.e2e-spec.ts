@@ -157,7 +157,8 @@ describe('rate limits, probes, CORS and security headers (in-process app)', () =
       await r.text();
       expect(r.status).toBe(200);
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(r.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(r.headers.get('x-frame-options')).toBe('DENY');
+      expect(r.headers.get('permissions-policy')).toMatch(/(^|, )camera=\(\)(,|$)/);
       expect(r.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
       expect(r.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
       expect(r.headers.get('content-security-policy')).not.toMatch(/script-src[^;]*unsafe-inline/);
