@@ -9,9 +9,13 @@ import {
   acknowledgeBody, alertmanagerBody, alertsQuery, auth, createAlertBody, createWebhookBody, deliveriesQuery, encodedBody, extraHeaders,
   type FuzzFixtures, type FuzzRequest, idSegment, invalidateCacheBody, noBody, pageQuery, query, recoverWebhookBody, recoveryIdSegment, updateWebhookBody, withoutBody,
 } from './fuzz/api-arbitraries';
+import { encodedMismatch, encodedPathVariant } from './fuzz/encoded-paths';
 
 /**
- * Property: no request to any /api/v1 route, valid or hostile, gets a 5xx or takes longer than 2 s. Requests are
+ * Property: no request to any /api/v1 route, valid or hostile, gets a 5xx or takes longer than 2 s; and a quarter of
+ * them are sent again on an encoded path (`/api/v%31/alerts`, `/%61pi/v1/alerts`: random path characters
+ * percent-encoded, hex in mixed case), which must be limited and answered like the plain path (encoded-paths.ts says
+ * what is compared). Requests are
  * generated up front from one seed (printed; FUZZ_SEED=<n> replays the same sequence, FUZZ_REQUESTS=<n> changes the
  * count) and sent with bounded concurrency to the real app, PostgreSQL and Redis. In-process delivery is off:
  * nothing fuzzed is ever sent anywhere.
@@ -24,6 +28,8 @@ const SLOW_MS = 2000;
 interface Outcome {
   req: FuzzRequest;
   status: number;
+  /** X-RateLimit-Limit was on the response. */
+  limited: boolean;
   ms: number;
   text: string;
 }
@@ -98,33 +104,38 @@ function requestArbitrary(f: FuzzFixtures): { routes: string[]; arb: fc.Arbitrar
     ['POST /api/v1/cache/invalidate', none, none, encodedBody(invalidateCacheBody), 2],
     ['GET /api/v1/event-types', none, none, withoutBody, 1],
   ];
+  const encodeOne = fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 });
   const arb = fc.oneof(
     ...table.map(([route, id, q, payload, weight]) => ({
       weight,
-      arbitrary: fc.record({ id, rid: recoveryIdSegment, q, payload, auth: auth(f.tokens), extra: extraHeaders }).map(({ id: seg, rid, q: qs, payload: p, auth: a, extra }): FuzzRequest => {
-        const [method, pattern] = route.split(' ');
-        return {
-          route,
-          method,
-          path: pattern.replace(':id', seg).replace(':rid', rid) + (qs ? `?${qs}` : ''),
-          headers: { ...extra, ...p.headers, ...a },
-          body: p.body,
-        };
-      }),
+      arbitrary: fc
+        .record({ id, rid: recoveryIdSegment, q, payload, auth: auth(f.tokens), extra: extraHeaders, encode: encodeOne })
+        .map(({ id: seg, rid, q: qs, payload: p, auth: a, extra, encode }): FuzzRequest & { encode: boolean } => {
+          const [method, pattern] = route.split(' ');
+          return {
+            route,
+            method,
+            path: pattern.replace(':id', seg).replace(':rid', rid) + (qs ? `?${qs}` : ''),
+            headers: { ...extra, ...p.headers, ...a },
+            body: p.body,
+            encode,
+          };
+        })
+        .chain(({ encode, ...req }) => (encode ? encodedPathVariant(req.path).map((encodedPath): FuzzRequest => ({ ...req, encodedPath })) : fc.constant<FuzzRequest>(req))),
     })),
   );
   return { routes: table.map(([route]) => route).sort(), arb };
 }
 
-async function send(baseUrl: string, req: FuzzRequest): Promise<Outcome> {
+async function send(baseUrl: string, req: FuzzRequest, path = req.path): Promise<Outcome> {
   const started = performance.now();
   try {
-    const res = await fetch(`${baseUrl}${req.path}`, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(15_000) });
+    const res = await fetch(`${baseUrl}${path}`, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(15_000) });
     const text = await res.text();
-    return { req, status: res.status, ms: performance.now() - started, text };
+    return { req, status: res.status, limited: res.headers.has('x-ratelimit-limit'), ms: performance.now() - started, text };
   } catch (e) {
     // Every generated request is transmittable: a thrown fetch is the server dropping or hanging the connection.
-    return { req, status: 0, ms: performance.now() - started, text: String((e as Error).cause ?? e) };
+    return { req, status: 0, limited: false, ms: performance.now() - started, text: String((e as Error).cause ?? e) };
   }
 }
 
@@ -204,13 +215,21 @@ describe(`fuzz: every /api/v1 route, ${REQUESTS} requests, seed ${SEED}`, () => 
       return write(chunk, ...rest);
     }) as typeof process.stdout.write;
     const outcomes: Outcome[] = new Array(requests.length);
+    const encodedOutcomes: Outcome[] = [];
+    const mismatches: string[] = [];
     let next = 0;
     try {
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           while (next < requests.length) {
             const i = next++;
-            outcomes[i] = await send(baseUrl, requests[i]);
+            const req = requests[i];
+            outcomes[i] = await send(baseUrl, req);
+            if (req.encodedPath === undefined) continue;
+            const encoded = await send(baseUrl, { ...req, path: req.encodedPath });
+            encodedOutcomes.push(encoded);
+            const why = await encodedMismatch(req.method, outcomes[i], encoded, () => send(baseUrl, req));
+            if (why) mismatches.push(`${req.route}: ${why}\n    ${req.method} ${clip(req.path, 160)} vs ${clip(req.encodedPath, 200)}`);
           }
         }),
       );
@@ -227,11 +246,18 @@ describe(`fuzz: every /api/v1 route, ${REQUESTS} requests, seed ${SEED}`, () => 
         `slowest ${Math.round(slowest.ms)} ms (${slowest.req.route}); per route ${JSON.stringify(Object.fromEntries(hits))}`,
     );
 
+    const encodedHits = new Map<string, number>();
+    for (const o of encodedOutcomes) encodedHits.set(o.req.route, (encodedHits.get(o.req.route) ?? 0) + 1);
+    console.log(`fuzz seed ${SEED}: ${encodedOutcomes.length} encoded variants; ${encodedOutcomes.filter((o) => o.limited).length} with X-RateLimit-*`);
+
     expect(outcomes.length).toBeGreaterThanOrEqual(REQUESTS);
-    for (const route of registeredRoutes(app)) expect(hits.get(route) ?? 0).toBeGreaterThan(0);
-    const failures = outcomes.filter((o) => o.status >= 500 || o.status === 0 || o.ms > SLOW_MS);
-    if (failures.length > 0) {
-      throw new Error(`fuzz seed ${SEED} (replay: FUZZ_SEED=${SEED}): ${failures.length} of ${outcomes.length} requests failed\n${describeFailures(failures)}`);
+    for (const route of registeredRoutes(app)) {
+      expect([route, (hits.get(route) ?? 0) > 0, (encodedHits.get(route) ?? 0) > 0]).toEqual([route, true, true]);
     }
+    const failures = [...outcomes, ...encodedOutcomes].filter((o) => o.status >= 500 || o.status === 0 || o.ms > SLOW_MS);
+    const report: string[] = [];
+    if (failures.length > 0) report.push(`${failures.length} of ${outcomes.length + encodedOutcomes.length} requests failed\n${describeFailures(failures)}`);
+    if (mismatches.length > 0) report.push(`${mismatches.length} encoded paths answered unlike the plain ones\n${mismatches.slice(0, 20).join('\n')}`);
+    if (report.length > 0) throw new Error(`fuzz seed ${SEED} (replay: FUZZ_SEED=${SEED}): ${report.join('\n')}`);
   }, 300_000);
 });

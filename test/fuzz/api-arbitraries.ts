@@ -14,6 +14,8 @@ export interface FuzzRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** The same request on `path` with some characters percent-encoded (encoded-paths.ts), sent after it, when set. */
+  encodedPath?: string;
 }
 
 /** The ids that exist when the run starts (webhooks, alerts, deliveries), so `:id` routes reach real rows. */

@@ -9,7 +9,7 @@ import { ConfigService } from '@nestjs/config';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { type Env, parseTrustProxy } from '@app/config';
-import { assignRequestId, HttpMetrics, isProbePath, MetricsService } from '@app/observability';
+import { assignRequestId, canonicalRequestPath, HttpMetrics, isProbeRoute, MetricsService } from '@app/observability';
 import { errorBody } from './common/global-exception.filter';
 import { DASHBOARD_PAGE_PATHS } from './dashboard/dashboard-page.controller';
 import { jsonBodyParser } from './common/json-body';
@@ -30,8 +30,10 @@ export function createFastifyAdapter(env: Env): FastifyAdapter {
     return503OnClosing: false,
     // Whether X-Forwarded-For decides request.ip (rate limits per IP, logs): TRUST_PROXY.
     trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
-    // The seed services' probe paths answer as aliases of the /api probes (same handlers and bodies, no redirect).
-    rewriteUrl: (req: IncomingMessage) => rewriteSeedAlias(req.url ?? '/'),
+    // Escaped unreserved characters are decoded first (`/%61pi/v%31/alerts` is `/api/v1/alerts`, as Fastify would route
+    // it anyway), so the seed aliases and every later look at `request.url` see the path that is routed. Then the seed
+    // services' probe paths answer as aliases of the /api probes (same handlers and bodies, no redirect).
+    rewriteUrl: (req: IncomingMessage) => rewriteSeedAlias(canonicalRequestPath(req.url ?? '/')),
     genReqId: (req: IncomingMessage) => assignRequestId(req),
     // Errors Fastify answers before any route (a path parameter over maxParamLength: 414; a malformed URL: 400)
     // take the same JSON shape and request id as every other error.
@@ -103,7 +105,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route template Fastify matched, never the raw path (ids would make the label set unbounded).
     httpMetrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
-    if (!isProbePath(request.url)) {
+    // By the route matched, not the raw path: an encoded probe path is the probe; an unmatched path is always logged.
+    if (!isProbeRoute(request.routeOptions.url)) {
       // Method, path, status and timing only: headers (Authorization, Cookie) and bodies are never logged here.
       httpLog.info(
         { reqId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) },

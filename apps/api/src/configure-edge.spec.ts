@@ -39,15 +39,17 @@ describe('securityHeaders', () => {
       "default-src 'none';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;font-src 'self';connect-src 'self';base-uri 'none';form-action 'self';frame-ancestors 'none';object-src 'none'",
     );
     expect(headers).toMatchObject({
-      'X-Frame-Options': 'SAMEORIGIN',
+      'X-Frame-Options': 'DENY',
       'X-Content-Type-Options': 'nosniff',
       'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
       'Cross-Origin-Opener-Policy': 'same-origin',
     });
+    for (const feature of ['camera', 'microphone', 'geolocation', 'payment', 'usb']) expect(headers['Permissions-Policy']).toContain(`${feature}=()`);
+    expect(headers['Permissions-Policy']).toMatch(/^([a-z-]+=\(\))(, [a-z-]+=\(\))*$/);
   });
 
   it('follows the options it is given', () => {
-    expect(securityHeaders({ contentSecurityPolicy: false, frameguard: { action: 'deny' } })).toMatchObject({ 'X-Frame-Options': 'DENY' });
+    expect(securityHeaders({ contentSecurityPolicy: false, frameguard: { action: 'sameorigin' } })).toMatchObject({ 'X-Frame-Options': 'SAMEORIGIN' });
     expect(securityHeaders({ contentSecurityPolicy: false })['Content-Security-Policy']).toBeUndefined();
   });
 });

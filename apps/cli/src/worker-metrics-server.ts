@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { MetricsService } from '@app/observability';
+import { canonicalRequestPath, type MetricsService } from '@app/observability';
 
 /**
  * `cli worker` has no HTTP server: this tiny listener gives Prometheus its `/metrics` (and nothing else: every
@@ -7,7 +7,8 @@ import type { MetricsService } from '@app/observability';
  */
 export async function startWorkerMetricsServer(metrics: MetricsService, port: number, host: string): Promise<Server> {
   const server = createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0];
+    // `/m%65trics` is `/metrics`, as the API's router would see it.
+    const path = canonicalRequestPath(req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(path === '/metrics' ? 405 : 404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(path === '/metrics' ? 'method not allowed\n' : 'not found\n');
       return;

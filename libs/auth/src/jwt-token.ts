@@ -21,6 +21,18 @@ export function hmacKey(secret: string): KeyObject {
   return createSecretKey(Buffer.from(secret, 'utf8'));
 }
 
+/** The longest a token may claim to live: `exp` (and `nbf`, `iat`) further out than this is refused (`cli token` caps at 366 days). */
+export const MAX_TOKEN_HORIZON_S = 10 * 366 * 86_400;
+
+/**
+ * A NumericDate claim the service can compare: finite (JSON's `1e309` parses to Infinity, which jsonwebtoken takes as
+ * "never expires"), not before the epoch, and not beyond the horizon.
+ */
+function saneTime(value: unknown, nowS: number, required: boolean): boolean {
+  if (value === undefined) return !required;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= nowS + MAX_TOKEN_HORIZON_S;
+}
+
 /** Verifies an HS256 bearer token (any standard JWT library with the same secret makes valid ones). */
 export function verifyToken(token: string, key: string | KeyObject): Principal | TokenProblem {
   let payload: string | jwt.JwtPayload;
@@ -31,7 +43,15 @@ export function verifyToken(token: string, key: string | KeyObject): Principal |
     if (e instanceof jwt.JsonWebTokenError && /signature/i.test(e.message)) return 'bad_signature';
     return 'malformed';
   }
-  if (typeof payload !== 'object' || typeof payload.sub !== 'string' || !payload.sub || typeof payload.exp !== 'number') {
+  const nowS = Date.now() / 1000;
+  if (
+    typeof payload !== 'object' ||
+    typeof payload.sub !== 'string' ||
+    !payload.sub ||
+    !saneTime(payload.exp, nowS, true) ||
+    !saneTime(payload.nbf, nowS, false) ||
+    !saneTime(payload.iat, nowS, false)
+  ) {
     return 'invalid_claims';
   }
   const scope = (payload as { scope?: unknown }).scope;

@@ -21,11 +21,6 @@ export function assignRequestId(req: IncomingMessage): string {
   return id;
 }
 
-/** Probes are polled every few seconds; a log line for each would drown everything else. */
-export function isProbePath(url: string | undefined): boolean {
-  return /^\/(api\/(health|ready|version)|metrics)(\/|\?|$)/.test(url ?? '');
-}
-
 /**
  * Every serialized log line passes through the masker (CONTRACT §6) before it reaches stdout: whatever a library
  * puts in an error message, a URL's password or a registered secret never gets out.

@@ -1,8 +1,8 @@
-import { HttpException, Logger, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
+import { HttpException, Logger, NotFoundException, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import type { ArgumentsHost } from '@nestjs/common';
 import { GlobalExceptionFilter } from './global-exception.filter';
-import { ValidationFailedException } from './api-errors';
+import { ResourceNotFoundException, ValidationFailedException } from './api-errors';
 
 function hostFor(id = 'req-42', url = '/api/v1/alerts') {
   const sent: { status?: number; body?: Record<string, unknown>; headers: Record<string, string> } = { headers: {} };
@@ -69,6 +69,23 @@ describe('GlobalExceptionFilter', () => {
     const { host, sent } = hostFor();
     filter.catch(new PayloadTooLargeException('at most 1000 alerts per payload'), host);
     expect(sent.body).toMatchObject({ statusCode: 413, message: 'at most 1000 alerts per payload', request_id: 'req-42' });
+  });
+
+  it("a no-route 404 names the path without its query (a signature or a bare token never echoes back)", () => {
+    const url = '/api/v1/nope?sig=SENTINEL-1&SENTINEL-2&limit=5';
+    const { host, sent } = hostFor('req-42', url);
+    filter.catch(new NotFoundException(`Cannot POST ${url}`), host);
+    expect(sent.body).toMatchObject({ statusCode: 404, message: 'Cannot POST /api/v1/nope' });
+    expect(JSON.stringify(sent.body)).not.toMatch(/SENTINEL/);
+    const plain = hostFor('req-43', '/api/v1/nope');
+    filter.catch(new NotFoundException('Cannot POST /api/v1/nope'), plain.host);
+    expect(plain.sent.body).toMatchObject({ statusCode: 404, message: 'Cannot POST /api/v1/nope' });
+  });
+
+  it('a 404 of the API keeps its own message', () => {
+    const { host, sent } = hostFor('req-42', '/api/v1/alerts/x?sig=1');
+    filter.catch(new ResourceNotFoundException('alert', '00000000-0000-0000-0000-000000000000'), host);
+    expect(sent.body?.message).toBe('alert 00000000-0000-0000-0000-000000000000 not found');
   });
 
   it('answers a database outage 503 with Retry-After and a clear message, logged as a warning', () => {

@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, PayloadTooLargeException } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { maskText } from '@app/config';
 import { maskRequestUrl } from '@app/observability';
@@ -56,6 +56,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const requestId = requestIdOf(request);
     const body = this.toBody(exception, requestId);
+    if (body.statusCode === HttpStatus.NOT_FOUND) body.message = withoutQuery(exception, body.message, request);
     // The URL as the request log shows it: query values by allow-list, so a `?token=` never reaches this line.
     const where = `request_id=${requestId ?? '-'} ${request?.method} ${String(maskRequestUrl(request?.url))}`;
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
@@ -106,6 +107,19 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       request_id: requestId,
     };
   }
+}
+
+/**
+ * Nest's answer for a path no route matches is `Cannot GET <raw url>`, query included; a query may carry a signature
+ * or a bare token (`?sig=...`, `?<token>`), so the message names the routed path only (escapes of unreserved
+ * characters decoded, as the router saw it).
+ */
+function withoutQuery(exception: unknown, message: string, request: FastifyRequest | undefined): string {
+  const prefix = `Cannot ${request?.method} `;
+  if (!(exception instanceof NotFoundException) || !request || !message.startsWith(prefix)) return message;
+  const url = request.url;
+  const q = url.indexOf('?');
+  return maskText(prefix + (q === -1 ? url : url.slice(0, q)));
 }
 
 /** The id the request log line uses for this request (assignRequestId's on the raw request, else Fastify's). */

@@ -15,8 +15,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TokenVerifier } from '@app/auth';
 import type { Env } from '@app/config';
 
-/** Only the domain API is limited: probes (and their seed aliases), /api/version, /metrics and the docs never are. */
-const LIMITED_PATH = /^\/api\/v1(\/|\?|$)/;
+/**
+ * Only the domain API is limited: probes (and their seed aliases), /api/version, /metrics and the docs never are.
+ * Matched against the route template Fastify chose (`/api/v1/alerts/:id`), never the raw URL: Fastify decodes `%XX`
+ * before routing, so `/api/v%31/alerts` reaches the same handler while a regex on the raw URL would not limit it.
+ */
+export function isLimitedRoute(routeUrl: string | undefined): boolean {
+  return routeUrl !== undefined && /^\/api\/v1(\/|$)/.test(routeUrl);
+}
 
 /**
  * @nestjs/throttler's guard, registered app-wide (APP_GUARD), so it runs before the per-controller bearer guard:
@@ -42,7 +48,7 @@ export class ApiRateLimitGuard extends ThrottlerGuard {
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (!this.enabled || context.getType() !== 'http') return Promise.resolve(true);
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    return Promise.resolve(!LIMITED_PATH.test(request.url));
+    return Promise.resolve(!isLimitedRoute(request.routeOptions?.url));
   }
 
   protected override getTracker(req: Record<string, unknown>): Promise<string> {

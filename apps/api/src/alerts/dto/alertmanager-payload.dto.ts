@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { WithBodyFastPath } from '../../common/body-fast-path';
 import { IsPgTimestamp, isPgTimestamp } from '../../common/pg-timestamp.validator';
-import { IsStringMap, stringMapProblem } from './string-map.validator';
+import { COUNTED_BY_SERVICE, IsStringMap, stringMapProblem } from './string-map.validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** Hard cap (ALERTMANAGER_MAX_ALERTS's maximum); the configured bound is checked before validation, with a 413. */
@@ -15,12 +15,12 @@ export class AlertmanagerAlertDto {
   status: 'firing' | 'resolved';
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
-  @IsStringMap()
+  @IsStringMap(COUNTED_BY_SERVICE)
   labels: Record<string, string>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
-  @IsStringMap()
+  @IsStringMap(COUNTED_BY_SERVICE)
   annotations?: Record<string, string>;
 
   @ApiPropertyOptional({ format: 'date-time' })
@@ -116,13 +116,14 @@ const optional = (x: unknown, ok: (x: unknown) => boolean) => x === undefined ||
 /** `@IsString() @MaxLength(max)`: validator.js counts a surrogate pair once, so `length <= max` is never looser. */
 const stringAtMost = (max: number) => (x: unknown) => typeof x === 'string' && x.length <= max;
 const isStringMap = (x: unknown) => stringMapProblem(x) === undefined;
+const isAlertStringMap = (x: unknown) => stringMapProblem(x, COUNTED_BY_SERVICE) === undefined;
 
 function acceptAlertmanagerAlert(value: unknown): AlertmanagerAlertDto | undefined {
   if (!isPlainObject(value) || !onlyKeys(value, ALERT_KEYS)) return undefined;
   const ok =
     STATUSES.includes(value.status) &&
-    isStringMap(value.labels) &&
-    optional(value.annotations, isStringMap) &&
+    isAlertStringMap(value.labels) &&
+    optional(value.annotations, isAlertStringMap) &&
     optional(value.startsAt, isPgTimestamp) &&
     optional(value.endsAt, isPgTimestamp) &&
     optional(value.generatorURL, stringAtMost(4096)) &&

@@ -2,7 +2,7 @@ import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-va
 import { SEVERITIES, type Severity } from '@app/delivery';
 import { WithBodyFastPath } from '../../common/body-fast-path';
 import { IsPgTimestamp, isPgTimestamp } from '../../common/pg-timestamp.validator';
-import { IsStringMap, stringMapProblem } from './string-map.validator';
+import { COUNTED_BY_SERVICE, IsStringMap, stringMapProblem } from './string-map.validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 const FINGERPRINT_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -32,12 +32,12 @@ export class CreateAlertDto {
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { host: 'db-1' } })
   @IsOptional()
-  @IsStringMap()
+  @IsStringMap(COUNTED_BY_SERVICE)
   labels?: Record<string, string>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
-  @IsStringMap()
+  @IsStringMap(COUNTED_BY_SERVICE)
   annotations?: Record<string, string>;
 
   /** Given, or derived from the sorted labels (else title + source). */
@@ -72,8 +72,8 @@ function acceptCreateAlert(value: unknown): CreateAlertDto | undefined {
     (SEVERITIES as readonly unknown[]).includes(v.severity) &&
     optional(v.source, (x) => lengthWithin(x, 1, 200)) &&
     optional(v.description, (x) => typeof x === 'string' && x.length <= 10000) &&
-    optional(v.labels, (x) => stringMapProblem(x) === undefined) &&
-    optional(v.annotations, (x) => stringMapProblem(x) === undefined) &&
+    optional(v.labels, (x) => stringMapProblem(x, COUNTED_BY_SERVICE) === undefined) &&
+    optional(v.annotations, (x) => stringMapProblem(x, COUNTED_BY_SERVICE) === undefined) &&
     optional(v.fingerprint, (x) => typeof x === 'string' && FINGERPRINT_RE.test(x)) &&
     optional(v.starts_at, isPgTimestamp);
   return ok ? Object.assign(new CreateAlertDto(), v) : undefined;
