@@ -58,7 +58,10 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const body = this.toBody(exception, requestId);
     // The URL as the request log shows it: query values by allow-list, so a `?token=` never reaches this line.
     const where = `request_id=${requestId ?? '-'} ${request?.method} ${String(maskRequestUrl(request?.url))}`;
-    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+    if (isClientAbort(exception)) {
+      // Nobody is left to answer, and nothing is wrong on our side: a slowloris run must not read as an outage.
+      this.logger.debug(`${where}: client aborted request`);
+    } else if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.warn(`${where}: ${body.message}: ${maskText(exception instanceof Error ? exception.message : String(exception))}`);
       if (!reply.getHeader('retry-after')) reply.header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
     } else if (body.statusCode >= 500) {
@@ -94,6 +97,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       if (requestId) body.request_id = requestId;
       return body;
     }
+    if (isClientAbort(exception)) return errorBody(400, 'client aborted request', requestId);
     const known = classifyError(exception);
     if (known?.kind === 'outage') return errorBody(503, `${known.dependency} unavailable; retry later`, requestId);
     if (known?.kind === 'data') {
@@ -106,6 +110,17 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       request_id: requestId,
     };
   }
+}
+
+/**
+ * The client closed its connection before sending the whole body: Node's request stream fails with `aborted`
+ * (ECONNRESET), which Fastify's body reader hands on as a 400. Without this it would read as a network error of
+ * PostgreSQL's (ECONNRESET) and be logged as a database outage.
+ */
+export function isClientAbort(exception: unknown): boolean {
+  if (!(exception instanceof Error) || exception instanceof HttpException) return false;
+  const e = exception as Error & { code?: unknown; statusCode?: unknown };
+  return e.message === 'aborted' && e.code === 'ECONNRESET' && e.statusCode === 400;
 }
 
 /** The id the request log line uses for this request (assignRequestId's on the raw request, else Fastify's). */
