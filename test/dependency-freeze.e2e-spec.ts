@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '@app/database';
 import { apiClient, type ApiResponse } from './support/domain';
-import { strictRawEnv } from './support/e2e-env';
+import { e2e, envFrom, strictRawEnv } from './support/e2e-env';
 import { probe, untilStatus } from './support/health-client';
 import { type ApiProcess, Fleet } from './support/processes';
 import { freePort, type PrivateRedis } from './support/services';
@@ -154,4 +156,35 @@ describe('dependencies that freeze (built API)', () => {
     const ids = new Set((list.body.items as Array<{ id: string }>).map((a) => a.id));
     for (const id of [...acknowledged, after.body.id]) expect(ids.has(id)).toBe(true);
   }, 60_000);
+});
+
+describe('the API pool drops a connection whose statement outlived query_timeout (libs/database)', () => {
+  let proxy: TcpProxy;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    const target = new URL(e2e.databaseUrl);
+    proxy = await TcpProxy.start(Number(target.port || 5432), target.hostname);
+    target.port = String(proxy.port);
+    const env = envFrom(strictRawEnv({ DB_REQUEST_TIMEOUT_MS: '1000' }));
+    // One connection: without the drop, the next query would get the same silent one back.
+    const options = buildDataSourceOptions(env, target.toString(), 'test');
+    ds = new DataSource({ ...options, poolSize: 1, extra: { ...(options.extra as object), max: 1 } });
+    await ds.initialize();
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await ds?.destroy().catch(() => undefined);
+  });
+
+  it('a silent connection fails its statement at the bound and is not handed out again', async () => {
+    await ds.query('SELECT 1');
+    proxy.blackholeExisting();
+    const t0 = performance.now();
+    await expect(ds.query('SELECT 1')).rejects.toThrow(/Query read timeout/);
+    expect(performance.now() - t0).toBeLessThan(1500 + 1000);
+    const t1 = performance.now();
+    await expect(ds.query('SELECT 2 AS n')).resolves.toEqual([{ n: 2 }]);
+    expect(performance.now() - t1).toBeLessThan(1000);
+  });
 });
