@@ -167,8 +167,8 @@ describe('readiness when PostgreSQL dies, hangs and comes back', () => {
     await untilStatus(`${base}/api/ready`, 200, 10_000);
     await sleep(150);
     // Every open connection goes silent; PostgreSQL itself is fine and new connections work. Without a bound of
-    // its own, the probe's `SELECT 1` would wait for pg's query_timeout (8 s here; none at all when
-    // DB_STATEMENT_TIMEOUT_MS=0); with it, each silent client is destroyed after two deadlines.
+    // its own, the probe's `SELECT 1` would wait for the pool's query_timeout (3.5 s here: DB_STATEMENT_TIMEOUT_MS
+    // capped by DB_REQUEST_TIMEOUT_MS, plus 500 ms); with it, each silent client is destroyed after two deadlines.
     proxy.blackholeExisting();
     const t0 = performance.now();
     const first = await probe(`${base}/api/ready`);

@@ -50,6 +50,14 @@ export const envSchema = Joi.object({
     .default(30000)
     .description('PostgreSQL `statement_timeout` for the service\'s connections (0 disables it).')
     .meta({ group: 'Database' }),
+  DB_REQUEST_TIMEOUT_MS: int(500, 30000)
+    .default(4000)
+    .description(
+      'Bound on each wait of an API request for PostgreSQL: a pooled connection, each statement (also caps the API\'s ' +
+        '`statement_timeout`; the client gives up 500 ms later and drops the connection, for a server that stopped ' +
+        'answering) and an alert create waiting in the group commit. Past it the request answers 503 with Retry-After.',
+    )
+    .meta({ group: 'Database' }),
   DB_APPLICATION_NAME: Joi.string()
     .max(63)
     .default('signalgate')

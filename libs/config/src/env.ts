@@ -12,6 +12,7 @@ export interface Env {
   DB_POOL_SIZE: number;
   DB_CONNECT_TIMEOUT_MS: number;
   DB_STATEMENT_TIMEOUT_MS: number;
+  DB_REQUEST_TIMEOUT_MS: number;
   DB_APPLICATION_NAME: string;
   EMBEDDED_PG_DIR: string;
   EMBEDDED_PG_PORT: number;

@@ -1,5 +1,6 @@
 export * from './bounded-query';
 export * from './database-options';
+export * from './deadline-client';
 export * from './embedded-postgres';
 export * from './migration-runner';
 export * from './migration-state';

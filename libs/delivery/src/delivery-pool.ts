@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
-import { DATABASE_CONTEXT, type DatabaseContext } from '@app/database';
+import { DATABASE_CONTEXT, type DatabaseContext, DeadlineClient } from '@app/database';
 import type { PoolStats } from '@app/observability';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 
@@ -26,6 +26,8 @@ export class DeliveryPool {
     const env = this.database.env;
     this.pool = new Pool({
       connectionString: this.database.url,
+      // A statement that outlives query_timeout ends its connection instead of going back to the pool.
+      Client: DeadlineClient,
       application_name: `${env.DB_APPLICATION_NAME}-delivery`,
       // Claims (one per loop), the completion batch, the reaper, recoveries, health checks and the retention pass.
       max: this.settings.loops + 5,

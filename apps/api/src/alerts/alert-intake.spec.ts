@@ -37,7 +37,7 @@ function harness(options: { down?: boolean } = {}) {
   });
   const invalidated: string[] = [];
   const cache = { invalidate: jest.fn(async (ns?: string, key?: string) => (invalidated.push(key ? `${ns}:${key}` : String(ns)), { l1: 0, l2: 0 })) };
-  const settings: Partial<Env> = { INTAKE_BATCH_MAX_SIZE: 64, INTAKE_BATCH_MAX_WAIT_MS: 5, INTAKE_QUEUE_MAX: 100 };
+  const settings: Partial<Env> = { INTAKE_BATCH_MAX_SIZE: 64, INTAKE_BATCH_MAX_WAIT_MS: 5, INTAKE_QUEUE_MAX: 100, DB_REQUEST_TIMEOUT_MS: 4000 };
   const config = { get: (key: keyof Env) => settings[key] } as unknown as ConfigService<Env, true>;
   const intake = new AlertIntake({ upsertFiringMany } as unknown as AlertsRepository, cache as unknown as TwoTierCache, config);
   return { intake, statements, invalidated };

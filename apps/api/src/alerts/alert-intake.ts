@@ -2,10 +2,11 @@ import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TwoTierCache } from '@app/cache';
 import type { Env } from '@app/config';
+import { QUERY_TIMEOUT_MARGIN_MS } from '@app/database';
 import { classifyError } from '../common/dependency-errors';
 import { type AlertInput, toAlertView } from './alert.view';
 import { AlertsRepository } from './alerts.repository';
-import { GroupCommitQueueFullError, GroupCommitter, type Settled } from './group-committer';
+import { GroupCommitQueueFullError, GroupCommitter, GroupCommitTimeoutError, type Settled } from './group-committer';
 import { type GroupOutcome, type IntakeGroup, type IntakeResult, planIntakeRounds, settleIntake } from './intake-batch';
 
 /**
@@ -28,6 +29,9 @@ export class AlertIntake {
       maxWaitMs: config.get('INTAKE_BATCH_MAX_WAIT_MS', { infer: true }),
       maxQueued: config.get('INTAKE_QUEUE_MAX', { infer: true }),
       afterWrite: (_, results) => this.dropCached(results),
+      // A caller queued behind a write that hangs (PostgreSQL frozen) would wait for that write and then its own:
+      // each caller gets its answer within the one request bound, queued or not.
+      resultTimeoutMs: config.get('DB_REQUEST_TIMEOUT_MS', { infer: true }) + QUERY_TIMEOUT_MARGIN_MS,
     });
   }
 
@@ -36,6 +40,7 @@ export class AlertIntake {
       return await this.committer.submit(input);
     } catch (error) {
       if (error instanceof GroupCommitQueueFullError) throw new ServiceUnavailableException('alert intake is saturated; retry later');
+      if (error instanceof GroupCommitTimeoutError) throw new ServiceUnavailableException('database did not answer in time; retry later');
       throw error;
     }
   }

@@ -1,4 +1,4 @@
-import { GroupCommitQueueFullError, GroupCommitter, type Settled } from './group-committer';
+import { GroupCommitQueueFullError, GroupCommitter, GroupCommitTimeoutError, type Settled } from './group-committer';
 
 /** A write that waits until the test releases it, recording each batch. */
 function gatedWriter<R>(settle: (items: number[]) => Array<Settled<R>>) {
@@ -160,5 +160,29 @@ describe('GroupCommitter', () => {
     await expect(committer.submit(1)).rejects.toThrow('cache drop failed');
     failAfter = false;
     await expect(committer.submit(2)).resolves.toBe(20);
+  });
+
+  it('bounds each caller: one queued behind a hung write times out and is never written; the queue slot is freed', async () => {
+    const w = gatedWriter(ok);
+    const committer = new GroupCommitter({ write: w.write, maxSize: 8, maxWaitMs: 0, maxQueued: 2, resultTimeoutMs: 200 });
+    const started = performance.now();
+    const first = committer.submit(1);
+    const second = committer.submit(2);
+    const [a, b] = await Promise.allSettled([first, second]);
+    const took = performance.now() - started;
+    for (const r of [a, b]) expect(r).toMatchObject({ status: 'rejected', reason: expect.any(GroupCommitTimeoutError) });
+    // The first was being written (it may yet commit), the second was still queued (it never will).
+    expect(((a as PromiseRejectedResult).reason as GroupCommitTimeoutError).neverWritten).toBe(false);
+    expect(((b as PromiseRejectedResult).reason as GroupCommitTimeoutError).neverWritten).toBe(true);
+    expect(took).toBeGreaterThanOrEqual(190);
+    expect(took).toBeLessThan(2000);
+    expect(committer.queued).toBe(0);
+    const third = committer.submit(3);
+    const fourth = committer.submit(4);
+    await w.releaseNext();
+    // The timed-out 2 is skipped: the next batch holds only what is still waiting.
+    expect(w.batches).toEqual([[1], [3, 4]]);
+    await w.releaseNext();
+    await expect(Promise.all([third, fourth])).resolves.toEqual([30, 40]);
   });
 });

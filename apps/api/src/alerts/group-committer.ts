@@ -16,6 +16,12 @@ export interface GroupCommitterOptions<I, R> {
    * batch's items.
    */
   afterWrite?: (items: I[], results: Array<Settled<R>>) => Promise<void>;
+  /**
+   * Longest a caller waits for its item's outcome (0: no bound); past it `submit` rejects with
+   * `GroupCommitTimeoutError`. An item still queued then is never written; one whose write is in flight may still be
+   * committed (as with any timed-out statement), but its caller was told nothing it could take as success.
+   */
+  resultTimeoutMs?: number;
 }
 
 export class GroupCommitQueueFullError extends Error {
@@ -25,10 +31,26 @@ export class GroupCommitQueueFullError extends Error {
   }
 }
 
+export class GroupCommitTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    /** False: the item's write was in flight, and may have been committed. */
+    readonly neverWritten: boolean,
+  ) {
+    super(`group commit gave no outcome within ${timeoutMs} ms`);
+    this.name = 'GroupCommitTimeoutError';
+  }
+}
+
 interface Waiting<I, R> {
   item: I;
   resolve: (value: R) => void;
   reject: (error: unknown) => void;
+  timer?: NodeJS.Timeout;
+  /** Still in the queue (not yet taken into a write). */
+  queued: boolean;
+  /** Its caller was answered (by the write, or by its timeout). */
+  done: boolean;
 }
 
 /**
@@ -39,6 +61,8 @@ interface Waiting<I, R> {
  */
 export class GroupCommitter<I, R> {
   private readonly queue: Array<Waiting<I, R>> = [];
+  /** Items of `queue` whose callers timed out: skipped when the next batch is taken. */
+  private expiredQueued = 0;
   private inFlight = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -48,15 +72,33 @@ export class GroupCommitter<I, R> {
 
   /** Items waiting for a write (not counting the one in flight). */
   get queued(): number {
-    return this.queue.length;
+    return this.queue.length - this.expiredQueued;
   }
 
   submit(item: I): Promise<R> {
-    if (this.queue.length >= this.options.maxQueued) return Promise.reject(new GroupCommitQueueFullError(this.options.maxQueued));
+    if (this.queued >= this.options.maxQueued) return Promise.reject(new GroupCommitQueueFullError(this.options.maxQueued));
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      const waiting: Waiting<I, R> = { item, resolve, reject, queued: true, done: false };
+      const timeoutMs = this.options.resultTimeoutMs ?? 0;
+      if (timeoutMs > 0) waiting.timer = setTimeout(() => this.expire(waiting, timeoutMs), timeoutMs);
+      this.queue.push(waiting);
       this.schedule();
     });
+  }
+
+  private expire(w: Waiting<I, R>, timeoutMs: number): void {
+    if (w.done) return;
+    w.done = true;
+    if (w.queued) this.expiredQueued += 1;
+    w.reject(new GroupCommitTimeoutError(timeoutMs, w.queued));
+  }
+
+  private settle(w: Waiting<I, R>, result: Settled<R>): void {
+    if (w.done) return;
+    w.done = true;
+    clearTimeout(w.timer);
+    if (result.ok) w.resolve(result.value);
+    else w.reject(result.error);
   }
 
   private schedule(): void {
@@ -71,9 +113,25 @@ export class GroupCommitter<I, R> {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.inFlight || this.queue.length === 0) return;
+    if (this.inFlight) return;
+    const batch = this.take();
+    if (batch.length === 0) return;
     this.inFlight = true;
-    void this.run(this.queue.splice(0, this.options.maxSize));
+    void this.run(batch);
+  }
+
+  /** The next batch: up to maxSize items from the head of the queue, those whose callers timed out dropped. */
+  private take(): Array<Waiting<I, R>> {
+    const batch: Array<Waiting<I, R>> = [];
+    let taken = 0;
+    while (taken < this.queue.length && batch.length < this.options.maxSize) {
+      const w = this.queue[taken++];
+      w.queued = false;
+      if (w.done) this.expiredQueued -= 1;
+      else batch.push(w);
+    }
+    this.queue.splice(0, taken);
+    return batch;
   }
 
   /** The slot is freed once the write settles; what gathered meanwhile goes at once (it has waited one write already). */
@@ -94,13 +152,9 @@ export class GroupCommitter<I, R> {
       await this.options.afterWrite?.(items, results);
     } catch (error) {
       if (!released) this.release();
-      for (const w of batch) w.reject(error);
+      for (const w of batch) this.settle(w, { ok: false, error });
       return;
     }
-    batch.forEach((w, i) => {
-      const r = results[i];
-      if (r.ok) w.resolve(r.value);
-      else w.reject(r.error);
-    });
+    batch.forEach((w, i) => this.settle(w, results[i]));
   }
 }

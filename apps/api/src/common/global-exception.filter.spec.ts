@@ -114,4 +114,34 @@ describe('GlobalExceptionFilter', () => {
     expect(sent.body).toMatchObject({ statusCode: 400, errors: { request: [expect.stringContaining('out of range')] }, request_id: 'req-42' });
     expect(warned.join('\n')).toMatch(/req-42.*out of range/);
   });
+
+  it('answers a client that closed mid-body 400, logged at debug as an abort, never as a database outage', () => {
+    const logged: string[] = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void logged.push(String(m)));
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((m: unknown) => void logged.push(String(m)));
+    jest.spyOn(Logger.prototype, 'log').mockImplementation((m: unknown) => void logged.push(String(m)));
+    const debugged: string[] = [];
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation((m: unknown) => void debugged.push(String(m)));
+    // What Node's request stream emits when the socket closes early, as Fastify's body reader hands it on.
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    const { host, sent } = hostFor();
+    filter.catch(aborted, host);
+    expect(sent.status).toBe(400);
+    expect(sent.headers['retry-after']).toBeUndefined();
+    expect(sent.body).toMatchObject({ statusCode: 400, message: 'client aborted request' });
+    expect(logged).toEqual([]);
+    expect(debugged.join('\n')).toMatch(/req-42 POST \/api\/v1\/alerts: client aborted request/);
+    // PostgreSQL's own connection reset is still an outage.
+    const reset = hostFor();
+    filter.catch(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), reset.host);
+    expect(reset.sent.status).toBe(503);
+  });
+
+  it('answers a statement the client gave up on (pg query_timeout) 503 with Retry-After', () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { host, sent } = hostFor();
+    filter.catch(new QueryFailedError('SELECT 1', [], new Error('Query read timeout')), host);
+    expect(sent.status).toBe(503);
+    expect(sent.headers['retry-after']).toBe('5');
+  });
 });

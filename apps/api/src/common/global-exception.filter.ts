@@ -59,7 +59,10 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (body.statusCode === HttpStatus.NOT_FOUND) body.message = withoutQuery(exception, body.message, request);
     // The URL as the request log shows it: query values by allow-list, so a `?token=` never reaches this line.
     const where = `request_id=${requestId ?? '-'} ${request?.method} ${String(maskRequestUrl(request?.url))}`;
-    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+    if (isClientAbort(exception)) {
+      // Nobody is left to answer, and nothing is wrong on our side: a slowloris run must not read as an outage.
+      this.logger.debug(`${where}: client aborted request`);
+    } else if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.warn(`${where}: ${body.message}: ${maskText(exception instanceof Error ? exception.message : String(exception))}`);
       if (!reply.getHeader('retry-after')) reply.header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
     } else if (body.statusCode >= 500) {
@@ -95,6 +98,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       if (requestId) body.request_id = requestId;
       return body;
     }
+    if (isClientAbort(exception)) return errorBody(400, 'client aborted request', requestId);
     const known = classifyError(exception);
     if (known?.kind === 'outage') return errorBody(503, `${known.dependency} unavailable; retry later`, requestId);
     if (known?.kind === 'data') {
@@ -120,6 +124,17 @@ function withoutQuery(exception: unknown, message: string, request: FastifyReque
   const url = request.url;
   const q = url.indexOf('?');
   return maskText(prefix + (q === -1 ? url : url.slice(0, q)));
+}
+
+/**
+ * The client closed its connection before sending the whole body: Node's request stream fails with `aborted`
+ * (ECONNRESET), which Fastify's body reader hands on as a 400. Without this it would read as a network error of
+ * PostgreSQL's (ECONNRESET) and be logged as a database outage.
+ */
+export function isClientAbort(exception: unknown): boolean {
+  if (!(exception instanceof Error) || exception instanceof HttpException) return false;
+  const e = exception as Error & { code?: unknown; statusCode?: unknown };
+  return e.message === 'aborted' && e.code === 'ECONNRESET' && e.statusCode === 400;
 }
 
 /** The id the request log line uses for this request (assignRequestId's on the raw request, else Fastify's). */
