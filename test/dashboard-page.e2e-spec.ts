@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { DashboardSnapshotService } from '../apps/api/src/dashboard/dashboard-snapshot.service';
 import { apiClient, bootApi, migrateTestDatabase, token } from './support/domain';
 import { ROOT } from './support/processes';
 import { which } from './support/services';
@@ -64,6 +65,28 @@ describe('dashboard page (e2e, Chromium)', () => {
       expect(await page.locator('#recover-status').getAttribute('data-status')).toBe('pending');
       expect(await page.locator('#recover-status').textContent()).toContain('0 requeued');
       expect(await page.locator('#recover-error').textContent()).toBe('');
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await api('DELETE', `/api/v1/webhooks/${id}`);
+    }
+  });
+
+  it('shows the deliveries paused behind an inactive webhook beside the queue figures (issue 24)', async () => {
+    const operator = token(['alerts:read', 'webhooks:read', 'webhooks:write'], 'oncall');
+    const api = apiClient(url, operator);
+    const created = await api('POST', '/api/v1/webhooks', { name: 'dashboard-paused', url: 'http://127.0.0.1:9/hook', event_types: ['webhook.test'] });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    try {
+      // In-process delivery is off in this suite: the test ping stays queued, then the PATCH pauses it.
+      expect((await api('POST', `/api/v1/webhooks/${id}/test`)).status).toBe(202);
+      expect((await api('PATCH', `/api/v1/webhooks/${id}`, { is_active: false })).status).toBe(200);
+      // The run's database is shared: the page must show what the snapshot counts, at least this one.
+      const paused = (await app.get(DashboardSnapshotService).queue()).paused;
+      expect(paused).toBeGreaterThanOrEqual(1);
+      const { page, errors } = await openPage(operator);
+      await page.locator('#queue-paused', { hasText: new RegExp(`^${paused}$`) }).waitFor({ timeout: 5000 });
       expect(errors).toEqual([]);
       await page.close();
     } finally {

@@ -144,7 +144,9 @@ describe('retention (e2e, built targets)', () => {
       expect(blocked.stdout).toContain('skipped: another process holds the retention lock');
       worker = await fleet.cli(
         ['worker'],
-        { ...raw, RETENTION_INTERVAL_MS: '1000', RETENTION_BATCH_SIZE: '3', WORKER_METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' },
+        // DELIVERY_PAUSED_EXPIRE_HOURS=0: the seeded pending rows of inactive webhooks are paused ones the reaper would
+        // otherwise fail at once (test/delivery-paused.e2e-spec.ts proves that); here only the retention job changes rows.
+        { ...raw, RETENTION_INTERVAL_MS: '1000', RETENTION_BATCH_SIZE: '3', WORKER_METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', DELIVERY_PAUSED_EXPIRE_HOURS: '0' },
         /retention run skipped: another process holds the retention lock/,
         { timeoutMs: 30_000 },
       );

@@ -10,9 +10,9 @@ import { e2e, envFrom, strictRawEnv, TEST_SECRET_KEY } from './e2e-env';
 
 /** Helpers for the domain e2e suites: a migrated database, a booted app, tokens, and real HTTP receivers. */
 
-export async function migrateTestDatabase(): Promise<void> {
-  const env = envFrom(strictRawEnv());
-  const ds = new DataSource({ ...buildDataSourceOptions(env, e2e.databaseUrl, 'test'), poolSize: 2 });
+export async function migrateTestDatabase(url = e2e.databaseUrl): Promise<void> {
+  const env = envFrom(strictRawEnv({ DATABASE_URL: url }));
+  const ds = new DataSource({ ...buildDataSourceOptions(env, url, 'test'), poolSize: 2 });
   await ds.initialize();
   try {
     await migrateUp(ds, { timeoutMs: 60_000, log: () => undefined });
@@ -33,9 +33,10 @@ export function domainRawEnv(overrides: RawEnv = {}): RawEnv {
   });
 }
 
-export async function bootApi(overrides: RawEnv = {}): Promise<{ app: NestFastifyApplication; url: string }> {
-  const env = envFrom(domainRawEnv(overrides));
-  const app = await createApi(env, e2e.databaseUrl);
+/** Boots the API in process on the run's database, or on `databaseUrl` (a scratch database of the suite's own). */
+export async function bootApi(overrides: RawEnv = {}, databaseUrl = e2e.databaseUrl): Promise<{ app: NestFastifyApplication; url: string }> {
+  const env = envFrom(domainRawEnv({ DATABASE_URL: databaseUrl, ...overrides }));
+  const app = await createApi(env, databaseUrl);
   await app.listen({ port: 0, host: '127.0.0.1' });
   await app.get(DatabaseConnector).whenReady();
   const address = app.getHttpServer().address() as AddressInfo;

@@ -19,4 +19,13 @@ describe('delivery settings validation', () => {
       ]),
     );
   });
+
+  it('DELIVERY_PAUSED_EXPIRE_HOURS: 72 by default, 0 (never) and fractions accepted, negative refused', () => {
+    expect(validateEnv({}).env?.DELIVERY_PAUSED_EXPIRE_HOURS).toBe(72);
+    expect(validateEnv({ DELIVERY_PAUSED_EXPIRE_HOURS: '0' }).env?.DELIVERY_PAUSED_EXPIRE_HOURS).toBe(0);
+    expect(validateEnv({ DELIVERY_PAUSED_EXPIRE_HOURS: '0.0005' }).env?.DELIVERY_PAUSED_EXPIRE_HOURS).toBe(0.0005);
+    const r = validateEnv({ DELIVERY_PAUSED_EXPIRE_HOURS: '-1' });
+    expect(r.env).toBeUndefined();
+    expect(r.errors).toEqual([expect.stringMatching(/^DELIVERY_PAUSED_EXPIRE_HOURS: must be at least 0/)]);
+  });
 });

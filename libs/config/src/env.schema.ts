@@ -268,6 +268,14 @@ export const envSchema = Joi.object({
     .default(120)
     .description('A webhook failing continuously this long is disabled (a PATCH with is_active=true re-enables it).')
     .meta({ group: 'Delivery' }),
+  DELIVERY_PAUSED_EXPIRE_HOURS: Joi.number()
+    .min(0)
+    .max(10000)
+    .default(72)
+    .description(
+      'Queued deliveries of a paused (is_active=false) webhook fail with "expired while the webhook was paused" once paused this long (fractions allowed); 0 keeps them until the webhook is re-activated.',
+    )
+    .meta({ group: 'Delivery' }),
   WEBHOOK_ALLOWED_CIDRS: Joi.string()
     .allow('')
     .default('')

@@ -65,6 +65,8 @@ export interface Env {
   /** Raw text; parse with `parseRetrySchedule` (validated at boot). */
   WEBHOOK_RETRY_SCHEDULE: string;
   WEBHOOK_DISABLE_AFTER_HOURS: number;
+  /** 0 = paused webhooks' deliveries never expire. */
+  DELIVERY_PAUSED_EXPIRE_HOURS: number;
   /** Raw text; parse with `parseCidrList` (validated at boot). */
   WEBHOOK_ALLOWED_CIDRS: string;
   ALERT_MAX_LABELS: number;

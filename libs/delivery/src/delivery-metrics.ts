@@ -25,6 +25,7 @@ export class DeliveryMetrics {
   readonly latency: Histogram;
   readonly rateLimited: Counter<'outcome'>;
   readonly recovered: Counter;
+  readonly expired: Counter;
   readonly inFlight: Gauge;
   readonly queueDepth: Gauge<'state'>;
   readonly oldestDueAge: Gauge;
@@ -58,6 +59,10 @@ export class DeliveryMetrics {
       name: 'signalgate_deliveries_recovered_total',
       help: 'Failed deliveries put back in the queue by a webhook recovery (POST /api/v1/webhooks/:id/recover).',
     });
+    this.expired = m.counter({
+      name: 'signalgate_deliveries_expired_total',
+      help: 'Queued deliveries failed because their webhook stayed paused (is_active=false) longer than DELIVERY_PAUSED_EXPIRE_HOURS; no attempt is made or counted.',
+    });
     this.latency = m.histogram({
       name: 'signalgate_delivery_latency_seconds',
       help: 'End-to-end delivery latency: alert accepted (delivery row created) to the receiver answering 2xx.',
@@ -73,7 +78,7 @@ export class DeliveryMetrics {
     });
     this.queueDepth = m.gauge({
       name: 'signalgate_delivery_queue_depth',
-      help: 'Deliveries queued by state (pending, in_flight), sampled every 15 s; counts stop at 100000.',
+      help: 'Deliveries queued by state: pending (webhook active), paused (webhook not active), in_flight; sampled every 15 s, counts stop at 100000.',
       labelNames: ['state'],
     });
     this.oldestDueAge = m.gauge({

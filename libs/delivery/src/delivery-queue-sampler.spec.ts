@@ -5,7 +5,7 @@ import type { DeliveryQueue } from './delivery-queue';
 import { DeliveryQueueSampler, QUEUE_DEPTH_CAP } from './delivery-queue-sampler';
 import type { DeliverySlots } from './delivery-slots';
 
-function sampler(stats: () => Promise<{ pending: number; inFlight: number; oldestDueAgeSeconds: number }>) {
+function sampler(stats: () => Promise<{ pending: number; paused: number; inFlight: number; oldestDueAgeSeconds: number }>) {
   const service = new MetricsService();
   const metrics = new DeliveryMetrics(service);
   const queue = { stats: jest.fn(stats) };
@@ -16,13 +16,14 @@ function sampler(stats: () => Promise<{ pending: number; inFlight: number; oldes
 
 describe('DeliveryQueueSampler', () => {
   it('samples the queue with the depth cap into the gauges; in flight and the pool are read at scrape time', async () => {
-    const { service, queue, s } = sampler(async () => ({ pending: 12, inFlight: 3, oldestDueAgeSeconds: 42.5 }));
+    const { service, queue, s } = sampler(async () => ({ pending: 12, paused: 7, inFlight: 3, oldestDueAgeSeconds: 42.5 }));
     s.start();
     await new Promise((r) => setTimeout(r, 20));
     await s.stop();
     expect(queue.stats).toHaveBeenCalledWith(QUEUE_DEPTH_CAP);
     const text = await service.exposition();
     expect(text).toContain('signalgate_delivery_queue_depth{state="pending"} 12');
+    expect(text).toContain('signalgate_delivery_queue_depth{state="paused"} 7');
     expect(text).toContain('signalgate_delivery_queue_depth{state="in_flight"} 3');
     expect(text).toContain('signalgate_delivery_oldest_due_age_seconds 42.5');
     expect(text).toContain('signalgate_deliveries_in_flight 2');
@@ -34,7 +35,7 @@ describe('DeliveryQueueSampler', () => {
     let fail = false;
     const { service, s } = sampler(async () => {
       if (fail) throw new Error('connection terminated');
-      return { pending: 5, inFlight: 0, oldestDueAgeSeconds: 0 };
+      return { pending: 5, paused: 0, inFlight: 0, oldestDueAgeSeconds: 0 };
     });
     await s.sample();
     fail = true;

@@ -11,7 +11,7 @@ export const QUEUE_DEPTH_CAP = 100_000;
 
 /**
  * Samples the queue on an interval (not per scrape: several scrapers, or a fast scrape interval, never multiply the
- * load, and a hung database never hangs /metrics): depth by state, capped, through the partial status indexes, and
+ * load, and a hung database never hangs /metrics): depth by state (pending, paused, in_flight), capped, through the partial status indexes, and
  * the oldest due delivery's age, one index probe per active webhook. Runs while the worker runs; the in-flight
  * gauge and the workers' pool figures are read from memory at scrape time.
  */
@@ -56,6 +56,7 @@ export class DeliveryQueueSampler implements OnModuleDestroy {
     try {
       const s = await this.queue.stats(QUEUE_DEPTH_CAP);
       this.metrics.queueDepth.set({ state: 'pending' }, s.pending);
+      this.metrics.queueDepth.set({ state: 'paused' }, s.paused);
       this.metrics.queueDepth.set({ state: 'in_flight' }, s.inFlight);
       this.metrics.oldestDueAge.set(s.oldestDueAgeSeconds);
     } catch (e) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DELIVERY_CHANNEL } from './delivery-outbox';
 import { type DeliveryDb, DeliveryPool } from './delivery-pool';
+import { PAUSED_EXPIRED_ERROR } from './delivery-state';
 
 async function queryRows<T>(db: DeliveryDb, sql: string, params: unknown[] = []): Promise<T[]> {
   return (await db.query(sql, params)).rows as T[];
@@ -161,16 +162,21 @@ export class DeliveryQueue {
   }
 
   /**
-   * Queue figures for /metrics: depth by state, each count stopping at `cap`, and the age of the oldest due pending
-   * delivery of an active webhook (0 when none is due).
+   * Queue figures for /metrics, each count stopping at `cap`: pending deliveries of active webhooks, paused ones
+   * (pending, webhook not active: DeliveryState), in-flight ones, and the age of the oldest due pending delivery of an
+   * active webhook (0 when none is due).
    */
-  async stats(cap: number): Promise<{ pending: number; inFlight: number; oldestDueAgeSeconds: number }> {
-    // One statement, bounded: the counts read the partial status indexes up to `cap` rows; the oldest due row is one
-    // (webhook_id, next_attempt_at) probe per active webhook, the claim's own access path, never a backlog scan.
-    const [row] = await queryRows<{ pending: string; in_flight: string; oldest: number | string | null }>(
+  async stats(cap: number): Promise<{ pending: number; paused: number; inFlight: number; oldestDueAgeSeconds: number }> {
+    // One statement, bounded: the counts read the partial status indexes (joined to the small webhooks table) up to
+    // `cap` rows; the oldest due row is one (webhook_id, next_attempt_at) probe per active webhook, the claim's own
+    // access path, never a backlog scan.
+    const [row] = await queryRows<{ pending: string; paused: string; in_flight: string; oldest: number | string | null }>(
       this.pool.db,
       `SELECT
-         (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' LIMIT $1) p) AS pending,
+         (SELECT count(*) FROM (SELECT 1 FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+            WHERE d.status = 'pending' AND w.is_active LIMIT $1) p) AS pending,
+         (SELECT count(*) FROM (SELECT 1 FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+            WHERE d.status = 'pending' AND NOT w.is_active LIMIT $1) z) AS paused,
          (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'in_flight' LIMIT $1) f) AS in_flight,
          (SELECT extract(epoch FROM now() - min(x.t)) FROM webhooks w CROSS JOIN LATERAL (
             SELECT d.next_attempt_at AS t FROM deliveries d
@@ -179,7 +185,38 @@ export class DeliveryQueue {
           WHERE w.is_active) AS oldest`,
       [cap],
     );
-    return { pending: Number(row?.pending ?? 0), inFlight: Number(row?.in_flight ?? 0), oldestDueAgeSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
+    return {
+      pending: Number(row?.pending ?? 0),
+      paused: Number(row?.paused ?? 0),
+      inFlight: Number(row?.in_flight ?? 0),
+      oldestDueAgeSeconds: Math.max(0, Number(row?.oldest ?? 0)),
+    };
+  }
+
+  /**
+   * Fails up to `limit` deliveries that have been paused (pending, webhook not active) for `ageMs`: since the later
+   * of their creation and the webhook's disabled_at. Returns how many.
+   */
+  async expirePaused(ageMs: number, limit: number): Promise<number> {
+    // One statement. The webhook row is share-locked (SKIP LOCKED: a PATCH in progress defers it to the next run), so
+    // a concurrent re-activation either commits first, and the row is not paused any more, or waits for this
+    // statement; delivery rows a claim holds are skipped. No attempt is logged: the receiver was never asked.
+    // MATERIALIZED: the pick runs once; as a rescanned subquery of the UPDATE it would skip the rows the UPDATE
+    // already changed and pick more on each rescan, past the limit.
+    const result = await this.pool.db.query(
+      `WITH e AS MATERIALIZED (
+         SELECT x.id FROM webhooks w CROSS JOIN LATERAL (
+           SELECT d.id FROM deliveries d
+           WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.created_at < now() - $1 * interval '1 millisecond'
+           LIMIT $2 FOR UPDATE OF d SKIP LOCKED) x
+         WHERE NOT w.is_active AND (w.disabled_at IS NULL OR w.disabled_at < now() - $1 * interval '1 millisecond')
+         LIMIT $2 FOR SHARE OF w SKIP LOCKED
+       )
+       UPDATE deliveries d SET status = 'failed', last_error = $3, completed_at = now(), updated_at = now()
+       FROM e WHERE d.id = e.id AND d.status = 'pending'`,
+      [ageMs, limit, PAUSED_EXPIRED_ERROR],
+    );
+    return result.rowCount ?? 0;
   }
 
   /** Returns deliveries whose worker vanished (crash, kill -9) to the queue. */

@@ -23,6 +23,8 @@ export interface DeliveryWorkerSettings {
   disableAfterMs: number;
   disableCheckIntervalMs: number;
   idempotencyTtlHours: number;
+  /** A paused webhook's queued deliveries fail after this long paused; 0 = never. */
+  pausedExpireMs: number;
   retrySchedule: number[];
   strict: boolean;
   allowedCidrs: Cidr[];
@@ -58,6 +60,7 @@ export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: D
     // relative to the threshold that disabling is not late by much.
     disableCheckIntervalMs: Math.min(30_000, Math.max(100, disableAfterMs / 4)),
     idempotencyTtlHours: get('IDEMPOTENCY_TTL_HOURS'),
+    pausedExpireMs: Math.round(get('DELIVERY_PAUSED_EXPIRE_HOURS') * 3_600_000),
     retrySchedule: parseRetrySchedule(get('WEBHOOK_RETRY_SCHEDULE')) ?? [0],
     strict: get('STRICT'),
     allowedCidrs: parseCidrList(get('WEBHOOK_ALLOWED_CIDRS')) ?? [],

@@ -10,6 +10,7 @@ export * from './delivery-pool';
 export * from './delivery-queue';
 export * from './delivery-queue-sampler';
 export * from './delivery-slots';
+export * from './delivery-state';
 export * from './delivery-worker.module';
 export * from './delivery-worker.service';
 export * from './delivery-worker.settings';

@@ -1,14 +1,18 @@
 import { Logger } from '@nestjs/common';
+import { MetricsService } from '@app/observability';
+import { DeliveryMetrics } from './delivery-metrics';
 import type { DeliveryQueue } from './delivery-queue';
-import { LeaseReaper } from './lease-reaper';
+import { LeaseReaper, PAUSED_EXPIRE_BATCH } from './lease-reaper';
 
 describe('LeaseReaper', () => {
   beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
   afterAll(() => jest.restoreAllMocks());
 
-  const harness = () => {
-    const queue = { reapExpiredLeases: jest.fn(async () => 2), pruneIdempotencyKeys: jest.fn(async () => 0) };
-    return { queue, reaper: new LeaseReaper({ reaperMs: 30, idempotencyTtlHours: 24 }, queue as unknown as DeliveryQueue) };
+  const harness = (pausedExpireMs = 0) => {
+    const queue = { reapExpiredLeases: jest.fn(async () => 2), pruneIdempotencyKeys: jest.fn(async () => 0), expirePaused: jest.fn(async () => 3) };
+    const service = new MetricsService();
+    const settings = { reaperMs: 30, idempotencyTtlHours: 24, pausedExpireMs };
+    return { queue, service, reaper: new LeaseReaper(settings, queue as unknown as DeliveryQueue, new DeliveryMetrics(service)) };
   };
 
   it('requeues expired leases and prunes expired Idempotency-Keys, every interval after the previous run', async () => {
@@ -32,5 +36,24 @@ describe('LeaseReaper', () => {
     await reaper.stop();
     expect(queue.reapExpiredLeases.mock.calls.length).toBeGreaterThanOrEqual(2);
     expect(queue.pruneIdempotencyKeys).toHaveBeenCalled();
+  });
+
+  it('fails paused deliveries past DELIVERY_PAUSED_EXPIRE_HOURS in bounded batches and counts them', async () => {
+    const { queue, service, reaper } = harness(1800);
+    await reaper.reap();
+    await reaper.reap();
+    expect(queue.expirePaused.mock.calls).toEqual([
+      [1800, PAUSED_EXPIRE_BATCH],
+      [1800, PAUSED_EXPIRE_BATCH],
+    ]);
+    expect(await service.exposition()).toContain('signalgate_deliveries_expired_total 6');
+  });
+
+  it('DELIVERY_PAUSED_EXPIRE_HOURS=0 never expires paused deliveries', async () => {
+    const { queue, service, reaper } = harness(0);
+    await reaper.reap();
+    expect(queue.reapExpiredLeases).toHaveBeenCalled();
+    expect(queue.expirePaused).not.toHaveBeenCalled();
+    expect(await service.exposition()).toContain('signalgate_deliveries_expired_total 0');
   });
 });

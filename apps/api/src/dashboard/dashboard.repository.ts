@@ -8,13 +8,15 @@ import { AlertEntity } from '../alerts/alert.entity';
 export const DASHBOARD_MAX_ALERTS = 200;
 
 export interface QueueStats {
-  /** Deliveries waiting (pending) or being sent (in_flight). */
+  /** Deliveries the workers have to do: pending for an active webhook, or being sent (in_flight). */
   depth: number;
-  /** Pending deliveries whose time has come. */
+  /** Pending deliveries of active webhooks whose time has come. */
   due: number;
   in_flight: number;
-  /** Age of the oldest due pending delivery, in ms; null when none is due. */
+  /** Age of the oldest due pending delivery of an active webhook, in ms; null when none is due. */
   oldest_due_age_ms: number | null;
+  /** Pending deliveries of webhooks that are not active (DeliveryState `paused`): not in depth, due or the age. */
+  paused: number;
 }
 
 /** The live dashboard's reads: the firing alerts and the queue's figures. */
@@ -39,20 +41,25 @@ export class DashboardRepository {
 
   async queueStats(): Promise<QueueStats> {
     ensureDatabaseReady(this.dataSource);
-    // Raw SQL: one pass over the (partially indexed) open deliveries gives all four figures.
+    // Raw SQL: one pass over the (partially indexed) open deliveries, joined to the small webhooks table, gives all
+    // five figures; `paused` is DeliveryState's definition (pending, webhook not active).
     const [row] = (await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
-              count(*) FILTER (WHERE status = 'pending' AND next_attempt_at <= now()) AS due,
-              count(*) FILTER (WHERE status = 'in_flight') AS in_flight,
-              (extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE status = 'pending' AND next_attempt_at <= now())) * 1000)::float8 AS oldest_due_age_ms
-         FROM deliveries WHERE status IN ('pending', 'in_flight')`,
-    )) as Array<{ pending: string; due: string; in_flight: string; oldest_due_age_ms: number | null }>;
+      `SELECT count(*) FILTER (WHERE d.status = 'pending' AND w.is_active) AS pending,
+              count(*) FILTER (WHERE d.status = 'pending' AND NOT w.is_active) AS paused,
+              count(*) FILTER (WHERE d.status = 'pending' AND w.is_active AND d.next_attempt_at <= now()) AS due,
+              count(*) FILTER (WHERE d.status = 'in_flight') AS in_flight,
+              (extract(epoch FROM now() - min(d.next_attempt_at)
+                 FILTER (WHERE d.status = 'pending' AND w.is_active AND d.next_attempt_at <= now())) * 1000)::float8 AS oldest_due_age_ms
+         FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+        WHERE d.status IN ('pending', 'in_flight')`,
+    )) as Array<{ pending: string; paused: string; due: string; in_flight: string; oldest_due_age_ms: number | null }>;
     const age = row?.oldest_due_age_ms;
     return {
       depth: Number(row?.pending ?? 0) + Number(row?.in_flight ?? 0),
       due: Number(row?.due ?? 0),
       in_flight: Number(row?.in_flight ?? 0),
       oldest_due_age_ms: age === null || age === undefined ? null : Math.max(0, Math.round(age)),
+      paused: Number(row?.paused ?? 0),
     };
   }
 }

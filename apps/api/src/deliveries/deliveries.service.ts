@@ -1,4 +1,5 @@
 import { ConflictException, Injectable } from '@nestjs/common';
+import { deliveryState } from '@app/delivery';
 import { ResourceNotFoundException } from '../common/api-errors';
 import type { Page } from '../common/cursor';
 import { WebhookDisabledException } from '../webhooks/webhook-disabled.exception';
@@ -38,7 +39,7 @@ export class DeliveriesService {
     const state = await this.deliveries.retryState(id);
     if (!state) throw new ResourceNotFoundException('delivery', id);
     if (state.status !== 'failed' && state.status !== 'succeeded') {
-      throw new ConflictException(`delivery is ${state.status}; only failed or succeeded deliveries can be retried`);
+      throw new ConflictException(`delivery is ${deliveryState(state.status, state.webhookActive)}; only failed or succeeded deliveries can be retried`);
     }
     throw new WebhookDisabledException();
   }

@@ -1,15 +1,20 @@
-import type { DeliveryAttemptEntity, DeliveryEntity } from '@app/delivery';
+import { type DeliveryAttemptEntity, deliveryState } from '@app/delivery';
+import type { DeliveryWithWebhook } from './deliveries.repository';
 
-/** The API shape of a delivery (without its payload, which only the detail view carries). */
-export function toDeliveryView(d: DeliveryEntity) {
+/**
+ * The API shape of a delivery (without its payload, which only the detail view carries). `status` is its
+ * DeliveryState: a pending delivery of a webhook that is not active shows `paused`, with no next attempt scheduled.
+ */
+export function toDeliveryView(d: DeliveryWithWebhook) {
+  const status = deliveryState(d.status, d.webhook.isActive);
   return {
     id: d.id,
     webhook_id: d.webhookId,
     alert_id: d.alertId,
     event_type: d.eventType,
-    status: d.status,
+    status,
     attempts: d.attempts,
-    next_attempt_at: d.status === 'pending' ? d.nextAttemptAt : null,
+    next_attempt_at: status === 'pending' ? d.nextAttemptAt : null,
     last_status_code: d.lastStatusCode,
     last_error: d.lastError,
     created_at: d.createdAt,

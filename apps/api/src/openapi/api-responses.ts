@@ -1,11 +1,10 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { CACHE_NAMESPACES } from '@app/cache';
-import { EVENT_TYPES, type RecoveryView, SEVERITIES } from '@app/delivery';
+import { DELIVERY_STATES, EVENT_TYPES, type RecoveryView, SEVERITIES } from '@app/delivery';
 import type { AlertView } from '../alerts/alert.view';
 import type { CacheService } from '../cache/cache.service';
 import type { DeliveryView } from '../deliveries/delivery-view';
 import type { EventCatalogueEntry } from '../event-types/event-catalogue';
-import { DELIVERY_STATUSES } from '../deliveries/dto/list-deliveries.dto';
 import type { WebhookView } from '../webhooks/webhook-view';
 
 /**
@@ -52,7 +51,7 @@ export class DeliveryViewDto {
   @ApiProperty({ format: 'uuid' }) webhook_id: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) alert_id: string | null;
   @ApiProperty({ enum: EVENT_TYPES }) event_type: string;
-  @ApiProperty({ enum: DELIVERY_STATUSES }) status: string;
+  @ApiProperty({ enum: DELIVERY_STATES, description: '`paused`: pending, but its webhook is not active' }) status: string;
   @ApiProperty({ type: 'integer' }) attempts: number;
   @ApiProperty(nullableDateTime) next_attempt_at: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) last_status_code: number | null;

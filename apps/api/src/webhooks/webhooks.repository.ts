@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DeliveryOutbox, WebhookEntity } from '@app/delivery';
+import { DeliveryOutbox, NOTIFY_SQL, WebhookEntity } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { keysetPage, type KeysetPage } from '../common/keyset-page';
 import { entitiesFromReturned, selectableProperties } from '../common/returned-rows';
@@ -87,7 +87,11 @@ export class WebhooksRepository {
       .returning(selectableProperties(this.webhooks))
       .updateEntity(false)
       .execute();
-    return entitiesFromReturned(this.webhooks, result.raw)[0];
+    const row = entitiesFromReturned(this.webhooks, result.raw)[0];
+    // Its paused deliveries are due again now: wake the workers rather than leave them to the next poll. Raw SQL:
+    // pg_notify has no TypeORM form.
+    if (row && isActive === true) await this.dataSource.query(NOTIFY_SQL);
+    return row;
   }
 
   async delete(id: string): Promise<boolean> {

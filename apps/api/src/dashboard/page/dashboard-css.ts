@@ -11,7 +11,7 @@ main { padding:0 20px 30px; max-width:1400px; margin:0 auto; }
 .chips { display:flex; gap:6px; } .chip { padding:2px 8px; border-radius:10px; font-size:12px; border:1px solid var(--line); }
 .chip.ok { color:var(--ok); border-color:var(--ok); } .chip.bad { color:#fff; background:var(--bad); border-color:var(--bad); }
 .conn { font-size:12px; padding:2px 8px; border-radius:10px; } .conn-on { background:#1f3d1f; color:var(--ok); } .conn-off { background:#4a1f1f; color:#ffa39e; }
-.stats { display:grid; grid-template-columns:repeat(5, minmax(120px, 1fr)); gap:12px; margin-top:16px; }
+.stats { display:grid; grid-template-columns:repeat(6, minmax(110px, 1fr)); gap:12px; margin-top:16px; }
 .stat { background:var(--panel); border:1px solid var(--line); border-radius:6px; padding:10px 14px; }
 .stat .label { color:var(--muted); font-size:12px; } .stat .value { font-size:24px; font-weight:600; }
 .stat .value.warn { color:var(--high); }

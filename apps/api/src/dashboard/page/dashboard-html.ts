@@ -34,6 +34,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div class="stat"><div class="label">Queue depth</div><div id="queue-depth" class="value">–</div></div>
       <div class="stat"><div class="label">Due now</div><div id="queue-due" class="value">–</div></div>
       <div class="stat"><div class="label">Oldest due</div><div id="queue-age" class="value">–</div></div>
+      <div class="stat" title="Queued for paused webhooks: sent on re-activation, or failed once paused longer than DELIVERY_PAUSED_EXPIRE_HOURS"><div class="label">Paused</div><div id="queue-paused" class="value">–</div></div>
       <div class="stat"><div class="label">Deliveries (1 min)</div><div id="delivery-rate" class="value">–</div></div>
     </section>
     <section>

@@ -192,6 +192,7 @@ ${DASHBOARD_RECOVER_JS}
     var q = state.queue;
     $('queue-depth').textContent = q ? String(q.depth) : '–';
     $('queue-due').textContent = q ? String(q.due) : '–';
+    $('queue-paused').textContent = q ? String(q.paused) : '–';
     var age = $('queue-age');
     age.textContent = q ? (q.oldest_due_age_ms === null ? 'none' : duration(q.oldest_due_age_ms)) : '–';
     age.className = 'value' + (q && q.oldest_due_age_ms > 60000 ? ' warn' : '');

@@ -1,16 +1,14 @@
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../../common/list-query.dto';
 import { IsPgTimestamp } from '../../common/pg-timestamp.validator';
-import { EVENT_TYPES } from '@app/delivery';
+import { DELIVERY_STATES, type DeliveryState, EVENT_TYPES } from '@app/delivery';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 
-export const DELIVERY_STATUSES = ['pending', 'in_flight', 'succeeded', 'failed'] as const;
-
 export class ListDeliveriesDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @ApiPropertyOptional({ enum: DELIVERY_STATES })
   @IsOptional()
-  @IsIn(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` })
-  status?: string;
+  @IsIn(DELIVERY_STATES, { message: `must be one of ${DELIVERY_STATES.join(', ')}` })
+  status?: DeliveryState;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
