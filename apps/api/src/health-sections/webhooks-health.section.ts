@@ -20,7 +20,7 @@ export class WebhooksHealthSection implements DeepHealthSection {
     return {
       total: webhooks.length,
       by_state: byState,
-      deliveries: { due: queue.due, in_flight: queue.in_flight, oldest_due_age_ms: queue.oldest_due_age_ms },
+      deliveries: { due: queue.due, in_flight: queue.in_flight, paused: queue.paused, oldest_due_age_ms: queue.oldest_due_age_ms },
     };
   }
 }
