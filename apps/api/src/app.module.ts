@@ -34,7 +34,7 @@ export class AppModule {
         DatabaseModule.forRoot({ env, url: databaseUrl, migrateOnBoot: env.MIGRATE_ON_BOOT && !env.STRICT }),
         SignalgateRedisModule.forRoot(env),
         MetricsModule,
-        SignalgateCacheModule.forRoot(env, databaseUrl),
+        SignalgateCacheModule.forRoot(env),
         HealthModule,
         RuntimeMetricsModule,
         // /api/v1: auth, webhooks, alerts, deliveries; the global exception filter and validation pipe
