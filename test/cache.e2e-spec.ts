@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { apiClient, bootApi, domainRawEnv, migrateTestDatabase, token } from './support/domain';
+import { e2e } from './support/e2e-env';
 import { type ApiProcess, Fleet } from './support/processes';
 import { freePort, PrivateRedis } from './support/services';
 import { sleep, waitFor } from './support/wait-for';
@@ -147,18 +148,21 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
     redis = await fleet.redis('cache-e2e-pw');
     const raw = domainRawEnv({ REDIS_URL: redis.url, DELIVERY_CONCURRENCY: '0', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_CONNECT_TIMEOUT_MS: '300' });
     [a, b] = await Promise.all([fleet.api(raw, await freePort()), fleet.api(raw, await freePort())]);
+    await Promise.all([a, b].map((p) => busUp(p)));
   }, 60_000);
   afterAll(() => fleet.stopAll());
 
   const stats = async (p: ApiProcess) => (await apiClient(p.baseUrl)('GET', '/api/v1/cache/stats')).body;
+  /** Ready does not wait for the bus, which subscribes once the database has said what it is (its scope). */
+  const busUp = (p: ApiProcess) => waitFor(async () => (await stats(p)).bus.status === 'available', { timeoutMs: 5000, what: `the cache bus of ${p.baseUrl}` });
 
   /**
    * Each round: B reads the webhook (cached in B's L1, checked through B's stats), the writer PATCHes it, and the
    * other replica reads it at once. Stale reads are counted; the worst PATCH-answer-to-fresh-read time is reported.
    */
-  async function readYourWrite(rounds: number, label: string) {
-    const apiA = apiClient(a.baseUrl);
-    const apiB = apiClient(b.baseUrl);
+  async function readYourWrite(rounds: number, label: string, [first, second] = [a, b]) {
+    const apiA = apiClient(first.baseUrl);
+    const apiB = apiClient(second.baseUrl);
     const w = await apiA('POST', '/api/v1/webhooks', { name: `ryw-${label}`, url: 'http://127.0.0.1:9/hook' });
     expect(w.status).toBe(201);
     let stale = 0;
@@ -167,7 +171,7 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
     for (let i = 0; i < rounds; i += 1) {
       // Alternate: write on A read on B, then write on B read on A.
       const [writer, reader] = i % 2 === 0 ? [apiA, apiB] : [apiB, apiA];
-      const readerProcess = i % 2 === 0 ? b : a;
+      const readerProcess = i % 2 === 0 ? second : first;
       expect((await reader('GET', `/api/v1/webhooks/${w.body.id}`)).status).toBe(200);
       const hitsBefore = (await stats(readerProcess)).l1.hits;
       expect((await reader('GET', `/api/v1/webhooks/${w.body.id}`)).status).toBe(200);
@@ -191,6 +195,32 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
     const { stale, worstMs } = await readYourWrite(rounds, 'up');
     console.log(`cache e2e: read-your-write across replicas, ${rounds} rounds: ${stale} stale, worst PATCH-answer-to-fresh-read ${worstMs.toFixed(1)} ms`);
     expect(stale).toBe(0);
+  }, 60_000);
+
+  it('one database spelled two ways (127.0.0.1 and localhost) is one cache: a PATCH or DELETE is never read stale on the other', async () => {
+    const url = new URL(e2e.databaseUrl);
+    expect(url.hostname).toBe('127.0.0.1');
+    url.hostname = 'localhost';
+    const raw = domainRawEnv({ REDIS_URL: redis.url, DELIVERY_CONCURRENCY: '0', DATABASE_URL: url.toString() });
+    const c = await fleet.api(raw, await freePort());
+    try {
+      await busUp(c);
+      // Before, the two spellings hashed to two scopes: 40/40 reads were stale, a deleted webhook was served for 105 s.
+      const { stale } = await readYourWrite(40, 'spelling', [a, c]);
+      expect(stale).toBe(0);
+      const apiA = apiClient(a.baseUrl);
+      const apiC = apiClient(c.baseUrl);
+      for (const [writer, reader] of [[apiA, apiC], [apiC, apiA]]) {
+        const w = await writer('POST', '/api/v1/webhooks', { name: 'spelled-delete', url: 'http://127.0.0.1:9/hook' });
+        expect((await reader('GET', `/api/v1/webhooks/${w.body.id}`)).status).toBe(200);
+        expect((await reader('GET', `/api/v1/webhooks/${w.body.id}`)).status).toBe(200);
+        expect((await writer('DELETE', `/api/v1/webhooks/${w.body.id}`)).status).toBe(204);
+        // Was served from the reader's L1 for up to its TTL (105 s) after the delete.
+        expect((await reader('GET', `/api/v1/webhooks/${w.body.id}`)).status).toBe(404);
+      }
+    } finally {
+      await c.stop('SIGKILL');
+    }
   }, 60_000);
 
   it("a write on A drops B's L1 entry within 100 ms (bus messages counted on B)", async () => {

@@ -224,7 +224,7 @@ describe('hostile inputs (e2e)', () => {
     });
   });
 
-  describe('Alertmanager payload bound (ALERTMANAGER_MAX_ALERTS, default 1000)', () => {
+  describe('Alertmanager payload bounds (ALERTMANAGER_MAX_ALERTS, ALERTMANAGER_MAX_DELIVERIES, status changes)', () => {
     it('over the bound → 413 naming the bound, nothing written', async () => {
       const name = `hostile-bound-${Date.now()}`;
       const alerts = Array.from({ length: 1001 }, (_, i) => ({ status: 'firing', labels: { alertname: name, i: String(i) } }));
@@ -233,6 +233,50 @@ describe('hostile inputs (e2e)', () => {
       expect(r.body.message).toMatch(/at most 1000 \(ALERTMANAGER_MAX_ALERTS\)/);
       const listed = await api('GET', '/api/v1/alerts?limit=500');
       expect((listed.body.items as Array<{ labels: Record<string, string> }>).some((a) => a.labels.alertname === name)).toBe(false);
+    });
+
+    const written = async (name: string) =>
+      ((await api('GET', '/api/v1/alerts?limit=500')).body.items as Array<{ labels: Record<string, string> }>).filter((a) => a.labels.alertname === name).length;
+
+    it('a payload whose fan-out is over ALERTMANAGER_MAX_DELIVERIES (15000) → 413 naming it and a max_alerts, nothing written; a re-send of firing alerts is not', async () => {
+      const firing = (name: string) => Array.from({ length: 1000 }, (_, i) => ({ status: 'firing', labels: { alertname: name, i: String(i) } }));
+      const resent = `hostile-resent-${Date.now()}`;
+      expect((await api('POST', '/api/v1/alerts/alertmanager', { version: '4', status: 'firing', alerts: firing(resent) })).body).toMatchObject({ created: 1000 });
+      // 16 subscribers x 1,000 new alerts = 16,000 deliveries: took seconds (~3 s at 62 webhooks) before any answer.
+      const ids: string[] = [];
+      for (let i = 0; i < 16; i += 1) {
+        const w = await api('POST', '/api/v1/webhooks', { name: `fanout-${i}`, url: 'http://127.0.0.1:9/hook', event_types: ['alert.created'], is_active: true });
+        expect(w.status).toBe(201);
+        ids.push(w.body.id);
+      }
+      try {
+        // Alertmanager re-sends a firing group every repeat_interval: updates fan nothing out, whatever the webhooks.
+        const again = await api('POST', '/api/v1/alerts/alertmanager', { version: '4', status: 'firing', alerts: firing(resent) });
+        expect(again.status).toBe(200);
+        expect(again.body).toMatchObject({ created: 0, updated: 1000 });
+        const name = `hostile-fanout-${Date.now()}`;
+        const started = performance.now();
+        const r = await api('POST', '/api/v1/alerts/alertmanager', { version: '4', status: 'firing', alerts: firing(name) });
+        expectErrorShape(r, 413);
+        expect(performance.now() - started).toBeLessThan(1000);
+        expect(r.body.message).toMatch(/would write \d+ deliveries.*at most 15000 \(ALERTMANAGER_MAX_DELIVERIES\).*max_alerts .* about \d+/);
+        expect(Number(/would write (\d+)/.exec(r.body.message)?.[1])).toBeGreaterThanOrEqual(16_000);
+        expect(await written(name)).toBe(0);
+      } finally {
+        for (const id of ids) await api('DELETE', `/api/v1/webhooks/${id}`);
+      }
+    });
+
+    it('an alert flipping status more than 10 times in one payload → 413, nothing written; 10 times is written', async () => {
+      const name = `hostile-flip-${Date.now()}`;
+      const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ status: i % 2 ? 'resolved' : 'firing', labels: { alertname: name } }));
+      const over = await api('POST', '/api/v1/alerts/alertmanager', { version: '4', status: 'firing', alerts: entries(11) });
+      expectErrorShape(over, 413);
+      expect(over.body.message).toMatch(/changes status 11 times.*at most 10/);
+      expect(await written(name)).toBe(0);
+      const within = await api('POST', '/api/v1/alerts/alertmanager', { version: '4', status: 'firing', alerts: entries(10) });
+      expect(within.status).toBe(200);
+      expect(within.body).toMatchObject({ received: 10, created: 5, resolved: 5 });
     });
   });
 });

@@ -98,6 +98,45 @@ describe('webhooks and deliveries API (e2e)', () => {
     expect((await api('PATCH', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000', { name: 'x' })).status).toBe(404);
   });
 
+  it('a header value HTTP cannot carry is a 400 naming the header, on create and PATCH; a Latin-1 value is delivered as sent', async () => {
+    const receiver = await newReceiver();
+    // Each was a 201 whose every delivery then failed in 0 ms ("Invalid character in header content").
+    const unsendable: Record<string, string> = {
+      emoji: '🔥',
+      'C0 control': 'a\u001bb',
+      DEL: 'a\u007fb',
+      'C1 control': 'a\u0085b',
+      'zero-width space': 'a\u200bb',
+      'bidi override': '\u202etxt',
+      'byte order mark': '\ufeffx',
+      noncharacter: 'a\uffffb',
+    };
+    const good = await newWebhook({ name: 'headers', url: receiver.url, event_types: ['webhook.test'], headers: { 'X-Team': 'ops' } });
+    const before = (await api('GET', `/api/v1/webhooks/${good.id}`)).body;
+    const { total } = (await api('GET', '/api/v1/webhooks?limit=1')).body;
+    for (const [label, value] of Object.entries(unsendable)) {
+      for (const [method, path, body] of [
+        ['POST', '/api/v1/webhooks', { name: 'bad', url: receiver.url, headers: { 'X-Ok': 'fine', 'X-Custom': value } }],
+        ['PATCH', `/api/v1/webhooks/${good.id}`, { headers: { 'X-Ok': 'fine', 'X-Custom': value } }],
+      ] as const) {
+        const r = await api(method, path, body);
+        expect([label, method, r.status]).toEqual([label, method, 400]);
+        expect(Object.keys(r.body.errors)).toEqual(['headers']);
+        expect(r.body.errors.headers.join(' ')).toMatch(/"X-Custom" value contains a .*U\+[0-9A-F]{4}/);
+      }
+    }
+    expect((await api('GET', '/api/v1/webhooks?limit=1')).body.total).toBe(total);
+    expect((await api('GET', `/api/v1/webhooks/${good.id}`)).body).toEqual(before);
+
+    const latin1 = 'Zürich café\tñ';
+    const patched = await api('PATCH', `/api/v1/webhooks/${good.id}`, { headers: { 'X-Team': 'ops', 'X-Site': latin1 } });
+    expect(patched.status).toBe(200);
+    const ping = await api('POST', `/api/v1/webhooks/${good.id}/test`);
+    expect(ping.status).toBe(202);
+    expect((await finished(ping.body.delivery_id)).status).toBe('succeeded');
+    expect(receiver.received.at(-1)?.headers).toMatchObject({ 'x-team': 'ops', 'x-site': latin1 });
+  });
+
   it('disabling through PATCH records why and when once; re-enabling clears both; no response carries a secret', async () => {
     const receiver = await newReceiver();
     const w = await newWebhook({ name: 'toggle', url: receiver.url });

@@ -35,7 +35,7 @@ export class AppModule {
         DatabaseModule.forRoot({ env, url: databaseUrl, migrateOnBoot: env.MIGRATE_ON_BOOT && !env.STRICT }),
         SignalgateRedisModule.forRoot(env),
         MetricsModule,
-        SignalgateCacheModule.forRoot(env, databaseUrl),
+        SignalgateCacheModule.forRoot(env),
         HealthModule,
         HomeModule,
         RuntimeMetricsModule,

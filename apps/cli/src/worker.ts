@@ -28,7 +28,7 @@ export async function worker(env: Env): Promise<number> {
       // outcomes to the API replicas' dashboards.
       SignalgateRedisModule.forRoot(env),
       MetricsModule,
-      SignalgateCacheModule.forRoot(env, database.url),
+      SignalgateCacheModule.forRoot(env),
       DeliveryWorkerModule.forRoot('standalone'),
     ],
   })

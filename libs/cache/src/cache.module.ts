@@ -1,8 +1,9 @@
-import { DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import type { Env } from '@app/config';
+import { DATABASE_CONTEXT, DatabaseConnector, type DatabaseContext, type DatabaseIdentity } from '@app/database';
 import { MetricsService } from '@app/observability';
 import { REDIS_CLIENT } from '@app/redis';
 import { type CacheObserver, TwoTierCache } from './two-tier-cache';
@@ -41,13 +42,26 @@ export function cacheMetrics(metrics: MetricsService, cache: () => TwoTierCache 
   };
 }
 
-/** The process's cache, built from the validated env, the shared Redis client (or null) and the metrics registry. */
+/**
+ * Starts the bus and scopes the cache once the database has said what it is (read in the connect round trip, so
+ * boot waits for nothing; until then the cache reads through).
+ */
 @Injectable()
 export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(@Inject(TwoTierCache) private readonly cache: TwoTierCache) {}
+  private readonly logger = new Logger('Cache');
+
+  constructor(
+    @Inject(TwoTierCache) private readonly cache: TwoTierCache,
+    private readonly connector: DatabaseConnector,
+    @Inject(DATABASE_CONTEXT) private readonly database: DatabaseContext,
+  ) {}
 
   onModuleInit(): void {
     this.cache.startBus();
+    void this.connector.whenIdentified().then((identity) => {
+      if (!identity) this.logger.warn('cache scoped by the database URL: this role may not read pg_control_system(), so replicas must spell DATABASE_URL alike');
+      this.cache.scopeTo(identity ? cacheScope(identity) : cacheScopeOfUrl(this.database.url));
+    });
   }
 
   onApplicationShutdown(): void {
@@ -58,8 +72,8 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class SignalgateCacheModule {
-  /** `databaseUrl`: the database the cached reads come from (its identity, never its password, scopes the keys). */
-  static forRoot(env: Env, databaseUrl: string): DynamicModule {
+  /** The shared layers are scoped by the identity of the database the cached reads come from (DatabaseModule). */
+  static forRoot(env: Env): DynamicModule {
     return {
       module: SignalgateCacheModule,
       providers: [
@@ -76,7 +90,6 @@ export class SignalgateCacheModule {
                 l1TtlMs: env.CACHE_L1_TTL_MS,
                 l2TtlMs: env.CACHE_L2_TTL_MS,
                 graceMs: env.CACHE_GRACE_MS,
-                scope: cacheScope(databaseUrl),
               },
               redis,
               observer,
@@ -91,8 +104,13 @@ export class SignalgateCacheModule {
   }
 }
 
-/** A short digest of the database's host, port and name (credentials left out). */
-export function cacheScope(databaseUrl: string): string {
+/** A short digest of the database's identity: one database has one scope however its URL spells the host. */
+export function cacheScope(identity: DatabaseIdentity): string {
+  return digest(`pg:${identity.systemIdentifier}:${identity.databaseOid}`);
+}
+
+/** The fallback: a digest of the URL's host, port and name (credentials left out). */
+export function cacheScopeOfUrl(databaseUrl: string): string {
   let identity = databaseUrl;
   try {
     const u = new URL(databaseUrl);
@@ -100,5 +118,9 @@ export function cacheScope(databaseUrl: string): string {
   } catch {
     // not a URL: the digest of the text is still a stable scope
   }
-  return createHash('sha256').update(identity).digest('hex').slice(0, 12);
+  return digest(identity);
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }

@@ -1,3 +1,4 @@
+import { cacheScope, cacheScopeOfUrl } from './cache.module';
 import { TwoTierCache, type CacheSettings } from './two-tier-cache';
 
 const settings = (over: Partial<CacheSettings> = {}): CacheSettings => ({ enabled: true, l1MaxItems: 100, l1TtlMs: 60000, l2TtlMs: 60000, graceMs: 0, scope: 'test', ...over });
@@ -108,5 +109,91 @@ describe('TwoTierCache (L1 only: no Redis)', () => {
     await cache.getOrLoad('alert', 'a', load);
     expect(load).toHaveBeenCalledTimes(2);
     expect(cache.l1Items).toBe(0);
+  });
+});
+
+/** Just enough of ioredis for the scope: what L2 and the bus send, and to which keys and channels. */
+function fakeRedis() {
+  const sent: string[] = [];
+  const subscriber = { on: () => subscriber, subscribe: async () => 1, ping: async () => 'PONG', disconnect: () => undefined, status: 'connecting' };
+  const redis = {
+    status: 'ready',
+    sent,
+    on: () => redis,
+    duplicate: () => subscriber,
+    get: async (key: string) => (sent.push(`get ${key}`), null),
+    del: async (key: string) => (sent.push(`del ${key}`), 1),
+    publish: async (channel: string) => (sent.push(`publish ${channel}`), 1),
+    multi: () => {
+      const chain = { set: (key: string) => (sent.push(`set ${key}`), chain), sadd: () => chain, pexpire: () => chain, exec: async () => [] };
+      return chain;
+    },
+  };
+  return redis;
+}
+
+describe('TwoTierCache scope (given once the database has said what it is)', () => {
+  it('reads through, caching nothing, until it has a scope; then L2 keys carry the scope', async () => {
+    const redis = fakeRedis();
+    const cache = new TwoTierCache(settings({ scope: undefined }), redis as never);
+    cache.startBus();
+    const load = jest.fn(async () => 'row');
+    await cache.getOrLoad('webhook', 'w', load);
+    await cache.getOrLoad('webhook', 'w', load);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(cache.l1Items).toBe(0);
+    expect(cache.l2Status).toBe('unavailable');
+    expect(redis.sent).toEqual([]);
+
+    cache.scopeTo('db1');
+    await cache.getOrLoad('webhook', 'w', load);
+    await cache.getOrLoad('webhook', 'w', load);
+    expect(load).toHaveBeenCalledTimes(3);
+    expect(redis.sent).toEqual(['get sg:cache:db1:webhook:w', 'set sg:cache:db1:webhook:w']);
+    cache.scopeTo('db2'); // once only
+    await cache.invalidate('webhook', 'w');
+    expect(redis.sent.slice(2)).toEqual(['del sg:cache:db1:webhook:w', 'publish signalgate:cache:invalidate:db1']);
+    cache.stop();
+  });
+
+  it('a write before the scope waits for it, so the other processes hear of it before it answers', async () => {
+    const redis = fakeRedis();
+    const cache = new TwoTierCache(settings({ scope: undefined }), redis as never);
+    const invalidating = cache.invalidate('alert', 'a');
+    await Promise.resolve();
+    expect(redis.sent).toEqual([]);
+    cache.scopeTo('db1');
+    await invalidating;
+    expect(redis.sent).toEqual(['del sg:cache:db1:alert:a', 'publish signalgate:cache:invalidate:db1']);
+  });
+
+  it('a write whose scope does not come within the wait leaves L2 marked for a full drop once it does', async () => {
+    jest.useFakeTimers();
+    try {
+      const redis = fakeRedis();
+      const cache = new TwoTierCache(settings({ scope: undefined }), redis as never);
+      const invalidating = cache.invalidate('alert', 'a');
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(await invalidating).toEqual({ l1: 0, l2: 0 });
+      cache.scopeTo('db1');
+      expect((cache as unknown as { l2: { dirty: boolean } }).l2.dirty).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('without Redis it is scoped from the start', () => {
+    expect(new TwoTierCache(settings({ scope: undefined }), null).isScoped).toBe(true);
+  });
+});
+
+describe('cacheScope', () => {
+  it('is the database identity, whatever the URL; the URL fallback keeps the old spelling-bound digest', () => {
+    const id = { systemIdentifier: '7716696646554523799', databaseOid: '16384' };
+    expect(cacheScope(id)).toBe(cacheScope({ ...id }));
+    expect(cacheScope(id)).not.toBe(cacheScope({ ...id, databaseOid: '16385' }));
+    expect(cacheScope(id)).not.toBe(cacheScope({ ...id, systemIdentifier: '7716696646554523798' }));
+    expect(cacheScope(id)).toMatch(/^[0-9a-f]{12}$/);
+    expect(cacheScopeOfUrl('postgresql://u:p@127.0.0.1:5432/db')).toBe(cacheScopeOfUrl('postgresql://x:y@127.0.0.1:5432/db'));
   });
 });

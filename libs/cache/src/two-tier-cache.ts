@@ -20,9 +20,10 @@ export interface CacheSettings {
   graceMs: number;
   /**
    * Separates the L2 keys and the bus channel of deployments (or test databases) sharing one Redis: derived from
-   * the database, so only processes reading the same data share entries.
+   * the database's identity, so exactly the processes reading the same data share entries. Absent: given later by
+   * `scopeTo` (once the database has said what it is); until then, with Redis configured, nothing is cached.
    */
-  scope: string;
+  scope?: string;
 }
 
 export interface CacheObserver {
@@ -35,6 +36,8 @@ export type LayerStatus = 'available' | 'unavailable' | 'disabled';
 
 /** While the bus is down, an L1 entry lives at most this long (a missed invalidation stays stale no longer). */
 export const DEGRADED_L1_TTL_MS = 5000;
+/** How long a write's invalidation waits for the scope (read in the connect round trip) before deferring it. */
+const SCOPE_WAIT_MS = 1000;
 /** The largest value L1 keeps (serialized bytes); bigger values are served but not cached. */
 export const L1_MAX_ENTRY_BYTES = 1024 * 1024;
 
@@ -59,8 +62,13 @@ export class TwoTierCache {
   readonly instanceId = randomUUID();
   private readonly logger = new Logger('Cache');
   private readonly l1: LRUCache<string, Entry>;
-  private readonly l2: RedisL2 | null;
-  private readonly bus: InvalidationBus | null;
+  private l2: RedisL2 | null = null;
+  private bus: InvalidationBus | null = null;
+  /** Resolves once L2 and the bus have their scope (at once without Redis). */
+  private readonly scoped: Promise<void>;
+  private scopedResolve!: () => void;
+  /** An invalidation came before the scope and could not wait for it: the scope's L2 is dropped once it is known. */
+  private missedBeforeScope = false;
   private readonly inFlight = new Map<string, Promise<unknown>>();
   /** Bumped by every invalidation touching a key; a load started before it does not store its (maybe stale) value. */
   private epoch = 0;
@@ -82,8 +90,24 @@ export class TwoTierCache {
       maxEntrySize: L1_MAX_ENTRY_BYTES,
       sizeCalculation: (entry, key) => Math.max(1, key.length + approximateSize(entry.value)),
     });
-    this.l2 = redis ? new RedisL2(redis, settings.scope, settings.l2TtlMs) : null;
-    this.bus = redis ? new InvalidationBus(redis, settings.scope, this.busListener()) : null;
+    this.scoped = new Promise((ok) => (this.scopedResolve = ok));
+    if (!redis) this.scopedResolve();
+    else if (settings.scope !== undefined) this.scopeTo(settings.scope);
+  }
+
+  /** True once the shared layers know their scope (always without Redis). */
+  get isScoped(): boolean {
+    return !this.redis || this.l2 !== null;
+  }
+
+  /** Gives L2 and the bus their scope, once; subscribes the bus if it was asked to start meanwhile. */
+  scopeTo(scope: string): void {
+    if (!this.redis || this.l2) return;
+    this.l2 = new RedisL2(this.redis, scope, this.settings.l2TtlMs);
+    this.bus = new InvalidationBus(this.redis, scope, this.busListener());
+    this.scopedResolve();
+    if (this.missedBeforeScope) this.l2.dirty = true;
+    if (this.busStarted) this.bus.start();
   }
 
   /** Hits, misses and errors per layer since start (the stats route and tests read them). */
@@ -94,12 +118,12 @@ export class TwoTierCache {
 
   get l2Status(): LayerStatus {
     if (!this.redis) return 'disabled';
-    return this.redis.status === 'ready' ? 'available' : 'unavailable';
+    return this.l2 && this.redis.status === 'ready' ? 'available' : 'unavailable';
   }
 
   get busStatus(): LayerStatus {
-    if (!this.bus) return 'disabled';
-    return this.bus.available ? 'available' : 'unavailable';
+    if (!this.redis) return 'disabled';
+    return this.bus?.available ? 'available' : 'unavailable';
   }
 
   get l1Items(): number {
@@ -110,14 +134,14 @@ export class TwoTierCache {
     return this.l1.calculatedSize;
   }
 
-  /** Subscribes the invalidation bus. Never throws, whether Redis is up or not at boot. */
+  /** Subscribes the invalidation bus (once scoped). Never throws, whether Redis is up or not at boot. */
   startBus(): void {
-    if (!this.redis || !this.bus || !this.settings.enabled || this.busStarted) return;
+    if (!this.redis || !this.settings.enabled || this.busStarted) return;
     this.busStarted = true;
     this.redis.on('ready', () => {
       if (this.l2?.dirty) void this.cleanL2();
     });
-    this.bus.start();
+    this.bus?.start();
   }
 
   private busListener(): BusListener {
@@ -148,7 +172,9 @@ export class TwoTierCache {
 
   /** The cached value of namespace/key, or the loader's (stored in L1 and L2). Loads are single-flight per key. */
   async getOrLoad<T>(namespace: string, key: string, load: () => Promise<T>, ttlMs?: number): Promise<T> {
-    if (!this.settings.enabled) return load();
+    // Before the scope is known, an entry could miss other processes' invalidations: read through. (Until the bus
+    // has subscribed, an entry lives DEGRADED_L1_TTL_MS at most, as in an outage.)
+    if (!this.settings.enabled || !this.isScoped) return load();
     const id = `${namespace}:${key}`;
     const now = Date.now();
     const entry = this.l1.get(id);
@@ -196,11 +222,27 @@ export class TwoTierCache {
    */
   async invalidate(namespace?: string, key?: string): Promise<Dropped> {
     const l1 = this.dropL1(namespace, key);
-    if (!this.settings.enabled || !this.l2) return { l1, l2: 0 };
+    if (!this.settings.enabled || !this.redis) return { l1, l2: 0 };
+    if (!this.l2) await this.scopedWithin(SCOPE_WAIT_MS);
+    if (!this.l2) {
+      // The database answered this write but has not yet said what it is: drop the whole scope once it has.
+      this.missedBeforeScope = true;
+      return { l1, l2: 0 };
+    }
     // The drop and the bus message go out together on the one shared connection, and Redis runs a connection's
     // commands in order: no process hears of the invalidation before L2 has dropped the entries, in one round trip.
     const [l2] = await Promise.all([this.l2.drop(namespace, key), this.publish({ origin: this.instanceId, namespace, key })]);
     return { l1, l2 };
+  }
+
+  private async scopedWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((ok) => (timer = setTimeout(ok, ms)));
+    try {
+      await Promise.race([this.scoped, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Writes made while Redis was away could not drop their L2 entries: drop this scope's L2 and tell everyone. */

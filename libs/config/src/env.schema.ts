@@ -307,6 +307,12 @@ export const envSchema = Joi.object({
       "Most alerts in one Alertmanager payload; more answers 413. Set Alertmanager's `max_alerts` on the webhook_config to at most this.",
     )
     .meta({ group: 'Delivery' }),
+  ALERTMANAGER_MAX_DELIVERIES: int(1, 10000000)
+    .default(15000)
+    .description(
+      'Most deliveries one Alertmanager payload may fan out (new alerts and resolves, times the webhooks subscribed to each); more answers 413 before anything is written. Each delivery is a row written before the answer: 15000 keeps a payload near 1 s.',
+    )
+    .meta({ group: 'Delivery' }),
   INTAKE_BATCH_MAX_SIZE: int(1, 10000)
     .default(256)
     .description(

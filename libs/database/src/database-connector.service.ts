@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Env, maskText, maskUrl } from '@app/config';
+import { type DatabaseIdentity, readConnectFacts } from './database-identity';
 import { migrateUp } from './migration-runner';
 
 export const DATABASE_CONTEXT = Symbol('DATABASE_CONTEXT');
@@ -23,6 +24,9 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   private started = false;
   private connectedResolve!: () => void;
   private readonly connected = new Promise<void>((ok) => (this.connectedResolve = ok));
+  private identifiedResolve!: (identity: DatabaseIdentity | null) => void;
+  private identifiedOnce = false;
+  private readonly identified = new Promise<DatabaseIdentity | null>((ok) => (this.identifiedResolve = ok));
   /** Masked text of the last connection or migration failure, for readiness. */
   lastError: string | undefined;
   serverVersion: string | undefined;
@@ -57,6 +61,14 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
     return this.connected;
   }
 
+  /**
+   * Resolves at the first connection with what the database is (null when the role may not read it), before
+   * migrations: the cache scopes its shared keys by it.
+   */
+  whenIdentified(): Promise<DatabaseIdentity | null> {
+    return this.identified;
+  }
+
   get isConnected(): boolean {
     return this.ds.isInitialized;
   }
@@ -65,10 +77,13 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
     let attempt = 0;
     while (!this.stopped) {
       try {
-        if (!this.ds.isInitialized) {
-          await this.ds.initialize();
-          const rows = (await this.ds.query('SHOW server_version')) as Array<{ server_version: string }>;
-          this.serverVersion = rows[0]?.server_version;
+        if (!this.ds.isInitialized) await this.ds.initialize();
+        if (!this.identifiedOnce) {
+          // Also retried when the connection drops between initialize and this read.
+          const facts = await readConnectFacts(this.ds);
+          this.serverVersion = facts.serverVersion;
+          this.identifiedOnce = true;
+          this.identifiedResolve(facts.identity);
           this.logger.log(`database connected dsn=${maskUrl(this.ctx.url)} server_version=${this.serverVersion}`);
         }
         if (this.ctx.migrateOnBoot) {

@@ -9,3 +9,4 @@ export * from './resolve-database-url';
 export * from './database-connector.service';
 export * from './database.module';
 export * from './query-rows';
+export * from './database-identity';

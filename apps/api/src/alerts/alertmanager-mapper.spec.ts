@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { deriveFingerprint } from './alert-fingerprint';
-import { type AlertmanagerChange, mapAlertmanagerPayload, planAlertmanagerRounds } from './alertmanager-mapper';
+import type { AlertInput } from './alert.view';
+import { type AlertmanagerChange, fanOutEvents, mapAlertmanagerPayload, planAlertmanagerRounds } from './alertmanager-mapper';
 import type { AlertmanagerAlertDto } from './dto/alertmanager-payload.dto';
 
 const alert = (a: Partial<AlertmanagerAlertDto>): AlertmanagerAlertDto => ({ status: 'firing', labels: {}, ...a });
@@ -155,5 +156,33 @@ describe('planAlertmanagerRounds', () => {
         expect([...batched.resolved].sort(byFp)).toEqual([...oneByOne.resolved].sort(byFp));
       }),
     );
+  });
+});
+
+describe('fanOutEvents', () => {
+  const firing = (fingerprint: string, severity: AlertInput['severity']): AlertmanagerChange => ({
+    status: 'firing',
+    alert: { fingerprint, title: fingerprint, severity, source: 'alertmanager', description: null, labels: {}, annotations: {}, startsAt: null },
+  });
+  const resolved = (fingerprint: string): AlertmanagerChange => ({ status: 'resolved', fingerprint, endsAt: null });
+
+  it('leaves round 1 to the database and knows every later event: a create after a resolve, a resolve of the run before', () => {
+    const events = fanOutEvents(planAlertmanagerRounds([firing('a', 'high'), resolved('b'), resolved('a'), firing('b', 'info'), firing('a', 'critical'), firing('a', 'info'), resolved('b')]));
+    expect(events).toEqual([
+      { fingerprint: 'a', event: 'alert.created', severity: 'high', first: true },
+      { fingerprint: 'b', event: 'alert.resolved', severity: null, first: true },
+      { fingerprint: 'b', event: 'alert.created', severity: 'info', first: false },
+      { fingerprint: 'a', event: 'alert.resolved', severity: 'high', first: false },
+      // a's firing run of two entries: one create, with the last entry's severity
+      { fingerprint: 'a', event: 'alert.created', severity: 'info', first: false },
+      { fingerprint: 'b', event: 'alert.resolved', severity: 'info', first: false },
+    ]);
+  });
+
+  it('one event per entry at most, and one per fingerprint for a payload of each alert once', () => {
+    const once = Array.from({ length: 50 }, (_, i) => (i % 3 ? firing(`f${i}`, 'warning') : resolved(`f${i}`)));
+    const events = fanOutEvents(planAlertmanagerRounds(once));
+    expect(events).toHaveLength(50);
+    expect(events.every((e) => e.first)).toBe(true);
   });
 });

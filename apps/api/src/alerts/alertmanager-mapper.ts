@@ -94,3 +94,32 @@ export function planAlertmanagerRounds(changes: AlertmanagerChange[]): Alertmana
   }
   return rounds;
 }
+
+/**
+ * Each event the rounds may fan out, for counting the deliveries before writing (`AlertsRepository.countFanOut`).
+ * Only round 1 depends on the database (`first`): its firing items create an alert only where none is firing, its
+ * resolved items resolve only one that is; from round 2 on, a firing run follows a resolve (so it creates) and a
+ * resolved run follows a firing run (so it resolves an alert of that run's severity).
+ */
+export interface FanOutEvent {
+  fingerprint: string;
+  event: 'alert.created' | 'alert.resolved';
+  /** Null: the firing alert's own (round 1 resolves). */
+  severity: string | null;
+  first: boolean;
+}
+
+export function fanOutEvents(rounds: AlertmanagerRound[]): FanOutEvent[] {
+  const severities = new Map<string, string>();
+  const events: FanOutEvent[] = [];
+  rounds.forEach((round, i) => {
+    for (const { alert } of round.firing) {
+      severities.set(alert.fingerprint, alert.severity);
+      events.push({ fingerprint: alert.fingerprint, event: 'alert.created', severity: alert.severity, first: i === 0 });
+    }
+    for (const { fingerprint } of round.resolved) {
+      events.push({ fingerprint, event: 'alert.resolved', severity: i === 0 ? null : (severities.get(fingerprint) ?? null), first: i === 0 });
+    }
+  });
+  return events;
+}

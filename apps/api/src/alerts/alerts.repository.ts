@@ -3,11 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager, IsNull, type QueryRunner, type Repository, type UpdateQueryBuilder } from 'typeorm';
 import { preparedRows, queryRows } from '@app/database';
-import { DeliveryOutbox, type EventType, NOTIFY_SQL, subscribedWebhooksSql, TIME_ORDERED_UUID_SQL } from '@app/delivery';
+import { DeliveryOutbox, type EventType, NOTIFY_SQL, SEVERITIES, subscribedWebhooksSql, TIME_ORDERED_UUID_SQL } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { type KeysetPage, keysetPage } from '../common/keyset-page';
 import { AlertEntity } from './alert.entity';
 import { alertCreatedPayloadSql } from './alert-created-payload.sql';
+import type { FanOutEvent } from './alertmanager-mapper';
 import { type AlertInput, toAlertView } from './alert.view';
 
 export interface AlertFilter {
@@ -180,6 +181,31 @@ export class AlertsRepository {
       [JSON.stringify(batch), timestamp],
     );
     return { rows, candidates };
+  }
+
+  /**
+   * How many deliveries these events would write now: round-1 events only where the database says they happen
+   * (nothing firing / something firing), each times the active webhooks subscribed to its type and severity. Counted
+   * per (type, severity) once: one cheap statement, whatever the number of webhooks.
+   */
+  async countFanOut(events: FanOutEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    ensureDatabaseReady(this.dataSource);
+    const [row] = (await this.dataSource.query(
+      `WITH subs AS (
+         SELECT e.type, v.severity, (SELECT count(*) FROM (${subscribedWebhooksSql('e.type', 'v.severity')}) w) AS n
+         FROM unnest(ARRAY['alert.created', 'alert.resolved']) AS e(type) CROSS JOIN unnest($2::text[]) AS v(severity)
+       ), r AS (
+         SELECT * FROM json_to_recordset($1::json) AS r(fingerprint text, event text, severity text, first boolean)
+       )
+       SELECT coalesce(sum(subs.n), 0)::int AS deliveries
+       FROM r
+       LEFT JOIN alerts a ON r.first AND a.fingerprint = r.fingerprint AND a.status = 'firing'
+       JOIN subs ON subs.type = r.event AND subs.severity = coalesce(r.severity, a.severity)
+       WHERE NOT r.first OR (r.event = 'alert.created') = (a.id IS NULL)`,
+      [JSON.stringify(events), SEVERITIES],
+    )) as Array<{ deliveries: number }>;
+    return row?.deliveries ?? 0;
   }
 
   async findById(id: string): Promise<AlertEntity | null> {

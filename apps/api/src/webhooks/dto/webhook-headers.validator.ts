@@ -15,8 +15,22 @@ export function headerProblem(name: string, value: unknown): string | undefined 
   if (RESERVED.has(lower)) return `"${name}" cannot be overridden`;
   if (typeof value !== 'string') return `"${name}" must have a string value`;
   if (value.length > 4096) return `"${name}" value is longer than 4096 characters`;
-  if (/[\r\n\0]/.test(value)) return `"${name}" value contains a control character`;
+  const bad = UNSENDABLE_RE.exec(value);
+  if (bad) return `"${name}" value ${unsendableReason(value.codePointAt(bad.index) ?? 0, bad.index)}`;
   return undefined;
+}
+
+/**
+ * Node's HTTP client sends a header value as latin1 and throws on anything outside /^[\t\x20-\x7e\x80-\xff]*$/
+ * (every delivery would then fail at once). Refused here too: DEL and the C1 controls U+0080-U+009F, which it lets
+ * through but no receiver expects. Zero-width, bidi marks, U+FEFF and noncharacters are all above U+00FF.
+ */
+const UNSENDABLE_RE = /[^\t\x20-\x7e\xa0-\xff]/u;
+
+function unsendableReason(codePoint: number, index: number): string {
+  const at = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')} at position ${index}`;
+  if (codePoint > 0xff) return `contains a character an HTTP header cannot carry (${at}); allowed: tab, printable ASCII and U+00A0-U+00FF`;
+  return `contains a control character (${at})`;
 }
 
 export function IsWebhookHeaders(options?: ValidationOptions): PropertyDecorator {
