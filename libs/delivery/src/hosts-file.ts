@@ -1,9 +1,6 @@
 import type { LookupAddress } from 'node:dns';
-import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-
-/** How often the file's mtime is looked at (a synchronous stat: microseconds, and never on libuv's thread pool). */
-const CHECK_EVERY_MS = 1000;
+import { WatchedFile } from './watched-file';
 
 /**
  * The hosts file as `files` in nsswitch reads it: c-ares's Resolver only asks DNS, so names like `localhost` are
@@ -11,41 +8,15 @@ const CHECK_EVERY_MS = 1000;
  * missing or unreadable file answers nothing.
  */
 export class HostsFile {
-  private byName = new Map<string, LookupAddress[]>();
-  private version = '';
-  private checkedAt = Number.NEGATIVE_INFINITY;
+  private readonly file: WatchedFile<Map<string, LookupAddress[]>>;
 
-  constructor(
-    private readonly path: string,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+  constructor(path: string, now: () => number = () => performance.now()) {
+    this.file = new WatchedFile(path, parseHosts, now);
+  }
 
   /** The file's addresses for `name` (lower case, no trailing dot), IPv4 first; undefined when it is not listed. */
   lookup(name: string): LookupAddress[] | undefined {
-    this.refresh();
-    return this.byName.get(name);
-  }
-
-  private refresh(): void {
-    const now = this.now();
-    if (now - this.checkedAt < CHECK_EVERY_MS) return;
-    this.checkedAt = now;
-    let version: string;
-    try {
-      const st = statSync(this.path);
-      version = `${st.mtimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      version = 'missing';
-    }
-    if (version === this.version) return;
-    this.version = version;
-    let text = '';
-    try {
-      if (version !== 'missing') text = readFileSync(this.path, 'utf8');
-    } catch {
-      text = '';
-    }
-    this.byName = parseHosts(text);
+    return this.file.value.get(name);
   }
 }
 
