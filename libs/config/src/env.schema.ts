@@ -283,7 +283,7 @@ export const envSchema = Joi.object({
     .messages({ 'any.invalid': 'must be a comma-separated list of IP addresses, each with an optional port: 10.0.0.2,10.0.0.3:5353,[fd00::53]:53' })
     .description(
       'DNS servers that resolve webhook hostnames (c-ares, not getaddrinfo); empty = those of /etc/resolv.conf. ' +
-        'The hosts file (/etc/hosts) is read first either way. Search domains are not applied: use fully qualified names.',
+        'The hosts file (/etc/hosts) is read first, and the search domains and ndots of /etc/resolv.conf apply, either way.',
     )
     .meta({ group: 'Delivery', example: '10.0.0.2,10.0.0.3:5353' }),
   DELIVERY_DNS_TIMEOUT_MS: int(50, 30000)

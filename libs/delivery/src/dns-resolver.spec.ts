@@ -1,56 +1,19 @@
-import type { LookupAddress, RecordWithTtl } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { createSocket, type Socket } from 'node:dgram';
 import { DnsBusyError } from './dns-lookup-slots';
-import { type DnsBackend, DnsResolver, type DnsSettings } from './dns-resolver';
+import { FakeBackend, v4 } from './dns-fake-backend.testing';
+import { DnsResolver, type DnsSettings } from './dns-resolver';
 
 const settings: DnsSettings = { servers: [], timeoutMs: 100, tries: 1, maxConcurrent: 4, queueWaitMs: 50, cacheSize: 100, negativeTtlMs: 2000 };
-
-type Answer = RecordWithTtl[] | { code: string };
-
-/** A fake c-ares: answers per name and family from `zone`, counts queries, and can hold answers until released. */
-class FakeBackend implements DnsBackend {
-  queries: string[] = [];
-  hold = false;
-  cancelled = false;
-  private readonly held: Array<() => void> = [];
-
-  constructor(public zone: Record<string, { a?: Answer; aaaa?: Answer }>) {}
-
-  resolve4(name: string): Promise<RecordWithTtl[]> {
-    return this.answer(name, 'a');
-  }
-
-  resolve6(name: string): Promise<RecordWithTtl[]> {
-    return this.answer(name, 'aaaa');
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-  }
-
-  release(): void {
-    for (const go of this.held.splice(0)) go();
-  }
-
-  private answer(name: string, type: 'a' | 'aaaa'): Promise<RecordWithTtl[]> {
-    this.queries.push(`${type} ${name}`);
-    const a = this.zone[name]?.[type] ?? { code: 'ENOTFOUND' };
-    const settle = (ok: (v: RecordWithTtl[]) => void, fail: (e: unknown) => void) =>
-      Array.isArray(a) ? ok(a) : fail(Object.assign(new Error(`query ${a.code}`), { code: a.code }));
-    if (!this.hold) return new Promise(settle);
-    return new Promise((ok, fail) => this.held.push(() => settle(ok, fail)));
-  }
-}
 
 function setup(zone: FakeBackend['zone'], hostsMap: Record<string, LookupAddress[]> = {}, over: Partial<DnsSettings> = {}) {
   const clock = { now: 0 };
   const backend = new FakeBackend(zone);
   const hosts = { lookup: (name: string) => hostsMap[name] };
-  const resolver = new DnsResolver({ ...settings, ...over }, backend, hosts, () => clock.now);
+  const noSearch = { current: { search: [], ndots: 1 } };
+  const resolver = new DnsResolver({ ...settings, ...over }, backend, hosts, noSearch, () => clock.now);
   return { clock, backend, resolver };
 }
-
-const v4 = (address: string, ttl = 60): RecordWithTtl => ({ address, ttl });
 
 describe('DnsResolver', () => {
   it('returns IPv4 then IPv6 answers, and serves them from the cache until the shortest TTL runs out', async () => {
