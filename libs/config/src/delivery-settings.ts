@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as ipaddr from 'ipaddr.js';
 
 /** Parsers for the delivery variables' formats; used by the schema (fail fast at boot) and by the workers. */
@@ -36,6 +37,26 @@ export function parseCidrList(text: string): Cidr[] | undefined {
     } catch {
       return undefined;
     }
+  }
+  return out;
+}
+
+/**
+ * `127.0.0.1, 10.0.0.2:5353, [fd00::53]:53, ::1` → servers as `dns.setServers` takes them; '' → [] (the system's);
+ * undefined when malformed.
+ */
+export function parseDnsServers(text: string): string[] | undefined {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const out: string[] = [];
+  for (const part of parts) {
+    const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(part) ?? /^([^:]+):(\d{1,5})$/.exec(part) ?? [part, part, undefined];
+    const [, host, port] = m;
+    if (isIP(host) === 0) return undefined;
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return undefined;
+    out.push(part);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import * as Joi from 'joi';
-import { parseCidrList, parseRetrySchedule } from './delivery-settings';
+import { parseCidrList, parseDnsServers, parseRetrySchedule } from './delivery-settings';
 import { parseCorsOrigins, parseTrustProxy } from './edge-settings';
 
 /**
@@ -289,6 +289,46 @@ export const envSchema = Joi.object({
         'addresses (checked after DNS) unless listed here. Outside strict mode private targets are allowed.',
     )
     .meta({ group: 'Delivery', example: '10.20.0.0/16' }),
+  DELIVERY_DNS_SERVERS: Joi.string()
+    .allow('')
+    .default('')
+    .custom((value: string, helpers: Joi.CustomHelpers) => {
+      if (parseDnsServers(value) === undefined) return helpers.error('any.invalid');
+      return value;
+    })
+    .messages({ 'any.invalid': 'must be a comma-separated list of IP addresses, each with an optional port: 10.0.0.2,10.0.0.3:5353,[fd00::53]:53' })
+    .description(
+      'DNS servers that resolve webhook hostnames (c-ares, not getaddrinfo); empty = those of /etc/resolv.conf. ' +
+        'The hosts file (/etc/hosts) is read first, and the search domains and ndots of /etc/resolv.conf apply, either way.',
+    )
+    .meta({ group: 'Delivery', example: '10.0.0.2,10.0.0.3:5353' }),
+  DELIVERY_DNS_TIMEOUT_MS: int(50, 30000)
+    .default(1000)
+    .description('How long one DNS server is given to answer a webhook hostname\'s first try; later tries wait longer (2 tries of 1000 ms end after about 3 s).')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_DNS_TRIES: int(1, 5)
+    .default(2)
+    .description('Tries of each DNS server before a webhook hostname\'s lookup fails (the attempt then fails and is retried).')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_DNS_MAX_CONCURRENT: int(1, 4096)
+    .default(128)
+    .description(
+      'Bound on DNS lookups in flight per process (identical ones are coalesced). Up to 4x this many wait for a slot, ' +
+        'at most DELIVERY_DNS_QUEUE_WAIT_MS; past either bound the attempt fails at once and is retried.',
+    )
+    .meta({ group: 'Delivery' }),
+  DELIVERY_DNS_QUEUE_WAIT_MS: int(0, 60000)
+    .default(1000)
+    .description('Longest wait of a DNS lookup for a slot (DELIVERY_DNS_MAX_CONCURRENT) before its attempt fails and is retried.')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_DNS_CACHE_SIZE: int(1, 1000000)
+    .default(10000)
+    .description('Hostnames whose DNS answers are cached per process (least recently used evicted). Answers are kept for their TTL (1 s to 1 h).')
+    .meta({ group: 'Delivery' }),
+  DELIVERY_DNS_NEGATIVE_TTL_MS: int(0, 3600000)
+    .default(5000)
+    .description('How long a failed DNS lookup (no such name, timeout, server failure) is cached before the hostname is asked again.')
+    .meta({ group: 'Delivery' }),
   ALERT_MAX_LABELS: int(1, 1000)
     .default(64)
     .description('Most labels (and, separately, annotations) on one alert.')

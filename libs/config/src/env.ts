@@ -69,6 +69,14 @@ export interface Env {
   DELIVERY_PAUSED_EXPIRE_HOURS: number;
   /** Raw text; parse with `parseCidrList` (validated at boot). */
   WEBHOOK_ALLOWED_CIDRS: string;
+  /** Raw text; parse with `parseDnsServers` (validated at boot). */
+  DELIVERY_DNS_SERVERS: string;
+  DELIVERY_DNS_TIMEOUT_MS: number;
+  DELIVERY_DNS_TRIES: number;
+  DELIVERY_DNS_MAX_CONCURRENT: number;
+  DELIVERY_DNS_QUEUE_WAIT_MS: number;
+  DELIVERY_DNS_CACHE_SIZE: number;
+  DELIVERY_DNS_NEGATIVE_TTL_MS: number;
   ALERT_MAX_LABELS: number;
   ALERT_MAX_LABEL_VALUE_LENGTH: number;
   ALERT_MAX_ANNOTATION_VALUE_LENGTH: number;

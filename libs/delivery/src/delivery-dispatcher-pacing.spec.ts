@@ -15,6 +15,7 @@ const settings = {
   retrySchedule: [0, 5000],
   strict: false,
   allowedCidrs: [],
+  dns: { servers: [], timeoutMs: 1000, tries: 2, maxConcurrent: 8, queueWaitMs: 100, cacheSize: 10, negativeTtlMs: 1000 },
 } as unknown as DeliveryWorkerSettings;
 
 const claimed = (id: string, webhookId: string, rate: number | null): ClaimedDelivery => ({

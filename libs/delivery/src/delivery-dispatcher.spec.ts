@@ -13,6 +13,7 @@ const settings = {
   retrySchedule: [0, 5000, 60_000],
   strict: false,
   allowedCidrs: [],
+  dns: { servers: [], timeoutMs: 1000, tries: 2, maxConcurrent: 8, queueWaitMs: 100, cacheSize: 10, negativeTtlMs: 1000 },
 } as unknown as DeliveryWorkerSettings;
 
 const claimed = (over: Partial<ClaimedDelivery> = {}): ClaimedDelivery => ({

@@ -8,6 +8,7 @@ import { DeliverySlots } from './delivery-slots';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 import { RetryPolicy } from './retry-policy';
 import { SEND_RATE_MAX_WAIT_MS, type SendRateDecision, SendRateLimiter } from './send-rate-limiter';
+import { DnsResolver } from './dns-resolver';
 import { SsrfPolicy } from './ssrf-policy';
 import { type SendResult, WebhookSender } from './webhook-sender';
 import { signatureHeaders } from './webhook-signature';
@@ -37,7 +38,8 @@ export class DeliveryDispatcher {
     @Optional() @Inject(DeliveryQueue) private readonly queue?: Pick<DeliveryQueue, 'requeue'>,
   ) {
     this.retry = new RetryPolicy(settings.retrySchedule);
-    this.sender = new WebhookSender(settings.timeoutMs, new SsrfPolicy(settings.strict, settings.allowedCidrs), settings.maxInFlight);
+    const ssrf = new SsrfPolicy(settings.strict, settings.allowedCidrs);
+    this.sender = new WebhookSender(settings.timeoutMs, ssrf, DnsResolver.system(settings.dns), settings.maxInFlight);
     this.maxRateWaiting = settings.maxRateWaiting ?? Math.max(1, Math.floor(settings.maxInFlight / 2));
   }
 

@@ -1,5 +1,6 @@
 import type { ConfigService } from '@nestjs/config';
-import { type Cidr, type Env, parseCidrList, parseRetrySchedule } from '@app/config';
+import { type Cidr, type Env, parseCidrList, parseDnsServers, parseRetrySchedule } from '@app/config';
+import type { DnsSettings } from './dns-resolver';
 import { type RetentionSettings, retentionSettings } from './retention/retention-settings';
 
 /** `api`: claim loops per DELIVERY_CONCURRENCY (0 = off). `standalone` (`cli worker`): at least one loop. */
@@ -28,6 +29,7 @@ export interface DeliveryWorkerSettings {
   retrySchedule: number[];
   strict: boolean;
   allowedCidrs: Cidr[];
+  dns: DnsSettings;
   retention: RetentionSettings;
   /** Processes sharing a webhook's send rate while Redis is down (each sends at rate / this). */
   rateFallbackProcesses: number;
@@ -64,6 +66,15 @@ export function deliveryWorkerSettings(config: ConfigService<Env, true>, mode: D
     retrySchedule: parseRetrySchedule(get('WEBHOOK_RETRY_SCHEDULE')) ?? [0],
     strict: get('STRICT'),
     allowedCidrs: parseCidrList(get('WEBHOOK_ALLOWED_CIDRS')) ?? [],
+    dns: {
+      servers: parseDnsServers(get('DELIVERY_DNS_SERVERS')) ?? [],
+      timeoutMs: get('DELIVERY_DNS_TIMEOUT_MS'),
+      tries: get('DELIVERY_DNS_TRIES'),
+      maxConcurrent: get('DELIVERY_DNS_MAX_CONCURRENT'),
+      queueWaitMs: get('DELIVERY_DNS_QUEUE_WAIT_MS'),
+      cacheSize: get('DELIVERY_DNS_CACHE_SIZE'),
+      negativeTtlMs: get('DELIVERY_DNS_NEGATIVE_TTL_MS'),
+    },
     retention: retentionSettings({
       RETENTION_INTERVAL_MS: get('RETENTION_INTERVAL_MS'),
       RETENTION_BATCH_SIZE: get('RETENTION_BATCH_SIZE'),

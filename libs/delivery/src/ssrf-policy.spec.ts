@@ -1,3 +1,4 @@
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import { parseCidrList } from '@app/config';
 import { SsrfPolicy } from './ssrf-policy';
 
@@ -25,9 +26,41 @@ describe('SsrfPolicy', () => {
     expect(strict.checkLiteral('127.0.0.1')?.code).toBe('ESSRF');
     expect(strict.checkLiteral('[::1]')?.code).toBe('ESSRF');
     expect(strict.checkLiteral('example.com')).toBeUndefined();
-    strict.lookup('localhost', {}, (err) => {
+    strict.lookupVia(async () => [{ address: '127.0.0.1', family: 4 }])('localhost', {}, (err) => {
       expect((err as { code?: string } | null)?.code).toBe('ESSRF');
       done();
+    });
+  });
+
+  describe('lookupVia (the lookup http.request uses)', () => {
+    const answers = [
+      { address: '93.184.216.34', family: 4 },
+      { address: '2606:2800::1', family: 6 },
+    ];
+    const call = (policy: SsrfPolicy, options: LookupOptions, resolved: LookupAddress[] | Error = answers) =>
+      new Promise<{ err: NodeJS.ErrnoException | null; address: unknown; family?: number }>((ok) =>
+        policy.lookupVia(async () => {
+          if (resolved instanceof Error) throw resolved;
+          return resolved;
+        })('hooks.example.com', options, (err, address, family) => ok({ err, address, family })),
+      );
+
+    it('hands over the checked addresses: the first, all of them, or one family', async () => {
+      expect(await call(strict, {})).toEqual({ err: null, address: '93.184.216.34', family: 4 });
+      expect(await call(strict, { all: true })).toEqual({ err: null, address: answers, family: undefined });
+      expect(await call(strict, { family: 6 })).toEqual({ err: null, address: '2606:2800::1', family: 6 });
+      expect((await call(strict, { family: 4 }, [answers[1]])).err?.code).toBe('ENOTFOUND');
+    });
+
+    it('refuses the name when any answer is forbidden (a rebinding answer cannot slip in beside a public one)', async () => {
+      const r = await call(strict, { all: true }, [answers[0], { address: '10.0.0.7', family: 4 }]);
+      expect(r.err).toMatchObject({ code: 'ESSRF', rule: 'private' });
+      expect(r.address).toEqual([]);
+    });
+
+    it('passes resolver errors on', async () => {
+      const e = Object.assign(new Error('no DNS lookup slot within 1000 ms'), { code: 'EDNSBUSY' });
+      expect((await call(strict, {}, e)).err).toBe(e);
     });
   });
 

@@ -1,5 +1,4 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import * as ipaddr from 'ipaddr.js';
 import type { Cidr } from '@app/config';
@@ -58,23 +57,32 @@ export class SsrfPolicy {
     return range === 'unicast' ? undefined : range;
   }
 
-  /** A `lookup` for http(s).request: resolves, then refuses if any answer is a forbidden address. */
-  readonly lookup = (
-    hostname: string,
-    options: LookupOptions,
-    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-  ): void => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, []);
-      for (const a of addresses) {
-        const rule = this.blockedRule(a.address);
-        if (rule) return callback(new BlockedAddressError(a.address, rule), []);
-      }
-      if (addresses.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
-      if (options.all) return callback(null, addresses);
-      callback(null, addresses[0].address, addresses[0].family);
-    });
-  };
+  /**
+   * A `lookup` for http(s).request on top of `resolve` (the DnsResolver): refuses if any answer is a forbidden
+   * address, so the connection only ever goes to addresses this policy checked.
+   */
+  lookupVia(resolve: (hostname: string) => Promise<LookupAddress[]>) {
+    return (
+      hostname: string,
+      options: LookupOptions,
+      callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+    ): void => {
+      resolve(hostname).then(
+        (resolved) => {
+          for (const a of resolved) {
+            const rule = this.blockedRule(a.address);
+            if (rule) return callback(new BlockedAddressError(a.address, rule), []);
+          }
+          const wanted = familyOf(options.family);
+          const addresses = resolved.filter((a) => !wanted || a.family === wanted);
+          if (addresses.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+          if (options.all) return callback(null, addresses);
+          callback(null, addresses[0].address, addresses[0].family);
+        },
+        (err: NodeJS.ErrnoException) => callback(err, []),
+      );
+    };
+  }
 
   /** Literal IPs skip `lookup` in Node's net module: checked here instead. */
   checkLiteral(hostname: string): BlockedAddressError | undefined {
@@ -98,4 +106,11 @@ export class SsrfPolicy {
     }
     return this.checkLiteral(hostname);
   }
+}
+
+/** `family` as http(s).request passes it: 4, 6, 'IPv4', 'IPv6', or 0/undefined for either. */
+function familyOf(family: LookupOptions['family']): 0 | 4 | 6 {
+  if (family === 4 || family === 'IPv4') return 4;
+  if (family === 6 || family === 'IPv6') return 6;
+  return 0;
 }

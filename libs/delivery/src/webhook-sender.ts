@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { DnsResolver } from './dns-resolver';
 import type { SsrfPolicy } from './ssrf-policy';
 
 export const RESPONSE_BODY_LIMIT = 20 * 1024;
@@ -21,18 +22,23 @@ export interface SendResult {
 }
 
 /**
- * Async HTTP POST with a whole-request deadline, no redirects followed, a bounded response body, and the SSRF check
- * on the address actually connected to. Keep-alive agents: many requests in flight share few sockets per host.
+ * Async HTTP POST with a whole-request deadline (DNS included), no redirects followed, a bounded response body, and
+ * the SSRF check on the address actually connected to. Names are resolved by the DnsResolver (c-ares, cache, hosts
+ * file), never by `dns.lookup` on libuv's thread pool. Keep-alive agents: many requests in flight share few sockets
+ * per host.
  */
 export class WebhookSender {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  private readonly lookup: ReturnType<SsrfPolicy['lookupVia']>;
 
   constructor(
     private readonly timeoutMs: number,
     private readonly ssrf: SsrfPolicy,
+    private readonly dns: Pick<DnsResolver, 'resolve' | 'close'>,
     maxSockets: number,
   ) {
+    this.lookup = ssrf.lookupVia((hostname) => dns.resolve(hostname));
     const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 256), scheduling: 'lifo' as const };
     this.httpAgent = new http.Agent(agentOptions);
     this.httpsAgent = new https.Agent(agentOptions);
@@ -67,7 +73,7 @@ export class WebhookSender {
       const req = (isHttps ? https : http).request(url, {
         method: 'POST',
         agent: isHttps ? this.httpsAgent : this.httpAgent,
-        lookup: this.ssrf.lookup as never,
+        lookup: this.lookup as never,
         headers: { ...request.headers, 'content-length': String(body.length) },
       });
       deadline.timer = setTimeout(() => {
@@ -112,5 +118,6 @@ export class WebhookSender {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.dns.close();
   }
 }
