@@ -285,7 +285,8 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
     const latency = await until('sum(signalgate_delivery_latency_seconds_sum) / sum(signalgate_delivery_latency_seconds_count)', (v) => Number.isFinite(v[0]));
     expect(latency[0].value).toBeGreaterThan(0);
     expect(latency[0].value).toBeLessThan(30);
-    const depth = await until('signalgate_delivery_queue_depth', (v) => v.length === 4);
+    // pending, in_flight and paused, from each of the two processes.
+    const depth = await until('signalgate_delivery_queue_depth', (v) => v.length === 6);
     for (const s of depth) expect(s.value).toBeGreaterThanOrEqual(0);
     const age = await until('signalgate_delivery_oldest_due_age_seconds', (v) => v.length === 2);
     for (const s of age) expect(s.value).toBeLessThan(3600);

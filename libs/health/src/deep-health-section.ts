@@ -6,6 +6,9 @@
  */
 export interface DeepHealthSection {
   readonly name: string;
+  /** Reads PostgreSQL: skipped (`{ error }`) while readiness finds the database failing, so a hung server is not
+   * sent a query per deep probe, each holding a pooled connection until its own timeout. */
+  readonly readsDatabase: boolean;
   collect(): Promise<Record<string, unknown>>;
 }
 

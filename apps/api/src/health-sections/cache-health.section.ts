@@ -6,6 +6,7 @@ import { CacheService } from '../cache/cache.service';
 @Injectable()
 export class CacheHealthSection implements DeepHealthSection {
   readonly name = 'cache';
+  readonly readsDatabase = false;
 
   constructor(private readonly cache: CacheService) {}
 

@@ -7,6 +7,7 @@ import { type HealthState, WebhookHealthService } from '../webhooks/webhook-heal
 @Injectable()
 export class WebhooksHealthSection implements DeepHealthSection {
   readonly name = 'webhooks';
+  readonly readsDatabase = true;
 
   constructor(
     private readonly health: WebhookHealthService,
