@@ -14,6 +14,10 @@ export interface KeyMeta {
   docDefault?: string;
   /** A strict-mode rule enforced in a custom validator (which the schema description cannot show). */
   strictRule?: string;
+  /** Read by config-types.ts only: valid values `validateEnv` maps to another (`production` -> `prod`). */
+  aliases?: Record<string, string>;
+  /** Read by config-types.ts only: the function that parses this raw string (`parseTrustProxy.name`). */
+  parsedBy?: string;
 }
 
 interface RuleDescription {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as Joi from 'joi';
 import { parseCidrList, parseDnsServers, parseRetrySchedule } from './delivery-settings';
 import { parseCorsOrigins, parseTrustProxy } from './edge-settings';
@@ -14,6 +15,8 @@ const STRICT_ENVS = ['staging', 'prod', 'production'];
 export const POSTGRES_SCHEMES = ['postgres', 'postgresql'];
 export const ASYNC_PG_SCHEME = 'postgresql+asyncpg';
 export const REDIS_SCHEMES = ['redis', 'rediss'];
+/** ENV values accepted as another's spelling: `validateEnv` maps them, so `Env['ENV']` never holds them. */
+export const ENV_ALIASES: Readonly<Record<string, 'prod'>> = { production: 'prod' };
 
 const whenStrict = <T extends Joi.Schema>(schema: T, strictSchema: Joi.Schema): Joi.Schema =>
   schema.when('$strict', { is: true, then: strictSchema });
@@ -27,7 +30,7 @@ export const envSchema = Joi.object({
     .valid('development', 'test', 'staging', 'prod', 'production')
     .default('development')
     .description('Deployment environment. `staging` and `prod` (or `production`) turn strict mode on.')
-    .meta({ group: 'Mode', example: 'staging' }),
+    .meta({ group: 'Mode', example: 'staging', aliases: ENV_ALIASES }),
   CI_STRICT: bool()
     .default(false)
     .description('`1`/`true` turns strict mode on whatever ENV says (CI runs the production rules).')
@@ -99,7 +102,8 @@ export const envSchema = Joi.object({
     .meta({ group: 'Redis' }),
 
   // --- security ---
-  SECRET_KEY: whenStrict(Joi.string(), Joi.string().min(32).required())
+  // The random key is a computed default (so `Env.SECRET_KEY` is always set); strict mode requires the variable.
+  SECRET_KEY: whenStrict(Joi.string().default(() => randomBytes(32).toString('base64url')), Joi.string().min(32).required())
     .description(
       'Signs API tokens (HS256). Required in strict mode, at least 32 characters. Unset outside strict mode: ' +
         'a random per-process key, with a warning.',
@@ -125,7 +129,7 @@ export const envSchema = Joi.object({
       'Whether `X-Forwarded-For` decides the client address (rate limits per IP, logs): `false` (the socket peer), ' +
         '`true` (any proxy), a hop count, or the proxies\' addresses/CIDRs. Set it when a load balancer fronts the API.',
     )
-    .meta({ group: 'HTTP', example: '10.0.0.0/8' }),
+    .meta({ group: 'HTTP', parsedBy: parseTrustProxy.name, example: '10.0.0.0/8' }),
   CORS_ORIGINS: Joi.string()
     .allow('')
     .custom((value: string, helpers: Joi.CustomHelpers) => {
@@ -143,7 +147,7 @@ export const envSchema = Joi.object({
         'any origin without credentials and is refused in strict mode. Unset: no cross-origin access, except in ' +
         '`development`, where any http://localhost or http://127.0.0.1 origin is allowed.',
     )
-    .meta({ group: 'HTTP', example: 'https://oncall.example.com,https://grafana.example.com', docDefault: 'none (development: localhost origins)', strictRule: 'must not contain `*`' }),
+    .meta({ group: 'HTTP', parsedBy: parseCorsOrigins.name, example: 'https://oncall.example.com,https://grafana.example.com', docDefault: 'none (development: localhost origins)', strictRule: 'must not contain `*`' }),
 
   // --- rate limits ---
   RATE_LIMIT_ENABLED: bool()
@@ -261,7 +265,7 @@ export const envSchema = Joi.object({
     })
     .messages({ 'any.invalid': 'must be a comma-separated list of 1-20 delays like 0,5s,5m,2h (units ms, s, m, h; a bare number is ms)' })
     .description('Delay before each attempt (the first is usually 0); after the last attempt fails the delivery is `failed`. Each delay gets +/-20% jitter.')
-    .meta({ group: 'Delivery' }),
+    .meta({ group: 'Delivery', parsedBy: parseRetrySchedule.name }),
   WEBHOOK_DISABLE_AFTER_HOURS: Joi.number()
     .greater(0)
     .max(10000)
@@ -288,7 +292,7 @@ export const envSchema = Joi.object({
       'In strict mode webhooks never connect to loopback, private, link-local, CGNAT, unique-local or IPv4-mapped ' +
         'addresses (checked after DNS) unless listed here. Outside strict mode private targets are allowed.',
     )
-    .meta({ group: 'Delivery', example: '10.20.0.0/16' }),
+    .meta({ group: 'Delivery', parsedBy: parseCidrList.name, example: '10.20.0.0/16' }),
   DELIVERY_DNS_SERVERS: Joi.string()
     .allow('')
     .default('')
@@ -301,7 +305,7 @@ export const envSchema = Joi.object({
       'DNS servers that resolve webhook hostnames (c-ares, not getaddrinfo); empty = those of /etc/resolv.conf. ' +
         'The hosts file (/etc/hosts) is read first, and the search domains and ndots of /etc/resolv.conf apply, either way.',
     )
-    .meta({ group: 'Delivery', example: '10.0.0.2,10.0.0.3:5353' }),
+    .meta({ group: 'Delivery', parsedBy: parseDnsServers.name, example: '10.0.0.2,10.0.0.3:5353' }),
   DELIVERY_DNS_TIMEOUT_MS: int(50, 30000)
     .default(1000)
     .description('How long one DNS server is given to answer a webhook hostname\'s first try; later tries wait longer (2 tries of 1000 ms end after about 3 s).')

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { ValidationErrorItem } from 'joi';
-import { ASYNC_PG_SCHEME, envSchema, isStrictRaw, POSTGRES_SCHEMES, REDIS_SCHEMES } from './env.schema';
-import type { AppEnvironment, Env } from './env';
+import { ASYNC_PG_SCHEME, ENV_ALIASES, envSchema, isStrictRaw, POSTGRES_SCHEMES, REDIS_SCHEMES } from './env.schema';
+import { type DerivedEnvKey, type Env, ENV_KEYS, type SchemaEnvKey } from './env';
 import { maskText, registerSecret, registerUrlSecrets } from './mask';
 
 export type RawEnv = Record<string, string | undefined>;
@@ -80,13 +79,13 @@ export function validateEnv(raw: RawEnv): EnvValidation {
     }
   }
 
-  let secretKey = v.SECRET_KEY as string | undefined;
-  const secretGenerated = secretKey === undefined;
-  if (secretKey === undefined) {
-    secretKey = randomBytes(32).toString('base64url');
+  // Unset, SECRET_KEY takes the schema's computed default: a random per-process key (strict mode requires it).
+  const secretGenerated = input.SECRET_KEY === undefined;
+  const secretKey = v.SECRET_KEY as string | undefined;
+  if (secretGenerated) {
     registerSecret(secretKey);
     if (!strict) warnings.push('SECRET_KEY: not set; using a random per-process key (tokens will not survive a restart)');
-  } else if (!strict && secretKey.length < 32) {
+  } else if (!strict && secretKey !== undefined && secretKey.length < 32) {
     warnings.push('SECRET_KEY: shorter than 32 characters; strict mode would refuse it');
   }
 
@@ -99,31 +98,31 @@ export function validateEnv(raw: RawEnv): EnvValidation {
 
   if (errors.length > 0) return { errors: errors.map(maskText), warnings: warnings.map(maskText), strict };
 
-  const envName = v.ENV === 'production' ? 'prod' : (v.ENV as AppEnvironment);
-  const env: Env = {
-    ...(v as unknown as Env),
-    ENV: envName,
-    STRICT: strict,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    SECRET_KEY: secretKey,
-    SECRET_KEY_GENERATED: secretGenerated,
-    LOG_PRETTY: strict ? false : Boolean(v.LOG_PRETTY),
-  };
-  // Only the schema's keys: unknown variables are accepted but not carried around.
-  const known = knownKeys();
-  for (const key of Object.keys(env)) if (!known.has(key)) delete (env as unknown as Record<string, unknown>)[key];
+  const envName = v.ENV as string;
+  const env = asEnv(
+    {
+      ...v,
+      ENV: ENV_ALIASES[envName] ?? envName,
+      // Present even when unset, so `cli config check` lists them as unset.
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      LOG_PRETTY: strict ? false : v.LOG_PRETTY,
+    },
+    { STRICT: strict, SECRET_KEY_GENERATED: secretGenerated },
+  );
   return { env, errors: [], warnings: warnings.map(maskText), strict };
 }
 
-let known: Set<string> | undefined;
 /**
- * The schema's keys, read from Joi's term list: `envSchema.describe()` gives the same list but builds a
- * description of all 61 keys (every rule, message, meta) and cost most of the environment check's start-up time.
+ * The one cast from Joi's output to `Env`: keeps only the schema's keys (`ENV_KEYS`, generated from the schema with
+ * `Env`; unknown variables are accepted but not carried around) and adds the derived ones. Honest because `Env` is
+ * generated from the same schema that produced `value` (scripts/generate-config-docs.spec.ts also checks each key's
+ * runtime type against it); `value` must already hold what validateEnv normalises (ENV aliases, DATABASE_URL).
  */
-function knownKeys(): Set<string> {
-  known ??= new Set([...(envSchema.$_terms.keys as { key: string }[]).map((k) => k.key), 'STRICT', 'SECRET_KEY_GENERATED']);
-  return known;
+function asEnv(value: Record<string, unknown>, derived: Pick<Env, DerivedEnvKey>): Env {
+  const fromSchema: Record<string, unknown> = {};
+  for (const key of ENV_KEYS) if (key in value) fromSchema[key] = value[key];
+  return { ...(fromSchema as Pick<Env, SchemaEnvKey>), ...derived };
 }
 
 /** Throws one Error listing every problem; for `ConfigModule.forRoot({ validate })`. */
