@@ -5,7 +5,7 @@ import { apiClient, domainRawEnv, token } from './support/domain';
 import { callOnce, counterSum, type Outcome, outcomeClass, TrackingReceiver } from './support/fleet-load';
 import { type ApiProcess, Fleet, type NodeProcess, runCli } from './support/processes';
 import { freePort, type PrivatePostgres, type PrivateRedis } from './support/services';
-import { sleep, waitFor } from './support/wait-for';
+import { letTimePass, sleep, waitFor } from './support/wait-for';
 import { openDashboardFeed } from './support/ws-client';
 
 /**
@@ -250,7 +250,7 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       const load = Promise.all(Array.from({ length: 4 }, async () => {
         while (!stop) await request();
       }));
-      await sleep(1500);
+      await letTimePass(1500, 'the load runs across the whole fleet before the victim is signalled');
       // A burst aimed at the victim, in flight when the signal lands: every one must be answered in full.
       const burst = Promise.all(Array.from({ length: 12 }, (_, i) => callOnce(victim.baseUrl, 'POST', '/api/v1/alerts', fresh(), { title: `in flight ${i}`, severity: 'info', fingerprint: `inflight-${i}` })));
       await sleep(5);
@@ -265,7 +265,7 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       );
       const burstResults = await burst;
       const { code } = await exited;
-      await sleep(1000); // the others keep serving after the victim left
+      await letTimePass(1000, 'the others keep serving after the victim left');
       stop = true;
       await load;
 
