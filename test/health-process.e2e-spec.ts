@@ -48,6 +48,7 @@ describe('masking and state-change logging', () => {
   it('a password-bearing Redis URL appears in no body and no log line; the failure is logged once, not per probe', async () => {
     const api = await spawnApi({ REDIS_URL: 'redis://:s3cr%40t-pw@127.0.0.1:1/0', READINESS_TIMEOUT_MS: '1000', LOG_LEVEL: 'info' });
     const bodies: string[] = [];
+    const checksBefore = await redisCheckRuns(api.baseUrl);
     for (let i = 0; i < 8; i += 1) {
       const r = await probe(`${api.baseUrl}/api/ready`);
       expect(r.status).toBe(503);
@@ -56,6 +57,9 @@ describe('masking and state-change logging', () => {
       bodies.push(r.text);
       await letTimePass(120, 'probes spread out as a kubelet sends them; a failing run is never reused');
     }
+    // Each of the eight probes ran the Redis check again (a failing run is not reused), so "logged once" below is
+    // not one run served eight times.
+    expect((await redisCheckRuns(api.baseUrl)) - checksBefore).toBeGreaterThanOrEqual(8);
     for (const path of ['/api/health/startup', '/api/health/deep', '/api/health', '/api/version', '/metrics']) {
       bodies.push((await probe(`${api.baseUrl}${path}`)).text);
     }
@@ -192,6 +196,13 @@ describe('shutdown with the embedded development PostgreSQL', () => {
     }
   }, 150_000);
 });
+
+/** Runs of the Redis readiness check so far, from the process's own /metrics (the duration histogram's count). */
+async function redisCheckRuns(baseUrl: string): Promise<number> {
+  const text = (await probe(`${baseUrl}/metrics`)).text;
+  // No series yet before the first run.
+  return Number(/^signalgate_health_check_duration_seconds_count\{check="redis"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+}
 
 /** Waits until the proxy holds back a reply containing `text`: the request that asked for it is in flight. */
 async function untilRedisHolds(proxy: TcpProxy, text: string, what: string): Promise<void> {
