@@ -253,6 +253,8 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       await letTimePass(1500, 'the load runs across the whole fleet before the victim is signalled');
       // A burst aimed at the victim, in flight when the signal lands: every one must be answered in full.
       const burst = Promise.all(Array.from({ length: 12 }, (_, i) => callOnce(victim.baseUrl, 'POST', '/api/v1/alerts', fresh(), { title: `in flight ${i}`, severity: 'info', fingerprint: `inflight-${i}` })));
+      // Not an ordering barrier: the listener keeps serving for SHUTDOWN_DELAY_MS (2 s) after the signal, so a burst
+      // request that lands after it is answered in full all the same; 5 ms only lets most of them connect first.
       await sleep(5);
       const exited = victim.stop('SIGTERM', 20_000);
       // Draining: readiness turns 503 as soon as the signal is handled, while the listener still serves (SHUTDOWN_DELAY_MS).
