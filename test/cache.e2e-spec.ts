@@ -4,7 +4,7 @@ import { apiClient, bootApi, domainRawEnv, migrateTestDatabase, token } from './
 import { e2e } from './support/e2e-env';
 import { type ApiProcess, Fleet } from './support/processes';
 import { freePort, PrivateRedis } from './support/services';
-import { sleep, waitFor } from './support/wait-for';
+import { letTimePass, waitFor } from './support/wait-for';
 
 type Client = ReturnType<typeof apiClient>;
 
@@ -256,7 +256,7 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
         statuses.push(...rs.map((r) => r.status));
       }
     })();
-    await sleep(300);
+    await waitFor(() => statuses.length >= 8, { timeoutMs: 10_000, intervalMs: 10, what: 'traffic under way before Redis is killed' });
     await redis.kill();
     // Each replica notices on its own connection: both within a bound (B may see the close a moment after A).
     await waitFor(async () => (await stats(a)).l2.status === 'unavailable', { timeoutMs: 5000, what: 'A to report L2 unavailable' });
@@ -267,7 +267,8 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
     expect(patched.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(2000);
     expect((await apiA('GET', `/api/v1/webhooks/${w.body.id}`)).body.name).toBe('during-outage');
-    await sleep(500);
+    const duringOutage = statuses.length;
+    await waitFor(() => statuses.length >= duringOutage + 8, { timeoutMs: 10_000, intervalMs: 10, what: 'traffic served during the outage' });
     await redis.start();
     await waitFor(async () => {
       const [sa, sb] = await Promise.all([stats(a), stats(b)]);
@@ -324,7 +325,7 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
     const dead = new PrivateRedis(await freePort(), 'cache-boot-pw');
     const raw = domainRawEnv({ REDIS_URL: dead.url, DELIVERY_CONCURRENCY: '0', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_CONNECT_TIMEOUT_MS: '300' });
     const c = await fleet.api(raw, await freePort(), { wait: 'listening' });
-    await sleep(1000);
+    await letTimePass(1000, 'Redis stays down after boot: a process crashing on it would be gone by now');
     expect(c.running).toBe(true);
     const offline = await apiClient(c.baseUrl)('GET', '/api/v1/cache/stats');
     expect(offline.status).toBe(200);

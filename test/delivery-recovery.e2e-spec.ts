@@ -5,7 +5,7 @@ import { apiClient, bootApi, domainRawEnv, eventually, migrateTestDatabase, Rece
 import { e2e } from './support/e2e-env';
 import { Fleet, runCli } from './support/processes';
 import { freePort } from './support/services';
-import { sleep } from './support/wait-for';
+import { letTimePass } from './support/wait-for';
 
 /**
  * Issue 13, recovery of failed deliveries: after a receiver outage, the deliveries that failed in a window go back in
@@ -76,11 +76,14 @@ describe('webhook recovery (e2e)', () => {
 
   it('after an outage: what failed in the window arrives once more, nothing outside it, and the recovery completes', async () => {
     const { receiver, state, id } = await setup(false);
+    // Three groups of failures with distinct times, so that a window can hold the middle one alone.
     const before = await failedPings(id, 2);
-    await sleep(100);
+    await letTimePass(100, 'a gap between the failure times of two groups');
     const inside = await failedPings(id, 4);
-    await sleep(100);
+    await letTimePass(100, 'a gap between the failure times of two groups');
     const after = await failedPings(id, 2);
+    expect(Date.parse(inside[0].completed_at)).toBeGreaterThan(Date.parse(before[1].completed_at));
+    expect(Date.parse(after[0].completed_at)).toBeGreaterThan(Date.parse(inside[3].completed_at));
     const since = between(before[1].completed_at, inside[0].completed_at);
     const until = between(inside[3].completed_at, after[0].completed_at);
     expect(receiver.received).toHaveLength(8 * 3);
@@ -95,7 +98,8 @@ describe('webhook recovery (e2e)', () => {
       const now = await eventually(async () => ((await delivery(d.id)).status === 'failed' ? delivery(d.id) : undefined), 15_000, 'failed again');
       expect(now.attempts).toHaveLength(6);
     }
-    await sleep(1500); // more runner rounds: a completed recovery requeues nothing more
+    // The subject is an absence: more runner rounds pass, and a completed recovery requeues nothing more.
+    await letTimePass(1500, 'more recovery runner rounds after the recovery completed');
     expect(receiver.received).toHaveLength(8 * 3 + 4 * 3);
 
     // They failed again after the window, so the same window now holds nothing; their new failures are in the window
@@ -111,7 +115,7 @@ describe('webhook recovery (e2e)', () => {
     expect(second.status).toBe(202);
     expect(await completed(id, second.body.id)).toMatchObject({ status: 'completed', requeued: 4, completed_at: expect.any(String) });
     await eventually(() => receiver.received.length >= startedAt + 4, 15_000, 'the requeued deliveries to arrive');
-    await sleep(1000);
+    await letTimePass(1000, 'room for a duplicate delivery to arrive before the exact list is checked');
     const again = receiver.received.slice(startedAt).map((r) => String(r.headers['webhook-id']));
     expect(again.sort()).toEqual(inside.map((d) => d.id).sort());
     for (const d of inside) {

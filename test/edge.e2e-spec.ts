@@ -5,6 +5,7 @@ import { apiClient, bootApi, migrateTestDatabase, token } from './support/domain
 import { strictRawEnv } from './support/e2e-env';
 import { API_MAIN, Fleet, runNode } from './support/processes';
 import { freePort, PrivateRedis } from './support/services';
+import { waitFor } from './support/wait-for';
 
 /**
  * The edge of CONTRACT §5 (issue 8) against the real app, PostgreSQL and Redis: rate-limit headers and 429s, per
@@ -208,14 +209,14 @@ describe('Redis outage: fail open to per-process limits, never a 5xx, shared aga
     const again = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     await again.connect();
     try {
-      const deadline = Date.now() + 15_000;
-      let shared = 0;
-      while (Date.now() < deadline && shared === 0) {
-        const r = await call('GET', '/api/v1/webhooks');
-        statuses.push(r.status);
-        shared = Number(await again.get(`signalgate:rl:default:sub:${sub}`));
-        if (shared === 0) await new Promise((r) => setTimeout(r, 200));
-      }
+      const shared = await waitFor(
+        async () => {
+          const r = await call('GET', '/api/v1/webhooks');
+          statuses.push(r.status);
+          return Number(await again.get(`signalgate:rl:default:sub:${sub}`));
+        },
+        { timeoutMs: 15_000, intervalMs: 200, what: 'the shared rate-limit key in the restarted Redis' },
+      );
       expect(shared).toBeGreaterThan(0);
     } finally {
       again.disconnect();

@@ -5,7 +5,7 @@ import { apiClient, domainRawEnv, token } from './support/domain';
 import { callOnce, counterSum, type Outcome, outcomeClass, TrackingReceiver } from './support/fleet-load';
 import { type ApiProcess, Fleet, type NodeProcess, runCli } from './support/processes';
 import { freePort, type PrivatePostgres, type PrivateRedis } from './support/services';
-import { sleep, waitFor } from './support/wait-for';
+import { letTimePass, sleep, waitFor } from './support/wait-for';
 import { openDashboardFeed } from './support/ws-client';
 
 /**
@@ -250,9 +250,11 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       const load = Promise.all(Array.from({ length: 4 }, async () => {
         while (!stop) await request();
       }));
-      await sleep(1500);
+      await letTimePass(1500, 'the load runs across the whole fleet before the victim is signalled');
       // A burst aimed at the victim, in flight when the signal lands: every one must be answered in full.
       const burst = Promise.all(Array.from({ length: 12 }, (_, i) => callOnce(victim.baseUrl, 'POST', '/api/v1/alerts', fresh(), { title: `in flight ${i}`, severity: 'info', fingerprint: `inflight-${i}` })));
+      // Not an ordering barrier: the listener keeps serving for SHUTDOWN_DELAY_MS (2 s) after the signal, so a burst
+      // request that lands after it is answered in full all the same; 5 ms only lets most of them connect first.
       await sleep(5);
       const exited = victim.stop('SIGTERM', 20_000);
       // Draining: readiness turns 503 as soon as the signal is handled, while the listener still serves (SHUTDOWN_DELAY_MS).
@@ -265,7 +267,7 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       );
       const burstResults = await burst;
       const { code } = await exited;
-      await sleep(1000); // the others keep serving after the victim left
+      await letTimePass(1000, 'the others keep serving after the victim left');
       stop = true;
       await load;
 

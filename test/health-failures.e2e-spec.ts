@@ -2,11 +2,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../apps/api/src/run-api';
 import { DatabaseIndicator, probeQueryTimeoutMs } from '@app/health/indicators/database.indicator';
 import { RedisIndicator } from '@app/health/indicators/redis.indicator';
+import { ReadinessService } from '@app/health';
 import { envFrom, e2e, strictRawEnv } from './support/e2e-env';
-import { probe, sleep, untilStatus } from './support/health-client';
+import { pastReuseWindow, probe, untilStatus } from './support/health-client';
 import { runCli } from './support/processes';
 import { PrivatePostgres, PrivateRedis } from './support/services';
 import { TcpProxy } from './support/tcp-proxy';
+import { letTimePass } from './support/wait-for';
 
 /**
  * Dependencies that die, hang and come back while the service runs: private redis-server and PostgreSQL
@@ -63,12 +65,12 @@ describe('readiness when Redis dies, hangs and comes back', () => {
     redis.pause();
     const t0 = performance.now();
     try {
-      await sleep(150); // past the reuse window of the last healthy run
+      await pastReuseWindow(app.get(ReadinessService)); // the next probe runs the checks against the hung dependency
       const probes = [];
       while (performance.now() - t0 < 3_000) {
         probes.push(await probe(`${base}/api/ready`));
         expect((await probe(`${base}/api/health/live`)).status).toBe(200);
-        await sleep(60);
+        await letTimePass(60, 'probes keep coming while the dependency stays hung');
       }
       expect(probes.length).toBeGreaterThanOrEqual(4);
       for (const r of probes) {
@@ -140,7 +142,7 @@ describe('readiness when PostgreSQL dies, hangs and comes back', () => {
     proxy.hang();
     const hungAt = performance.now();
     try {
-      await sleep(150); // past the reuse window of the last healthy run
+      await pastReuseWindow(app.get(ReadinessService)); // the next probe runs the checks against the hung dependency
       const pool: number[] = [];
       for (let i = 0; i < 6; i += 1) {
         const r = await probe(`${base}/api/ready`);
@@ -152,7 +154,7 @@ describe('readiness when PostgreSQL dies, hangs and comes back', () => {
         // Deep health's database-backed section is not queried while readiness finds the database failing.
         expect(deep.body.webhooks).toEqual({ error: 'database unavailable' });
         expect((await probe(`${base}/api/health/live`)).status).toBe(200);
-        await sleep(60);
+        await letTimePass(60, 'probes keep coming while the dependency stays hung');
       }
       // One `SELECT 1` in flight at a time, each dropped after its own bound (two deadlines): over these six
       // probes a new one starts at most once per bound, not once per probe, and the pool does not grow.
@@ -168,7 +170,7 @@ describe('readiness when PostgreSQL dies, hangs and comes back', () => {
 
   it('connections lost silently (black-holed, never reset) are dropped: 200 again within seconds, no restart', async () => {
     await untilStatus(`${base}/api/ready`, 200, 10_000);
-    await sleep(150);
+    await pastReuseWindow(app.get(ReadinessService)); // the first probe below runs on the black-holed connections
     // Every open connection goes silent; PostgreSQL itself is fine and new connections work. Without a bound of
     // its own, the probe's `SELECT 1` would wait for the pool's query_timeout (3.5 s here: DB_STATEMENT_TIMEOUT_MS
     // capped by DB_REQUEST_TIMEOUT_MS, plus 500 ms); with it, each silent client is destroyed after two deadlines.
@@ -188,7 +190,7 @@ describe('readiness when PostgreSQL dies, hangs and comes back', () => {
     expect(down.body).toMatchObject({ checks: { db: { ok: false, detail: 'unreachable' } }, dependencies: { database: 'unreachable' } });
     for (let i = 0; i < 5; i += 1) {
       expect((await probe(`${base}/api/health/live`)).status).toBe(200);
-      await sleep(50);
+      await letTimePass(50, 'liveness asked repeatedly while PostgreSQL stays down');
     }
     await pg.start();
     const back = await untilStatus(`${base}/api/ready`, 200, 3_000);

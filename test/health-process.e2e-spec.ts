@@ -2,10 +2,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { e2e, strictRawEnv } from './support/e2e-env';
-import { probe, sleep, untilStatus } from './support/health-client';
+import { probe, untilStatus } from './support/health-client';
 import { Fleet, ROOT, runCli, type ApiProcess } from './support/processes';
 import { freePort, tcpOpen } from './support/services';
 import { TcpProxy } from './support/tcp-proxy';
+import { letTimePass, waitFor } from './support/wait-for';
 
 /** The built API as a separate process (dist/apps/api/main.js, `npm run build`), real signals, real services. */
 // Waited on until listening only: these tests look at readiness while dependencies fail.
@@ -31,8 +32,10 @@ describe('boot with PostgreSQL down', () => {
     expect(ready.body).toMatchObject({ checks: { db: { ok: false, detail: 'unreachable' } }, dependencies: { database: 'unreachable' } });
     expect((ready.body.checks as { db: { error: string } }).db.error).toMatch(/ECONNREFUSED|connect/i);
     expect((await probe(`${api.baseUrl}/api/health/live`)).status).toBe(200);
-    await sleep(1000);
+    // The subject: PostgreSQL stays down for a while (it was refused above), and the process must not give up.
+    await letTimePass(1000, 'PostgreSQL stays down: a process exiting on an unreachable database would be gone by now');
     expect(api.running).toBe(true);
+    expect((await probe(`${api.baseUrl}/api/ready`)).status).toBe(503);
     expect((await probe(`${api.baseUrl}/api/health/live`)).status).toBe(200);
 
     await pg.start();
@@ -45,14 +48,18 @@ describe('masking and state-change logging', () => {
   it('a password-bearing Redis URL appears in no body and no log line; the failure is logged once, not per probe', async () => {
     const api = await spawnApi({ REDIS_URL: 'redis://:s3cr%40t-pw@127.0.0.1:1/0', READINESS_TIMEOUT_MS: '1000', LOG_LEVEL: 'info' });
     const bodies: string[] = [];
+    const checksBefore = await redisCheckRuns(api.baseUrl);
     for (let i = 0; i < 8; i += 1) {
       const r = await probe(`${api.baseUrl}/api/ready`);
       expect(r.status).toBe(503);
       expect(r.ms).toBeLessThan(1000 + 500);
       expect(r.body).toMatchObject({ checks: { redis: { ok: false, detail: 'unreachable' } } });
       bodies.push(r.text);
-      await sleep(120);
+      await letTimePass(120, 'probes spread out as a kubelet sends them; a failing run is never reused');
     }
+    // Each of the eight probes ran the Redis check again (a failing run is not reused), so "logged once" below is
+    // not one run served eight times.
+    expect((await redisCheckRuns(api.baseUrl)) - checksBefore).toBeGreaterThanOrEqual(8);
     for (const path of ['/api/health/startup', '/api/health/deep', '/api/health', '/api/version', '/metrics']) {
       bodies.push((await probe(`${api.baseUrl}${path}`)).text);
     }
@@ -97,9 +104,10 @@ describe('shutdown on SIGTERM/SIGINT (real process, real signals)', () => {
     redisProxy.delayMs = 2000;
     const t0 = performance.now();
     const slow = probe(`${api.baseUrl}/api/health/deep`);
-    await sleep(150);
+    await untilRedisHolds(redisProxy, 'redis_version', 'the deep health INFO reply held by the proxy (the request in flight)');
     api.child.kill('SIGTERM');
-    await sleep(100);
+    const killedAt = performance.now();
+    await api.waitForOutput(/SIGTERM received: readiness 503/, 5_000);
 
     const ready = await probe(`${api.baseUrl}/api/ready`);
     expect(ready.status).toBe(503);
@@ -107,8 +115,13 @@ describe('shutdown on SIGTERM/SIGINT (real process, real signals)', () => {
     expect(ready.ms).toBeLessThan(200);
     expect((await probe(`${api.baseUrl}/api/health/live`)).status).toBe(200);
 
-    // After SHUTDOWN_DELAY_MS (600 ms) the listener is closed: new connections are refused...
-    await sleep(700);
+    // After SHUTDOWN_DELAY_MS (600 ms) the listener is closed: new connections are refused (not before)...
+    const closedAt = await waitFor(async () => !(await tcpOpen('127.0.0.1', api.port)) && performance.now(), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+      what: 'the listener to close after SHUTDOWN_DELAY_MS',
+    });
+    expect(closedAt - killedAt).toBeGreaterThanOrEqual(600 - 5); // 5 ms: timer rounding across two processes
     await expect(fetch(`${api.baseUrl}/api/health/live`, { signal: AbortSignal.timeout(1000) })).rejects.toThrow();
     // ...while the request that was in flight still completes.
     const done = await slow;
@@ -126,7 +139,7 @@ describe('shutdown on SIGTERM/SIGINT (real process, real signals)', () => {
     await untilStatus(`${api.baseUrl}/api/ready`, 200, 10_000);
     const t0 = performance.now();
     api.child.kill('SIGINT');
-    await sleep(100);
+    await api.waitForOutput(/SIGINT received: readiness 503/, 5_000);
     expect((await probe(`${api.baseUrl}/api/ready`)).status).toBe(503);
     expect((await probe(`${api.baseUrl}/api/health/live`)).status).toBe(200);
     const exit = await api.exited;
@@ -145,7 +158,7 @@ describe('shutdown on SIGTERM/SIGINT (real process, real signals)', () => {
     await untilStatus(`${api.baseUrl}/api/ready`, 200, 10_000);
     redisProxy.delayMs = 6000;
     const slow = probe(`${api.baseUrl}/api/health/deep`).catch((e: unknown) => e);
-    await sleep(150);
+    await untilRedisHolds(redisProxy, 'redis_version', 'the deep health INFO reply held by the proxy (the request in flight)');
     const t0 = performance.now();
     api.child.kill('SIGTERM');
     const exit = await api.exited;
@@ -183,3 +196,15 @@ describe('shutdown with the embedded development PostgreSQL', () => {
     }
   }, 150_000);
 });
+
+/** Runs of the Redis readiness check so far, from the process's own /metrics (the duration histogram's count). */
+async function redisCheckRuns(baseUrl: string): Promise<number> {
+  const text = (await probe(`${baseUrl}/metrics`)).text;
+  // No series yet before the first run.
+  return Number(/^signalgate_health_check_duration_seconds_count\{check="redis"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+}
+
+/** Waits until the proxy holds back a reply containing `text`: the request that asked for it is in flight. */
+async function untilRedisHolds(proxy: TcpProxy, text: string, what: string): Promise<void> {
+  await waitFor(() => proxy.heldReplies(text) > 0, { timeoutMs: 5_000, intervalMs: 10, what });
+}

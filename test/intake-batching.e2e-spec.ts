@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { e2e } from './support/e2e-env';
+import { AlertIntake } from '../apps/api/src/alerts/alert-intake';
 import { apiClient, bootApi, migrateTestDatabase, Receiver } from './support/domain';
+import { waitFor } from './support/wait-for';
 
 /**
  * Group commit of `POST /api/v1/alerts` (issue 15): concurrent creates are written together, and each client gets what
@@ -121,7 +123,8 @@ describe('intake group commit (e2e)', () => {
       const started = Date.now();
       const pending = [0, 1].map((i) => call('POST', '/api/v1/alerts', { title: `queued ${run} ${i}`, severity: 'info' }));
       // The two above wait (up to 1 s) for company; the queue holds them, so the next ones are refused.
-      await new Promise((r) => setTimeout(r, 200));
+      const intake = small.app.get(AlertIntake);
+      await waitFor(() => intake.queued === 2, { timeoutMs: 1000, intervalMs: 5, what: () => `the two creates queued (queued: ${intake.queued})` });
       const refused = await Promise.all([2, 3, 4].map((i) => call('POST', '/api/v1/alerts', { title: `refused ${run} ${i}`, severity: 'info' })));
       for (const r of refused) {
         expect(r.status).toBe(503);

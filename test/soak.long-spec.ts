@@ -5,7 +5,7 @@ import { callOnce, type Outcome, outcomeClass, TrackingReceiver } from './suppor
 import { type ApiProcess, Fleet, type NodeProcess, type ProcessResources, runCli } from './support/processes';
 import type { PrivatePostgres, PrivateRedis } from './support/services';
 import { analyse, countByClass, type Fault, windowsOf, type Record_, type Sample, summaryTable } from './support/soak-report';
-import { sleep, waitFor } from './support/wait-for';
+import { letTimePass, sleep, waitFor } from './support/wait-for';
 
 /**
  * Issue 12, faults on a schedule: three API replicas and a `cli worker` (built dist/) under mixed load (alert intake,
@@ -183,7 +183,7 @@ describe(`soak: ${SECONDS} s of mixed load through PostgreSQL and Redis restarts
     await load;
     // Every replica ready again by itself, then a settle period before the final sample.
     await Promise.all(fleet.runningApis.map((a) => a.waitReady(RECOVER_DEADLINE_MS)));
-    await sleep(1000);
+    await letTimePass(1000, 'readiness monitored for a while with every replica back');
     monitoring = false;
     await monitor;
 

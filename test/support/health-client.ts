@@ -1,4 +1,6 @@
 import { sleep, waitFor } from './wait-for';
+import { ReadinessService } from '@app/health';
+import { reuseWindowMs } from '@app/health/readiness.service';
 
 /** Small HTTP helpers for the health e2e specs: every call bounded, timing measured. */
 export interface Probe<B = Record<string, unknown>> {
@@ -39,3 +41,18 @@ export async function untilStatus(url: string, status: number, timeoutMs: number
 }
 
 export { sleep };
+
+/**
+ * Waits until the last readiness run finished longer ago than its reuse window (or there is none), so that the
+ * next probe starts a fresh run instead of being served the last one. In-process apps only.
+ */
+export async function pastReuseWindow(readiness: ReadinessService, timeoutMs = 5_000): Promise<void> {
+  const reuseMs = reuseWindowMs(readiness.deadlineMs);
+  await waitFor(
+    () => {
+      const last = readiness.lastRun;
+      return !last || performance.now() - last.finishedAt >= reuseMs;
+    },
+    { timeoutMs, intervalMs: 10, what: `the last readiness run to be older than its ${reuseMs} ms reuse window` },
+  );
+}

@@ -8,6 +8,8 @@ export class TcpProxy {
   /** Replies from the target are held this long before they reach the client. */
   delayMs = 0;
   private hung = false;
+  /** Replies from the target held back by `delayMs`, not yet passed on. */
+  private readonly held = new Set<Buffer>();
   private readonly pairs = new Set<[Socket, Socket]>();
   /** Black-holed connections, destroyed only on close(). */
   private readonly lost = new Set<[Socket, Socket]>();
@@ -33,8 +35,13 @@ export class TcpProxy {
         upstream.on('error', end).on('close', end);
         client.on('data', (d) => upstream.write(d));
         upstream.on('data', (d) => {
-          if (proxy.delayMs > 0) setTimeout(() => client.writable && client.write(d), proxy.delayMs);
-          else client.write(d);
+          if (proxy.delayMs > 0) {
+            proxy.held.add(d);
+            setTimeout(() => {
+              proxy.held.delete(d);
+              if (client.writable) client.write(d);
+            }, proxy.delayMs);
+          } else client.write(d);
         });
         if (proxy.hung) {
           client.pause();
@@ -49,6 +56,16 @@ export class TcpProxy {
         ok(proxy);
       });
     });
+  }
+
+  /**
+   * How many replies `delayMs` is holding back now, those containing `text` only if given: evidence that a request
+   * reached the target and is waiting on its (delayed) answer.
+   */
+  heldReplies(text?: string): number {
+    let n = 0;
+    for (const d of this.held) if (text === undefined || d.includes(text)) n += 1;
+    return n;
   }
 
   /** Connections stay open, nothing is forwarded either way: a dependency that accepts and never answers. */

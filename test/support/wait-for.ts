@@ -44,3 +44,13 @@ export async function waitFor<T>(
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * A pause that IS the test's subject, never an ordering barrier: the test imposes a timeline ("stay idle 2 s and
+ * show nothing happens", "past a TTL", "past a reuse window"). `why` names it for the reader; the assertion that
+ * follows must be able to fail. To wait for something to have happened, use `waitFor` on its observable state.
+ */
+export async function letTimePass(ms: number, why: string): Promise<void> {
+  if (!why) throw new Error('letTimePass: say why the test lets time pass');
+  await sleep(ms);
+}

@@ -2,6 +2,7 @@ import { DeliveryClaimLoop } from './delivery-claim-loop';
 import type { DeliveryDispatcher } from './delivery-dispatcher';
 import type { ClaimedDelivery, DeliveryQueue } from './delivery-queue';
 import { DeliverySlots } from './delivery-slots';
+import { letTimePass, waitFor } from '../../../test/support/wait-for';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -96,14 +97,14 @@ describe('DeliveryClaimLoop', () => {
     const queued = Array.from({ length: 100 }, (_, i) => delivery(i));
     h = harness({ loops: 1, maxInFlight: 8, batchSize: 50, minClaim: 2 }, async (limit) => queued.splice(0, limit));
     h.loop.start();
-    await sleep(10);
+    await waitFor(() => h!.sending.length === 8, { timeoutMs: 2000, intervalMs: 2, what: 'the first claim sent' });
     expect(h.claims.map((c) => c.limit)).toEqual([8]);
     expect(h.sending).toHaveLength(8);
     h.finish(1);
-    await sleep(10);
+    await letTimePass(10, 'one slot free: the loop must not claim for it');
     expect(h.claims).toHaveLength(1); // one free slot is less than minClaim: no query for it
     h.finish(1);
-    await sleep(10);
+    await waitFor(() => h!.claims.length >= 2 && h!.sending.length === 8, { timeoutMs: 2000, intervalMs: 2, what: 'the claim for two free slots' });
     expect(h.claims.map((c) => c.limit)).toEqual([8, 2]);
     expect(h.sending).toHaveLength(8);
   });
@@ -116,7 +117,7 @@ describe('DeliveryClaimLoop', () => {
       return [delivery(1, 'a'), delivery(2, 'a'), delivery(3, 'b')];
     });
     h.loop.start();
-    await sleep(10);
+    await waitFor(() => h!.claims.length >= 2, { timeoutMs: 2000, intervalMs: 2, what: 'a second claim' });
     expect(h.claims.length).toBeGreaterThanOrEqual(2);
     expect(h.claims[0]).toMatchObject({ limit: 8, leaseMs: 30_000, cap: 8, busy: new Map() });
     expect(h.claims[1]).toMatchObject({ limit: 5, busy: new Map([['a', 2], ['b', 1]]) });
@@ -130,11 +131,11 @@ describe('DeliveryClaimLoop', () => {
       return [];
     });
     h.loop.start();
-    await sleep(150);
+    await waitFor(() => calls > 2, { timeoutMs: 5000, intervalMs: 5, what: 'a claim after the two failed ones' });
     expect(calls).toBeGreaterThan(2);
     await h.loop.stop();
     const after = calls;
-    await sleep(120);
+    await letTimePass(120, 'after stop(): a loop still running would claim again meanwhile');
     expect(calls).toBe(after);
   });
 });

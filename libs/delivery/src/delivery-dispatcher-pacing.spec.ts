@@ -6,6 +6,7 @@ import { DeliverySlots } from './delivery-slots';
 import type { DeliveryWorkerSettings } from './delivery-worker.settings';
 import type { SendRateDecision, SendRateLimiter } from './send-rate-limiter';
 import { type OutgoingRequest, type SendResult, WebhookSender } from './webhook-sender';
+import { waitFor } from '../../../test/support/wait-for';
 
 const settings = {
   maxInFlight: 8,
@@ -84,7 +85,8 @@ describe('DeliveryDispatcher with a send rate', () => {
     const t0 = performance.now();
     h.dispatcher.dispatch(claimed('s1', 'slow', 5));
     h.dispatcher.dispatch(claimed('f1', 'fast', null));
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => h.sent.length > 0 && h.slots.waiting.get('slow') === 1, { timeoutMs: 2000, intervalMs: 2, what: 'f1 sent while s1 waits' });
+    // Still before s1's slot (it is checked below to go at 300 ms or later): only f1 has gone.
     expect(h.sent.map((s) => s.req.url)).toEqual(['http://receiver.test/f1']);
     expect(h.slots.waiting.get('slow')).toBe(1);
     await h.slots.drained();

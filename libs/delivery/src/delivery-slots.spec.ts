@@ -1,4 +1,5 @@
 import { DeliverySlots } from './delivery-slots';
+import { letTimePass } from '../../../test/support/wait-for';
 
 describe('DeliverySlots', () => {
   const slots = (maxInFlight = 8, maxPerWebhook = 4) => new DeliverySlots({ maxInFlight, maxPerWebhook });
@@ -62,7 +63,8 @@ describe('DeliverySlots', () => {
     const done = s.drained().then(() => (drained = true));
     s.release('a');
     expect(s.slotFreed.current).toBe(freed + 1);
-    await new Promise((r) => setTimeout(r, 5));
+    // Nothing to wait for: a slot is still held, so drained() must not resolve however long this stays so.
+    await letTimePass(5, 'one slot still held: drained() stays pending');
     expect(drained).toBe(false);
     s.release('a');
     await done;

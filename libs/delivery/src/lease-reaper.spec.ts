@@ -3,6 +3,7 @@ import { MetricsService } from '@app/observability';
 import { DeliveryMetrics } from './delivery-metrics';
 import type { DeliveryQueue } from './delivery-queue';
 import { LeaseReaper, PAUSED_EXPIRE_BATCH } from './lease-reaper';
+import { letTimePass, waitFor } from '../../../test/support/wait-for';
 
 describe('LeaseReaper', () => {
   beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
@@ -17,14 +18,22 @@ describe('LeaseReaper', () => {
 
   it('requeues expired leases and prunes expired Idempotency-Keys, every interval after the previous run', async () => {
     const { queue, reaper } = harness();
+    const startedAt: number[] = [];
+    const finishedAt: number[] = [];
+    queue.reapExpiredLeases.mockImplementation(async () => {
+      startedAt.push(performance.now());
+      await Promise.resolve();
+      finishedAt.push(performance.now());
+      return 2;
+    });
     reaper.start();
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => queue.reapExpiredLeases.mock.calls.length >= 3, { timeoutMs: 5000, intervalMs: 5, what: 'three reaper runs' });
     await reaper.stop();
     const runs = queue.reapExpiredLeases.mock.calls.length;
-    expect(runs).toBeGreaterThanOrEqual(2);
-    expect(runs).toBeLessThanOrEqual(4);
     expect(queue.pruneIdempotencyKeys.mock.calls).toEqual(Array.from({ length: runs }, () => [24]));
-    await new Promise((r) => setTimeout(r, 60));
+    // Every interval (30 ms) after the previous run, never sooner, however loaded the machine (1 ms: timer rounding).
+    for (let i = 1; i < runs; i += 1) expect(startedAt[i] - finishedAt[i - 1]).toBeGreaterThanOrEqual(30 - 1);
+    await letTimePass(60, 'two intervals after stop(): a reaper still scheduled would run again');
     expect(queue.reapExpiredLeases).toHaveBeenCalledTimes(runs); // stopped
   });
 
@@ -32,7 +41,7 @@ describe('LeaseReaper', () => {
     const { queue, reaper } = harness();
     queue.reapExpiredLeases.mockRejectedValueOnce(new Error('connection refused'));
     reaper.start();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => queue.reapExpiredLeases.mock.calls.length >= 2, { timeoutMs: 5000, intervalMs: 5, what: 'a run after the failed one' });
     await reaper.stop();
     expect(queue.reapExpiredLeases.mock.calls.length).toBeGreaterThanOrEqual(2);
     expect(queue.pruneIdempotencyKeys).toHaveBeenCalled();

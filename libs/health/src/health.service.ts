@@ -18,6 +18,7 @@ import { presentReadiness, presentShuttingDown, toCheckResult } from './health-p
 import { DatabaseIndicator, type PoolUsage } from './indicators/database.indicator';
 import { RedisIndicator } from './indicators/redis.indicator';
 import { ReadinessService } from './readiness.service';
+import { SingleInflightCall } from './single-inflight-call';
 
 export interface LimitCheck {
   ok: boolean;
@@ -80,6 +81,8 @@ export class HealthService {
   private readonly diskPath: string;
   private readonly diskThreshold: number;
   private readonly heapLimitBytes: number;
+  /** One in-flight collection per deep section (by name). */
+  private readonly sectionCalls = new Map<string, SingleInflightCall<Record<string, unknown>>>();
 
   constructor(
     private readonly readiness: ReadinessService,
@@ -169,16 +172,20 @@ export class HealthService {
     return { ...this.build, node: process.version, env: this.envName };
   }
 
-  /** Each app section under the probe's deadline; one that fails reads `{ error }` (masked by the section's own text). */
+  /**
+   * Each app section under the probe's deadline; one that fails reads `{ error }` (masked by the section's own text).
+   * A section that reads PostgreSQL is skipped while readiness finds it failing. One collection per section at a time:
+   * a deep probe arriving while the last one's is still pending waits on it instead of starting another, so repeated
+   * probes do not pile queries onto the pool.
+   */
   private async collectSections(databaseOk: boolean, deadlineMs: number): Promise<Record<string, Record<string, unknown>>> {
     const entries = await Promise.all(
       this.sections.map(async (s) => {
         if (s.readsDatabase && !databaseOk) return [s.name, { error: 'database unavailable' }] as const;
-        try {
-          return [s.name, await withDeadline(s.collect(), deadlineMs)] as const;
-        } catch (e) {
-          return [s.name, { error: e instanceof Error && /^timed out after/.test(e.message) ? e.message : 'unavailable' }] as const;
-        }
+        let call = this.sectionCalls.get(s.name);
+        if (!call) this.sectionCalls.set(s.name, (call = new SingleInflightCall(`deep section ${s.name}`)));
+        const r = await call.run(() => s.collect(), deadlineMs);
+        return [s.name, r.ok ? r.value : { error: r.timedOut ? r.error : 'unavailable' }] as const;
       }),
     );
     return Object.fromEntries(entries);

@@ -10,6 +10,7 @@ import { HealthMetrics } from './health-metrics';
 import { DatabaseIndicator } from './indicators/database.indicator';
 import { RedisIndicator } from './indicators/redis.indicator';
 import { ReadinessService } from './readiness.service';
+import { letTimePass, waitFor } from '../../../test/support/wait-for';
 
 /** Real indicators and Terminus; the DataSource and Redis client are wrapped to count round trips. */
 async function build(opts: { dbDelayMs?: number; applied?: string[]; redis?: 'ok' | 'hung' | null; strict?: boolean; connectorThrows?: boolean } = {}) {
@@ -85,7 +86,9 @@ describe('ReadinessService', () => {
     await readiness.current();
     await readiness.current();
     expect(readiness.runs).toBe(1);
-    await new Promise((r) => setTimeout(r, 60)); // reuse window: min(100, 200/10) = 20 ms
+    // Reuse window: min(100, 200/10) = 20 ms; the next probe comes once the last run is older than that.
+    const finishedAt = readiness.lastRun!.finishedAt;
+    await waitFor(() => performance.now() - finishedAt >= 20, { timeoutMs: 2000, intervalMs: 5, what: 'the reuse window to pass' });
     await readiness.current();
     expect(readiness.runs).toBe(2);
     expect(queries).toHaveLength(6);
@@ -107,7 +110,7 @@ describe('ReadinessService', () => {
       expect(run.ok).toBe(false);
       expect(run.checks.redis).toMatchObject({ ok: false, detail: 'unreachable', error: 'timed out after 200 ms' });
       expect(run.checks.db.ok).toBe(true);
-      await new Promise((r) => setTimeout(r, 25));
+      await letTimePass(25, 'probes spaced out while Redis stays hung');
     }
     expect(readiness.runs).toBe(4);
     expect(pings.count).toBe(1);

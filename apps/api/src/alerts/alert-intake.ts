@@ -35,6 +35,11 @@ export class AlertIntake {
     });
   }
 
+  /** Creates waiting in the group-commit queue, not yet taken into a write (observable by tests). */
+  get queued(): number {
+    return this.committer.queued;
+  }
+
   async create(input: AlertInput): Promise<IntakeResult> {
     try {
       return await this.committer.submit(input);
