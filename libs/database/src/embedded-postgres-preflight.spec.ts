@@ -61,3 +61,23 @@ describe('embeddedPostgresPreflight (npm start runs it before building)', () => 
     );
   });
 });
+
+describe('embeddedPostgresPreflight on the real file system', () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'sg-preflight-fs-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('a fresh clone (no .data yet) passes and creates nothing', () => {
+    const self: OsUser = { name: 'postgres', uid: process.getuid!(), gid: process.getgid!(), groups: [process.getgid!()] };
+    const dataDir = join(root, 'clone', '.data', 'postgres');
+    expect(() =>
+      embeddedPostgresPreflight(dataDir, {
+        isRoot: () => true,
+        lookupUser: () => self,
+        binaries: () => ({ initdb: process.execPath, postgres: process.execPath }),
+        relocationBase: join(root, 'var-tmp'),
+      }),
+    ).not.toThrow();
+    expect(readdirSync(root)).toEqual([]);
+  });
+});

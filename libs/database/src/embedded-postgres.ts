@@ -145,7 +145,15 @@ export function embeddedPostgresPreflight(dataDir: string, overrides: Partial<Em
   if (!deps.isRoot()) return;
   const runAs = postgresAccount(deps);
   checkBinaries(deps.binaries(), runAs, deps);
-  reachableDataDir(resolve(dataDir), runAs, () => undefined, deps);
+  // On a fresh clone nothing of the data directory exists yet: what the account must reach is its nearest ancestor
+  // that does (the start-up creates the rest as root, then moves the data when that ancestor is closed to it).
+  const requested = resolve(dataDir);
+  let existing = dirname(requested);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (deps.firstUnreachable(existing, runAs)) {
+    const blocked = deps.firstUnreachable(deps.relocationBase, runAs);
+    if (blocked) throw new Error(`embedded PostgreSQL: the ${runAs.name} user cannot reach ${requested} nor ${blocked}: ${WHAT_TO_DO}`);
+  }
 }
 
 function checkBinaries(bin: { initdb: string; postgres: string }, runAs: OsUser, deps: EmbeddedPostgresDeps): void {
