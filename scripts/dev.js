@@ -88,6 +88,9 @@ function watch() {
   const base = configFor('api');
   const config = {
     ...base,
+    // Development mode for Rspack's incremental rebuilds (only there); nodeEnv stays false (process.env.NODE_ENV is
+    // left to the environment, as in the real build), devtool and ids as set in rspack.config.js.
+    mode: 'development',
     cache: true,
     output: { ...base.output, path: OUT, pathinfo: true },
     optimization: { ...base.optimization, minimize: false },
