@@ -159,6 +159,14 @@ describe('compile cache on Node >= 22.1 (node:module stubbed)', () => {
     expect(readdirSync(root)).toEqual(['signalgate-compile-cache-12ab']);
   });
 
+  it('already on elsewhere (Node read NODE_COMPILE_CACHE itself): uses that, leaves no empty build directory', () => {
+    const elsewhere = join(root, 'node-cache');
+    const node = { ...nodeModule(statuses.ALREADY_ENABLED), enableCompileCache: jest.fn(() => ({ status: statuses.ALREADY_ENABLED, directory: elsewhere })) };
+    const cache = installCompileCache(join(root, 'dist'), join(root, 'signalgate-ab12'), node);
+    expect(cache).toMatchObject({ dir: elsewhere, kind: 'node' });
+    expect(readdirSync(root)).toEqual([]);
+  });
+
   it('does not enable it in a directory others can write to, and starts without it when Node refuses', () => {
     const shared = join(root, 'shared');
     mkdirSync(shared);

@@ -8,7 +8,7 @@
 // set (`script.cachedDataRejected`); the chunk is then compiled from source and its cache rewritten. Nothing here may
 // fail a boot: an unreadable, corrupt or unwritable cache only costs the compile. Cached data is code: a directory
 // that another user owns or can write to is not used.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -155,6 +155,8 @@ function nodeCompileCache(wanted: string, node: NodeModuleApi): CompileCache {
       const result = node.enableCompileCache!(wanted);
       const ok = node.constants?.compileCacheStatus;
       if (ok && (result.status === ok.ENABLED || result.status === ok.ALREADY_ENABLED)) dir = result.directory ?? wanted;
+      // Already on elsewhere (Node read NODE_COMPILE_CACHE itself at start-up): the directory made above stays unused.
+      if (dir !== undefined && dir !== wanted) rmdirSync(wanted);
       else process.stderr.write(`signalgate api: compile cache not enabled in ${wanted} (${result.message ?? `status ${result.status}`}); start-up compiles from source\n`);
     }
   } catch (e) {
