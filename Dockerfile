@@ -26,7 +26,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Start-up code cache (apps/api/src/compile-cache.ts): the API's first start in a container writes V8's compiled code
 # for its bundle chunks under /tmp (an emptyDir in Kubernetes, so container restarts keep it; NODE_COMPILE_CACHE=<dir>
 # to put it elsewhere, NODE_DISABLE_COMPILE_CACHE=1 to turn it off); later starts skip most of the parsing and compiling
-# (about 300 ms of CPU). Not warmed here: it is written once the API is ready, which needs a database the build lacks.
+# (about 300 ms of CPU); a new image's first start removes the older images' directories. Not warmed here: it is
+# written once the API is ready, which needs a database the build lacks.
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     ENV=prod \

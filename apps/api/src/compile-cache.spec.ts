@@ -1,29 +1,32 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { compileCacheDir } from './compile-cache';
+import { compileCacheDir, installCompileCache, removeOlderBuilds, type NodeModuleApi } from './compile-cache';
 
 const ROOT = resolve(__dirname, '../../..');
 
 interface Run {
   out: unknown;
   dir: string | undefined;
+  kind: string | undefined;
   chunks: Array<{ file: string; fromCache: boolean }>;
   stderr: string;
 }
 
 /**
  * One process start, as main.ts does it: install, load the chunk, write. A child process, because Jest's module
- * registry never goes through Node's Module.prototype._compile.
+ * registry never goes through Node's Module.prototype._compile. `node: 'hand-written'` hands it a node:module without
+ * enableCompileCache (Node 20's), so the hand-written path is what runs on any Node; 'running' is the real module.
  */
-function start(chunk: string, dir: string, write = true): Run {
+function start(chunk: string, dir: string, write = true, node: 'hand-written' | 'running' = 'hand-written'): Run {
   const script = `
     const { installCompileCache } = require(${JSON.stringify(join(__dirname, 'compile-cache.ts'))});
-    const cache = installCompileCache(${JSON.stringify(join(chunk, '..'))}, ${JSON.stringify(dir)});
+    const cache = installCompileCache(${JSON.stringify(join(chunk, '..'))}, ${JSON.stringify(dir)}${node === 'hand-written' ? ', {}' : ''});
     const out = require(${JSON.stringify(chunk)});
     ${write ? 'cache.write();' : ''}
-    process.stdout.write(JSON.stringify({ out, dir: cache.dir, chunks: cache.chunks }));`;
+    process.stdout.write(JSON.stringify({ out, dir: cache.dir, kind: cache.kind, chunks: cache.chunks }));`;
   const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: ROOT, encoding: 'utf8' });
   if (child.status !== 0) throw new Error(`child failed: ${child.stderr}`);
   return { ...(JSON.parse(child.stdout) as Omit<Run, 'stderr'>), stderr: child.stderr };
@@ -91,5 +94,95 @@ describe('compile cache', () => {
     expect(compileCacheDir({}, 'abc')).toBe(join(tmpdir(), 'signalgate-compile-cache-abc'));
     expect(compileCacheDir({ NODE_DISABLE_COMPILE_CACHE: '1' }, 'abc')).toBeUndefined();
     expect(compileCacheDir({}, undefined)).toBeUndefined();
+  });
+
+  it('removes older builds\' caches when writing one, only its own 0700 directories of the same naming', () => {
+    const parent = join(root, 'tmp');
+    mkdirSync(parent);
+    const older = ['signalgate-compile-cache-0a1b', 'signalgate-compile-cache-ffff'].map((n) => join(parent, n));
+    for (const d of older) mkdirSync(d, { mode: 0o700 });
+    const kept = ['signalgate-compile-cache-beef', 'signalgate-postgres-0123', 'signalgate-initdb-abc', 'other-compile-cache-00'];
+    mkdirSync(join(parent, kept[0]), { mode: 0o755 }); // not ours alone: left
+    for (const n of kept.slice(1)) mkdirSync(join(parent, n), { mode: 0o700 });
+    const current = join(parent, 'signalgate-compile-cache-1234');
+    const run = start(chunk, current);
+    expect(run.dir).toBe(current);
+    expect(readdirSync(parent).sort()).toEqual([...kept, 'signalgate-compile-cache-1234'].sort());
+    // NODE_COMPILE_CACHE's naming (signalgate-<build>) likewise.
+    mkdirSync(join(parent, 'signalgate-99'), { mode: 0o700 });
+    removeOlderBuilds(join(parent, 'signalgate-aa'));
+    expect(existsSync(join(parent, 'signalgate-99'))).toBe(false);
+    expect(existsSync(join(parent, 'signalgate-postgres-0123'))).toBe(true);
+  });
+
+  it('uses the running Node\'s own cache where module.enableCompileCache exists (Node >= 22.1), else the hand-written one', () => {
+    const dir = join(root, 'signalgate-compile-cache-abcd');
+    const builtin = typeof (Module as NodeModuleApi).enableCompileCache === 'function';
+    const first = start(chunk, dir, true, 'running');
+    expect(first.out).toEqual({ answer: 42, file: chunk, join: 'function' });
+    expect(first.kind).toBe(builtin ? 'node' : 'hand-written');
+    expect(first.dir).toBe(dir);
+    expect(readdirSync(dir, { recursive: true }).length).toBeGreaterThan(0);
+    expect(statSync(dir).mode & 0o077).toBe(0);
+    expect(start(chunk, dir, true, 'running').out).toEqual({ answer: 42, file: chunk, join: 'function' });
+  });
+});
+
+describe('compile cache on Node >= 22.1 (node:module stubbed)', () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'sg-compile-cache-node-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const statuses = { FAILED: 0, ENABLED: 1, ALREADY_ENABLED: 2, DISABLED: 3 };
+  const nodeModule = (status: number) => {
+    const api = {
+      enableCompileCache: jest.fn((directory: string) => ({ status, directory, message: status === 0 ? 'EACCES' : undefined })),
+      flushCompileCache: jest.fn(),
+      constants: { compileCacheStatus: statuses },
+    };
+    return api;
+  };
+
+  it('enables Node\'s cache in a 0700 directory of its own, flushes it after ready, hooks nothing itself', () => {
+    const proto = (Module as unknown as { prototype: { _compile: unknown } }).prototype;
+    const compile = proto._compile;
+    const node = nodeModule(statuses.ENABLED);
+    const dir = join(root, 'signalgate-compile-cache-12ab');
+    mkdirSync(join(root, 'signalgate-compile-cache-0000'), { mode: 0o700 });
+    const cache = installCompileCache(join(root, 'dist'), dir, node);
+    expect(node.enableCompileCache).toHaveBeenCalledWith(dir);
+    expect(cache).toMatchObject({ dir, kind: 'node', chunks: [] });
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(proto._compile).toBe(compile);
+    cache.write();
+    expect(node.flushCompileCache).toHaveBeenCalledTimes(1);
+    expect(readdirSync(root)).toEqual(['signalgate-compile-cache-12ab']);
+  });
+
+  it('already on elsewhere (Node read NODE_COMPILE_CACHE itself): uses that, leaves no empty build directory', () => {
+    const elsewhere = join(root, 'node-cache');
+    const node = { ...nodeModule(statuses.ALREADY_ENABLED), enableCompileCache: jest.fn(() => ({ status: statuses.ALREADY_ENABLED, directory: elsewhere })) };
+    const cache = installCompileCache(join(root, 'dist'), join(root, 'signalgate-ab12'), node);
+    expect(cache).toMatchObject({ dir: elsewhere, kind: 'node' });
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('does not enable it in a directory others can write to, and starts without it when Node refuses', () => {
+    const shared = join(root, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const node = nodeModule(statuses.ENABLED);
+    expect(installCompileCache(join(root, 'dist'), shared, node).dir).toBeUndefined();
+    expect(node.enableCompileCache).not.toHaveBeenCalled();
+
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const failed = installCompileCache(join(root, 'dist'), join(root, 'c'), nodeModule(statuses.FAILED));
+      expect(failed).toMatchObject({ dir: undefined, kind: undefined });
+      expect(String(write.mock.calls[0][0])).toContain('compile cache not enabled');
+      expect(() => failed.write()).not.toThrow();
+    } finally {
+      write.mockRestore();
+    }
   });
 });

@@ -1,13 +1,14 @@
 // V8 code cache for the API's own bundle chunks (issue 15: parsing and lazily compiling the 3 MB of chunks was about
 // a third of spawn → ready, and the parser's zone memory stayed in glibc's heap as ~15 MiB of RSS).
-// Hand-written because Node 20 has no module.enableCompileCache (Node 22 does) and v8-compile-cache (2.4, 2019) only
-// caches what is compiled before the first run, not the functions compiled lazily during boot.
-// The cache is written after ready (createCachedData then includes everything boot compiled), one file per chunk, in a
-// directory named by the build's webpack hash. V8 itself rejects data from another V8 version or flag set
-// (`script.cachedDataRejected`); the chunk is then compiled from source and its cache rewritten. Nothing here may fail
-// a boot: an unreadable, corrupt or unwritable cache only costs the compile. Cached data is code: a directory that
-// another user owns or can write to is not used.
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// On Node >= 22.1 this is Node's own cache (`module.enableCompileCache(dir)`, flushed after ready so it holds the
+// functions boot compiled lazily too). Node 20 has none, and v8-compile-cache (2.4, 2019) only caches what is compiled
+// before the first run, so there it is hand-written: the cache is written after ready (createCachedData then includes
+// everything boot compiled), one file per chunk. Either way it lives in a directory named by the build's hash (older
+// builds' directories are removed when a new one is written). V8 itself rejects data from another V8 version or flag
+// set (`script.cachedDataRejected`); the chunk is then compiled from source and its cache rewritten. Nothing here may
+// fail a boot: an unreadable, corrupt or unwritable cache only costs the compile. Cached data is code: a directory
+// that another user owns or can write to is not used.
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -17,12 +18,21 @@ import type { CompileCacheSettings } from '@app/config/node-runtime-env';
 export interface CompileCache {
   /** Where the cache lives, or undefined when disabled. */
   readonly dir: string | undefined;
+  /** Node's own (Node >= 22.1) or the hand-written one (Node 20); undefined when disabled. */
+  readonly kind: 'node' | 'hand-written' | undefined;
   /** The chunks compiled so far, and whether V8 took their code from the cache. */
   readonly chunks: ReadonlyArray<{ file: string; fromCache: boolean }>;
-  /** Writes the cache of every chunk that had none (or a rejected one). Never throws. */
+  /** Writes the cache of every chunk that had none (or a rejected one), then removes older builds'. Never throws. */
   write(): void;
   /** Stops intercepting module compilation. */
   uninstall(): void;
+}
+
+/** What is used of `node:module` (Node >= 22.1 has the two functions); the specs pass their own. */
+export interface NodeModuleApi {
+  enableCompileCache?: (dir: string) => { status: number; message?: string; directory?: string };
+  flushCompileCache?: () => void;
+  constants?: { compileCacheStatus?: { ENABLED: number; ALREADY_ENABLED: number } };
 }
 
 interface ModuleInternals {
@@ -68,7 +78,8 @@ function trustworthy(dir: string): boolean {
  * From now on, the webpack chunks in `chunkDir` (`<id>.main.js`) are compiled with the code cache in `dir`.
  * Other modules (node_modules, Node's own) are compiled by Node as usual.
  */
-export function installCompileCache(chunkDir: string, wanted: string | undefined): CompileCache {
+export function installCompileCache(chunkDir: string, wanted: string | undefined, node: NodeModuleApi = Module as NodeModuleApi): CompileCache {
+  if (wanted !== undefined && typeof node.enableCompileCache === 'function') return nodeCompileCache(wanted, node);
   const dir = wanted !== undefined && trustworthy(wanted) ? wanted : undefined;
   const proto = (Module as unknown as { prototype: ModuleInternals }).prototype;
   const original = proto._compile;
@@ -100,6 +111,7 @@ export function installCompileCache(chunkDir: string, wanted: string | undefined
   proto._compile = compileWithCache;
   return {
     dir,
+    kind: dir === undefined ? undefined : 'hand-written',
     chunks,
     write() {
       if (dir === undefined) return;
@@ -119,6 +131,7 @@ export function installCompileCache(chunkDir: string, wanted: string | undefined
             throw e;
           }
         }
+        removeOlderBuilds(dir);
       } catch (e) {
         process.stderr.write(`signalgate api: compile cache not written to ${dir} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`);
       }
@@ -129,3 +142,67 @@ export function installCompileCache(chunkDir: string, wanted: string | undefined
   };
 }
 
+
+/**
+ * Node's own cache in `dir` (created 0700 first, so that the ownership check holds): every CommonJS module loaded from
+ * now on, chunks and external packages alike. Written by Node at exit and by write() (after ready).
+ */
+function nodeCompileCache(wanted: string, node: NodeModuleApi): CompileCache {
+  let dir: string | undefined;
+  try {
+    mkdirSync(wanted, { recursive: true, mode: 0o700 });
+    if (trustworthy(wanted)) {
+      const result = node.enableCompileCache!(wanted);
+      const ok = node.constants?.compileCacheStatus;
+      if (ok && (result.status === ok.ENABLED || result.status === ok.ALREADY_ENABLED)) dir = result.directory ?? wanted;
+      // Already on elsewhere (Node read NODE_COMPILE_CACHE itself at start-up): the directory made above stays unused.
+      if (dir !== undefined && dir !== wanted) rmdirSync(wanted);
+      else process.stderr.write(`signalgate api: compile cache not enabled in ${wanted} (${result.message ?? `status ${result.status}`}); start-up compiles from source\n`);
+    }
+  } catch (e) {
+    process.stderr.write(`signalgate api: compile cache not enabled in ${wanted} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`);
+  }
+  return {
+    dir,
+    kind: dir === undefined ? undefined : 'node',
+    chunks: [],
+    write() {
+      if (dir === undefined) return;
+      try {
+        node.flushCompileCache?.();
+        removeOlderBuilds(dir);
+      } catch (e) {
+        process.stderr.write(`signalgate api: compile cache not written to ${dir} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`);
+      }
+    },
+    uninstall() {
+      /* Node's cache stays on for the process (there is no way to turn it off) */
+    },
+  };
+}
+
+/**
+ * Removes the caches of other builds next to `dir` (same name but the build hash): each build's start-up writes its
+ * own, so they would pile up under the temp dir. Only directories of this user alone (0700-like), never others'.
+ */
+export function removeOlderBuilds(dir: string): void {
+  const build = /^(signalgate-(?:compile-cache-)?)[0-9a-f]+$/.exec(basename(dir));
+  if (!build) return;
+  const sibling = new RegExp(`^${build[1]}[0-9a-f]+$`);
+  const parent = dirname(dir);
+  for (const name of readdirSync(parent)) {
+    const path = join(parent, name);
+    if (path === dir || !sibling.test(name) || !ownedAlone(path)) continue;
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function ownedAlone(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
+    return st.isDirectory() && st.uid === uid && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}

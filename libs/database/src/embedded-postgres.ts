@@ -74,12 +74,7 @@ export async function startEmbeddedPostgres(
     const runAs = deps.isRoot() ? postgresAccount(deps) : undefined;
     const EmbeddedPostgres = deps.loadServer();
     const bin = deps.binaries();
-    if (runAs) {
-      for (const program of [bin.initdb, bin.postgres]) {
-        const blocked = deps.firstUnreachable(program, runAs);
-        if (blocked) throw new Error(`embedded PostgreSQL: as root it runs as the ${runAs.name} user, which cannot reach ${blocked} (on the way to its binaries): ${WHAT_TO_DO}`);
-      }
-    }
+    if (runAs) checkBinaries(bin, runAs, deps);
     const dir = runAs ? reachableDataDir(requested, runAs, log, deps) : requested;
 
     const running = runningServerPort(dir);
@@ -137,6 +132,34 @@ export async function startEmbeddedPostgres(
     if (!passwordExisted) rmSync(passwordFile, { force: true });
     if (madeParent) rmSync(madeParent, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * The checks above that need no server, on their own: as root, that the postgres account exists and can reach the
+ * binaries and the data directory (or where it would be moved). Throws the same one-line error the start-up would.
+ * `npm start` runs it before building (scripts/preflight-check.ts), so that error comes in a second, not after the build.
+ */
+export function embeddedPostgresPreflight(dataDir: string, overrides: Partial<EmbeddedPostgresDeps> = {}): void {
+  const deps: EmbeddedPostgresDeps = { ...defaultDeps, ...overrides };
+  if (!deps.isRoot()) return;
+  const runAs = postgresAccount(deps);
+  checkBinaries(deps.binaries(), runAs, deps);
+  // On a fresh clone nothing of the data directory exists yet: what the account must reach is its nearest ancestor
+  // that does (the start-up creates the rest as root, then moves the data when that ancestor is closed to it).
+  const requested = resolve(dataDir);
+  let existing = dirname(requested);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (deps.firstUnreachable(existing, runAs)) {
+    const blocked = deps.firstUnreachable(deps.relocationBase, runAs);
+    if (blocked) throw new Error(`embedded PostgreSQL: the ${runAs.name} user cannot reach ${requested} nor ${blocked}: ${WHAT_TO_DO}`);
+  }
+}
+
+function checkBinaries(bin: { initdb: string; postgres: string }, runAs: OsUser, deps: EmbeddedPostgresDeps): void {
+  for (const program of [bin.initdb, bin.postgres]) {
+    const blocked = deps.firstUnreachable(program, runAs);
+    if (blocked) throw new Error(`embedded PostgreSQL: as root it runs as the ${runAs.name} user, which cannot reach ${blocked} (on the way to its binaries): ${WHAT_TO_DO}`);
   }
 }
 
