@@ -6,6 +6,7 @@ import { DeliverySlots } from './delivery-slots';
 import type { DeliveryWorkerSettings } from './delivery-worker.settings';
 import type { SendRateDecision, SendRateLimiter } from './send-rate-limiter';
 import { type OutgoingRequest, type SendResult, WebhookSender } from './webhook-sender';
+import { MetricsService } from '@app/observability';
 
 const settings = {
   maxInFlight: 8,
@@ -49,7 +50,7 @@ function harness(decide: (webhookId: string, maxWaitMs: number) => SendRateDecis
   } as unknown as SendRateLimiter;
   const requeued: Array<{ id: string; token: string; delayMs: number }> = [];
   const queue = { requeue: (id: string, token: string, delayMs: number) => (requeued.push({ id, token, delayMs }), Promise.resolve(true)) } as Pick<DeliveryQueue, 'requeue'>;
-  const metrics = new DeliveryMetrics();
+  const metrics = new DeliveryMetrics(new MetricsService());
   const dispatcher = new DeliveryDispatcher(settings, slots, recorder, metrics, limiter, queue);
   return { dispatcher, slots, sent, recorded, asked, requeued, metrics };
 }

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS_CLIENT, RedisBreaker } from '@app/redis';
+import { REDIS_CLIENT, type RedisClientValue, RedisBreaker } from '@app/redis';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 import { gcraReserve, SEND_RATE_LUA, slotIntervalUs } from './send-rate-gcra';
 
@@ -29,14 +29,14 @@ export class SendRateLimiter {
 
   constructor(
     @Inject(DELIVERY_WORKER_SETTINGS) settings: Pick<DeliveryWorkerSettings, 'rateFallbackProcesses' | 'redisTimeoutMs'>,
-    @Optional() @Inject(REDIS_CLIENT) redis?: Redis | null,
+    @Inject(REDIS_CLIENT) redis: RedisClientValue,
   ) {
     this.fallbackShare = settings.rateFallbackProcesses;
     const share = this.fallbackShare;
     if (redis && typeof (redis as unknown as Record<string, unknown>).signalgateSendRate !== 'function') {
       redis.defineCommand('signalgateSendRate', { numberOfKeys: 1, lua: SEND_RATE_LUA });
     }
-    this.breaker = new RedisBreaker((redis ?? null) as ReservingRedis | null, {
+    this.breaker = new RedisBreaker(redis as ReservingRedis | null, {
       context: 'SendRate',
       timeoutMs: settings.redisTimeoutMs,
       what: 'send-rate check',
