@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient, QueryConfig } from 'pg';
+import type { PoolClient, QueryConfig } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { pgPoolOf } from './typeorm-pool';
 
 /** Raw SQL with rows back whatever the statement (TypeORM returns `[rows, count]` for UPDATE … RETURNING otherwise). */
 export async function queryRows<T>(runner: QueryRunner, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -29,7 +30,7 @@ export async function preparedRows<T>(ds: DataSource, tx: EntityManager | undefi
     const client = (await tx.queryRunner.connect()) as PoolClient;
     return (await client.query(config)).rows as T[];
   }
-  const pool = (ds.driver as unknown as { master?: Pool } | undefined)?.master;
+  const pool = pgPoolOf(ds);
   if (!pool) return (await ds.query(sql, params)) as T[];
   return (await pool.query(config)).rows as T[];
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { pgPoolOf } from '@app/database';
 import { MetricsService, type PoolStats } from '@app/observability';
 import { REDIS_CLIENT, type RedisClientValue } from '@app/redis';
 
@@ -26,7 +27,7 @@ export class RuntimeMetrics implements OnModuleDestroy {
   private readonly untrack: () => void;
 
   constructor(metrics: MetricsService, dataSource: DataSource, @Inject(REDIS_CLIENT) redis: RedisClientValue) {
-    this.untrack = metrics.trackPool('api', () => pgPoolStats((dataSource.driver as unknown as { master?: PgPoolLike }).master));
+    this.untrack = metrics.trackPool('api', () => pgPoolStats(pgPoolOf(dataSource)));
     if (redis) {
       metrics.gauge({
         name: 'signalgate_redis_up',
