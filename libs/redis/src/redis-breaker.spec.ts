@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { RedisBreaker, REDIS_BREAKER_COOL_DOWN_MS, type RedisBreakerOptions } from './redis-breaker';
+import { spyOnLoggerEachTest } from './logger-spies.spec-helper';
 
 const options: RedisBreakerOptions = {
   context: 'Test',
@@ -15,16 +15,12 @@ function client() {
 }
 
 describe('RedisBreaker', () => {
-  let warn: jest.SpyInstance;
-  let log: jest.SpyInstance;
+  const spies = spyOnLoggerEachTest();
   let t: number;
   beforeEach(() => {
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     t = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => t);
   });
-  afterEach(() => jest.restoreAllMocks());
 
   it('sends calls to Redis while it answers', async () => {
     const c = client();
@@ -32,7 +28,7 @@ describe('RedisBreaker', () => {
     await expect(breaker.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('redis');
     expect(breaker.state).toBe('up');
     expect(breaker.degraded).toBe(false);
-    expect(warn).not.toHaveBeenCalled();
+    expect(spies.warn).not.toHaveBeenCalled();
   });
 
   it('an error opens it: the fallback answers, Redis is left alone for the cool-down, the outage logged once (masked); a probe after it closes it, logged once', async () => {
@@ -45,9 +41,9 @@ describe('RedisBreaker', () => {
     expect(work).toHaveBeenCalledTimes(1); // not retried within the cool-down
     expect(breaker.state).toBe('down');
     expect(breaker.degraded).toBe(true);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/^Redis unavailable for tests \(connect ECONNREFUSED/);
-    expect(String(warn.mock.calls[0][0])).not.toContain('hunter2');
+    expect(spies.warn).toHaveBeenCalledTimes(1);
+    expect(String(spies.warn.mock.calls[0][0])).toMatch(/^Redis unavailable for tests \(connect ECONNREFUSED/);
+    expect(String(spies.warn.mock.calls[0][0])).not.toContain('hunter2');
 
     t += REDIS_BREAKER_COOL_DOWN_MS - 1;
     await breaker.run(work, () => 'memory');
@@ -57,12 +53,12 @@ describe('RedisBreaker', () => {
     t += 1;
     await breaker.run(work, () => 'memory');
     expect(work).toHaveBeenCalledTimes(2);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(spies.warn).toHaveBeenCalledTimes(1);
 
     t += REDIS_BREAKER_COOL_DOWN_MS;
     await expect(breaker.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('redis');
     expect(breaker.state).toBe('up');
-    expect(log.mock.calls.map((x) => String(x[0]))).toEqual(['Redis answers again: shared again']);
+    expect(spies.log.mock.calls.map((x) => String(x[0]))).toEqual(['Redis answers again: shared again']);
   });
 
   it('a hung Redis is cut off at the deadline and counts as a failure', async () => {
@@ -72,7 +68,7 @@ describe('RedisBreaker', () => {
     await expect(breaker.run(() => new Promise<string>(() => undefined), () => 'memory')).resolves.toBe('memory');
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(breaker.degraded).toBe(true);
-    expect(String(warn.mock.calls[0][0])).toMatch(/test call timed out after 30 ms/);
+    expect(String(spies.warn.mock.calls[0][0])).toMatch(/test call timed out after 30 ms/);
   });
 
   it('a client that is not connected is not called at all: the fallback answers and the outage is logged once', async () => {
@@ -84,8 +80,8 @@ describe('RedisBreaker', () => {
     await expect(breaker.run(work, () => 'memory')).resolves.toBe('memory');
     expect(work).not.toHaveBeenCalled();
     expect(breaker.state).toBe('down');
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/client not connected \(state: reconnecting\)/);
+    expect(spies.warn).toHaveBeenCalledTimes(1);
+    expect(String(spies.warn.mock.calls[0][0])).toMatch(/client not connected \(state: reconnecting\)/);
   });
 
   it('without a client: always the fallback, state absent, said once at construction', async () => {
@@ -93,7 +89,7 @@ describe('RedisBreaker', () => {
     await expect(breaker.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('memory');
     expect(breaker.state).toBe('absent');
     expect(breaker.degraded).toBe(false);
-    expect(log.mock.calls.map((x) => String(x[0]))).toEqual(['in memory: REDIS_URL is not set']);
-    expect(warn).not.toHaveBeenCalled();
+    expect(spies.log.mock.calls.map((x) => String(x[0]))).toEqual(['in memory: REDIS_URL is not set']);
+    expect(spies.warn).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { MEMORY_COUNTERS_MAX, RateLimitStorage } from './rate-limit.storage';
+import { spyOnLoggerEachTest } from '@app/redis/logger-spies.spec-helper';
 
 /** A stand-in for the ioredis client: its state and the script's answer are set by each test. */
 function fakeRedis() {
@@ -18,13 +18,7 @@ function fakeRedis() {
 }
 
 describe('RateLimitStorage', () => {
-  let warn: jest.SpyInstance;
-  let log: jest.SpyInstance;
-  beforeEach(() => {
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-  });
-  afterEach(() => jest.restoreAllMocks());
+  const spies = spyOnLoggerEachTest();
 
   it('counts in Redis while it answers: hits, seconds left, blocked over the limit', async () => {
     const redis = fakeRedis();
@@ -48,19 +42,19 @@ describe('RateLimitStorage', () => {
     for (let i = 0; i < 4; i++) results.push(await storage.increment('k', 60_000, 2));
     expect(results.map((r) => [r.totalHits, r.isBlocked])).toEqual([[1, false], [2, false], [3, true], [4, true]]);
     expect(storage.degraded).toBe(true);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/Redis unavailable for rate limits \(connection reset\)/);
+    expect(spies.warn).toHaveBeenCalledTimes(1);
+    expect(String(spies.warn.mock.calls[0][0])).toMatch(/Redis unavailable for rate limits \(connection reset\)/);
 
     t += 1_500;
     redis.answer = () => Promise.resolve([1, 60_000]);
     await expect(storage.increment('k', 60_000, 2)).resolves.toMatchObject({ totalHits: 1, isBlocked: false });
     expect(storage.degraded).toBe(false);
-    expect(log).toHaveBeenCalledWith(expect.stringMatching(/shared across replicas again/));
+    expect(spies.log).toHaveBeenCalledWith(expect.stringMatching(/shared across replicas again/));
   });
 
   it('without Redis: per-process windows that end', async () => {
     const storage = new RateLimitStorage(null, 250);
-    expect(log).toHaveBeenCalledWith('rate limits are per process: REDIS_URL is not set');
+    expect(spies.log).toHaveBeenCalledWith('rate limits are per process: REDIS_URL is not set');
     const now = jest.spyOn(Date, 'now');
     let t = 5_000_000;
     now.mockImplementation(() => t);
