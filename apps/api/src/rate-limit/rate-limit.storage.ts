@@ -35,8 +35,9 @@ const KEY_PREFIX = 'signalgate:rl:';
 
 /**
  * The throttler's storage: shared counters in Redis on the service's existing ioredis client, with an in-process
- * fallback behind the shared RedisBreaker (@app/redis). Chosen over `@nest-lab/throttler-storage-redis` because that package lets a Redis error escape the
- * guard, and the stock throttler then answers 500 to every request while Redis is down; here a Redis error, a
+ * fallback behind the shared RedisBreaker (@app/redis). Chosen over `@nest-lab/throttler-storage-redis` because that
+ * package lets a Redis error escape the guard, and the stock throttler then answers 500 to every request while Redis
+ * is down; here a Redis error, a
  * disconnected client or a check slower than `RATE_LIMIT_REDIS_TIMEOUT_MS` sends the request to the in-process
  * counter instead (fail open to per-process limits, never a 5xx), logged once per outage, and shared limits resume
  * when Redis answers again. Without REDIS_URL (development) the limits are per process from the start.
