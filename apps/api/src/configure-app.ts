@@ -10,7 +10,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { type Env, parseTrustProxy } from '@app/config';
 import { assignRequestId, canonicalRequestPath, HttpMetrics, isProbeRoute, MetricsService } from '@app/observability';
-import { errorBody } from './common/global-exception.filter';
+import { errorBody, reasonPhrase } from './common/global-exception.filter';
 import { DASHBOARD_PAGE_PATHS } from './dashboard/dashboard-page.controller';
 import { jsonBodyParser } from './common/json-body';
 import { configureEdge, rewriteSeedAlias } from './configure-edge';
@@ -57,7 +57,7 @@ function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   const body = JSON.stringify(errorBody(status, message, id));
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\n` +
         `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
     );

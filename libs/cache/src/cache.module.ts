@@ -1,11 +1,10 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import type { Env } from '@app/config';
 import { DATABASE_CONTEXT, DatabaseConnector, type DatabaseContext, type DatabaseIdentity } from '@app/database';
 import { MetricsService } from '@app/observability';
-import { REDIS_CLIENT } from '@app/redis';
+import { REDIS_CLIENT, type RedisClientValue } from '@app/redis';
 import { type CacheObserver, TwoTierCache } from './two-tier-cache';
 
 /** Prometheus figures of the cache (names agreed with operations): hits and misses per layer, L1 size, bus messages. */
@@ -80,7 +79,7 @@ export class SignalgateCacheModule {
         {
           provide: TwoTierCache,
           inject: [REDIS_CLIENT, MetricsService],
-          useFactory: (redis: Redis | null, metrics: MetricsService) => {
+          useFactory: (redis: RedisClientValue, metrics: MetricsService) => {
             const holder: { cache?: TwoTierCache } = {};
             const observer = cacheMetrics(metrics, () => holder.cache);
             holder.cache = new TwoTierCache(

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { withDeadline } from '@app/redis';
 
 /** Bound on any one L2 or bus command, on top of the client's own command timeout. */
 export const L2_DEADLINE_MS = 250;
@@ -110,9 +111,5 @@ return n
 
 /** A command's promise, or a rejection after L2_DEADLINE_MS: a slow Redis never holds a request. */
 export function bounded<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new Error(`redis cache command timed out after ${L2_DEADLINE_MS} ms`)), L2_DEADLINE_MS);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return withDeadline(promise, L2_DEADLINE_MS, 'redis cache command');
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { withDeadline } from '@app/redis';
 import { type BusListener, type BusMessage, InvalidationBus } from './invalidation-bus';
 import { RedisL2 } from './redis-l2';
 
@@ -235,14 +236,9 @@ export class TwoTierCache {
     return { l1, l2 };
   }
 
+  /** Waits for the scope at most `ms` (`scoped` never rejects: only the deadline is caught), then goes on either way. */
   private async scopedWithin(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((ok) => (timer = setTimeout(ok, ms)));
-    try {
-      await Promise.race([this.scoped, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(this.scoped, ms, 'cache scope').catch(() => undefined);
   }
 
   /** Writes made while Redis was away could not drop their L2 entries: drop this scope's L2 and tell everyone. */

@@ -1,5 +1,6 @@
-import type { Pool, QueryConfig } from 'pg';
+import type { QueryConfig } from 'pg';
 import type { DataSource } from 'typeorm';
+import { pgPoolOf } from './typeorm-pool';
 
 /** What `readMigrationState` and the probes need of a connection: TypeORM's QueryRunner and DataSource fit. */
 export interface Queryable {
@@ -15,7 +16,7 @@ export interface Queryable {
 export function boundedQuery(ds: DataSource, timeoutMs: number): Queryable {
   return {
     query: async (sql: string, params: unknown[] = []) => {
-      const pool = (ds.driver as unknown as { master?: Pool } | undefined)?.master;
+      const pool = pgPoolOf(ds);
       if (!pool) return ds.query(sql, params);
       const config: QueryConfig & { query_timeout: number } = { text: sql, values: params, query_timeout: timeoutMs };
       const result = await pool.query(config);

@@ -28,20 +28,30 @@ export function buildDataSourceOptions(env: Env, url: string, target: 'api' | 'c
     applicationName: `${env.DB_APPLICATION_NAME}-${target}`,
     connectTimeoutMS: bounds.acquireMs,
     poolSize: env.DB_POOL_SIZE,
-    extra: {
-      // A query that outlives query_timeout ends its connection, so the pool never hands out a dead one again.
-      Client: DeadlineClient,
-      max: env.DB_POOL_SIZE,
-      connectionTimeoutMillis: bounds.acquireMs,
-      idleTimeoutMillis: 30000,
-      keepAlive: true,
-      // Server-side bound, and a client-side one a little later for a server that stopped answering.
-      statement_timeout: bounds.statementMs,
-      query_timeout: bounds.queryMs,
-      // No JIT for these short statements: with 1 million historical deliveries the planner's cost estimate for webhook
-      // health crossed jit_above_cost and compiling took ~200 ms of a ~30 ms query (bench/retention).
-      options: '-c jit=off',
-    },
+    // TypeORM's pg driver passes `extra` to pg.Pool as it is.
+    extra: buildPgPoolOptions(env.DB_POOL_SIZE, bounds),
+  };
+}
+
+/**
+ * The pg.Pool options of every pool the service opens (TypeORM's, through `extra`, and the delivery workers' own):
+ * one place for the settings all of them need; each pool brings its own size and bounds.
+ */
+export function buildPgPoolOptions(max: number, bounds: DatabaseBounds) {
+  return {
+    // A query that outlives query_timeout ends its connection, so the pool never hands out a dead one again.
+    Client: DeadlineClient,
+    max,
+    connectionTimeoutMillis: bounds.acquireMs,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    // Server-side bound, and a client-side one a little later for a server that stopped answering.
+    statement_timeout: bounds.statementMs,
+    query_timeout: bounds.queryMs,
+    // No JIT for these short statements: with 1 million historical deliveries the planner's cost estimate for webhook
+    // health crossed jit_above_cost and compiling took ~200 ms of a ~30 ms query (bench/retention); the streak and
+    // retention statements run on the delivery pool.
+    options: '-c jit=off',
   };
 }
 

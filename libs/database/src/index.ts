@@ -10,3 +10,4 @@ export * from './database-connector.service';
 export * from './database.module';
 export * from './query-rows';
 export * from './database-identity';
+export * from './typeorm-pool';

@@ -1,11 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { pgPoolOf } from './typeorm-pool';
 
-/** Raw SQL with rows back whatever the statement (TypeORM returns `[rows, count]` for UPDATE … RETURNING otherwise). */
-export async function queryRows<T>(runner: QueryRunner, sql: string, params: unknown[] = []): Promise<T[]> {
-  const result = (await runner.query(sql, params, true)) as { records?: T[] };
-  return result.records ?? [];
+/** Where `queryRows` runs: a TypeORM QueryRunner (a transaction's), or a pg pool or client (the delivery pool). */
+export type RowSource = QueryRunner | Pick<Pool, 'query'>;
+
+/**
+ * Raw SQL with the rows back whatever the statement: on a QueryRunner, through its structured result (TypeORM
+ * returns `[rows, count]` for UPDATE … RETURNING otherwise); on pg, the result's `rows`.
+ */
+export async function queryRows<T>(db: RowSource, sql: string, params: unknown[] = []): Promise<T[]> {
+  if ('manager' in db) {
+    const result = (await db.query(sql, params, true)) as { records?: T[] };
+    return result.records ?? [];
+  }
+  return (await db.query(sql, params)).rows as T[];
 }
 
 /** Statement names by SQL text: a few texts each, so the map stays small. */
@@ -29,7 +39,7 @@ export async function preparedRows<T>(ds: DataSource, tx: EntityManager | undefi
     const client = (await tx.queryRunner.connect()) as PoolClient;
     return (await client.query(config)).rows as T[];
   }
-  const pool = (ds.driver as unknown as { master?: Pool } | undefined)?.master;
+  const pool = pgPoolOf(ds);
   if (!pool) return (await ds.query(sql, params)) as T[];
   return (await pool.query(config)).rows as T[];
 }

@@ -7,6 +7,7 @@ import type { DeliveryWorkerSettings } from './delivery-worker.settings';
 import type { SendRateDecision, SendRateLimiter } from './send-rate-limiter';
 import { type OutgoingRequest, type SendResult, WebhookSender } from './webhook-sender';
 import { waitFor } from '../../../test/support/wait-for';
+import { MetricsService } from '@app/observability';
 
 const settings = {
   maxInFlight: 8,
@@ -50,7 +51,7 @@ function harness(decide: (webhookId: string, maxWaitMs: number) => SendRateDecis
   } as unknown as SendRateLimiter;
   const requeued: Array<{ id: string; token: string; delayMs: number }> = [];
   const queue = { requeue: (id: string, token: string, delayMs: number) => (requeued.push({ id, token, delayMs }), Promise.resolve(true)) } as Pick<DeliveryQueue, 'requeue'>;
-  const metrics = new DeliveryMetrics();
+  const metrics = new DeliveryMetrics(new MetricsService());
   const dispatcher = new DeliveryDispatcher(settings, slots, recorder, metrics, limiter, queue);
   return { dispatcher, slots, sent, recorded, asked, requeued, metrics };
 }

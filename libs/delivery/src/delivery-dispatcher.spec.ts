@@ -1,10 +1,12 @@
 import type { AttemptRecorder } from './attempt-recorder';
 import { DeliveryDispatcher } from './delivery-dispatcher';
+import { DeliveryMetrics } from './delivery-metrics';
 import type { AttemptOutcome, ClaimedDelivery } from './delivery-queue';
 import { DeliverySlots } from './delivery-slots';
 import type { DeliveryWorkerSettings } from './delivery-worker.settings';
 import { type OutgoingRequest, type SendResult, WebhookSender } from './webhook-sender';
 import { signPayload } from './webhook-signature';
+import { MetricsService } from '@app/observability';
 
 const settings = {
   maxInFlight: 4,
@@ -50,7 +52,10 @@ function harness(send: (req: OutgoingRequest) => Promise<SendResult>) {
   const recorder = {
     record: (outcome: AttemptOutcome, webhookId: string) => recorded.push({ outcome, webhookId, inFlightThen: slots.inFlight }),
   } as unknown as AttemptRecorder;
-  const dispatcher = new DeliveryDispatcher(settings, slots, recorder);
+  // No delivery here has a send rate: the limiter and the requeue must never be asked.
+  const limiter = { reserve: jest.fn(() => Promise.reject(new Error('not paced'))) };
+  const queue = { requeue: jest.fn(() => Promise.reject(new Error('not paced'))) };
+  const dispatcher = new DeliveryDispatcher(settings, slots, recorder, new DeliveryMetrics(new MetricsService()), limiter, queue);
   const settled = () => slots.drained();
   return { dispatcher, slots, recorded, settled };
 }

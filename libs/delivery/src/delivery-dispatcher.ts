@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { maskText } from '@app/config';
 import { AttemptRecorder } from './attempt-recorder';
 import { ChangeOnlyLog } from './change-only-log';
@@ -33,9 +33,9 @@ export class DeliveryDispatcher {
     @Inject(DELIVERY_WORKER_SETTINGS) settings: DeliveryWorkerSettings,
     private readonly slots: DeliverySlots,
     private readonly recorder: AttemptRecorder,
-    private readonly metrics: DeliveryMetrics = new DeliveryMetrics(),
-    @Optional() private readonly limiter?: SendRateLimiter,
-    @Optional() @Inject(DeliveryQueue) private readonly queue?: Pick<DeliveryQueue, 'requeue'>,
+    private readonly metrics: DeliveryMetrics,
+    @Inject(SendRateLimiter) private readonly limiter: Pick<SendRateLimiter, 'reserve'>,
+    @Inject(DeliveryQueue) private readonly queue: Pick<DeliveryQueue, 'requeue'>,
   ) {
     this.retry = new RetryPolicy(settings.retrySchedule);
     const ssrf = new SsrfPolicy(settings.strict, settings.allowedCidrs);
@@ -46,7 +46,7 @@ export class DeliveryDispatcher {
   dispatch(d: ClaimedDelivery): void {
     this.slots.acquire(d.webhook_id);
     const rate = d.rate_limit_per_second;
-    const paced = rate !== null && rate !== undefined && this.limiter !== undefined && this.queue !== undefined;
+    const paced = rate !== null && rate !== undefined;
     void (paced ? this.pace(d, rate) : Promise.resolve<number | null>(Date.now()))
       .then((sendAt) => (sendAt === null ? undefined : this.send(d, sendAt)))
       .finally(() => this.slots.release(d.webhook_id));
@@ -65,7 +65,7 @@ export class DeliveryDispatcher {
     this.slots.startWaiting(d.webhook_id);
     let decision: SendRateDecision;
     try {
-      decision = await this.limiter!.reserve(d.webhook_id, rate, maxWaitMs);
+      decision = await this.limiter.reserve(d.webhook_id, rate, maxWaitMs);
       const waitMs = decision.admitted ? Math.min(decision.waitMs, SEND_RATE_MAX_WAIT_MS) : 0;
       if (waitMs > 0) {
         this.metrics.rateLimited.inc({ outcome: 'waited' });
@@ -90,7 +90,7 @@ export class DeliveryDispatcher {
   private async requeue(d: ClaimedDelivery, delayMs: number): Promise<void> {
     for (let attempt = 1; attempt <= REQUEUE_TRIES; attempt += 1) {
       try {
-        await this.queue!.requeue(d.id, d.lease_token, delayMs);
+        await this.queue.requeue(d.id, d.lease_token, delayMs);
         return;
       } catch (e) {
         this.errors.warn(`requeueing a rate-limited delivery failed (try ${attempt}/${REQUEUE_TRIES})`, e);

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '@app/observability';
 
@@ -33,8 +33,8 @@ export class DeliveryMetrics {
   /** What the in-flight gauge reports at scrape time (the slots, once the worker runs). */
   inFlightSource: () => number = () => 0;
 
-  constructor(@Optional() metrics?: MetricsService) {
-    this.service = metrics ?? new MetricsService();
+  constructor(metrics: MetricsService) {
+    this.service = metrics;
     const m = this.service;
     this.attempts = m.counter({
       name: 'signalgate_delivery_attempts_total',

@@ -35,10 +35,4 @@ describe('DeliveryOutcomeFeed', () => {
     expect(events).toHaveLength(OUTCOME_FEED_MAX_WEBHOOKS + 1);
     expect(events.at(-1)).toMatchObject({ webhook_id: null, count: 10 });
   });
-
-  it('is a no-op without a bus', () => {
-    const feed = new DeliveryOutcomeFeed(config);
-    feed.record('w', true);
-    feed.flush();
-  });
 });

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '@app/config';
 import { LiveEventBus } from '@app/redis';
@@ -15,7 +15,7 @@ interface Counts {
  * Recorded delivery outcomes for the live dashboard, coalesced: per WS_DELIVERY_COALESCE_MS window, one
  * `delivery.succeeded` / `delivery.failed` event per webhook with a count, so a burst of thousands of deliveries is
  * a handful of small events. Fed by AttemptRecorder after the outcomes are committed; published on the LiveEventBus
- * (so a `cli worker`'s outcomes reach the API replicas' dashboards). Without a bus (no Redis module) it is a no-op.
+ * (so a `cli worker`'s outcomes reach the API replicas' dashboards; without Redis, this process's listeners only).
  */
 @Injectable()
 export class DeliveryOutcomeFeed implements OnApplicationShutdown {
@@ -25,13 +25,12 @@ export class DeliveryOutcomeFeed implements OnApplicationShutdown {
 
   constructor(
     config: ConfigService<Env, true>,
-    @Optional() private readonly bus?: LiveEventBus,
+    @Inject(LiveEventBus) private readonly bus: Pick<LiveEventBus, 'publish'>,
   ) {
     this.windowMs = config.get('WS_DELIVERY_COALESCE_MS', { infer: true });
   }
 
   record(webhookId: string, ok: boolean): void {
-    if (!this.bus) return;
     const key = this.counts.has(webhookId) || this.counts.size < OUTCOME_FEED_MAX_WEBHOOKS ? webhookId : 'other';
     const c = this.counts.get(key) ?? { succeeded: 0, failed: 0 };
     if (ok) c.succeeded += 1;

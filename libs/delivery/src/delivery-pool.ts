@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
-import { DATABASE_CONTEXT, type DatabaseContext, DeadlineClient } from '@app/database';
+import { buildPgPoolOptions, DATABASE_CONTEXT, type DatabaseBounds, type DatabaseContext, databaseBounds } from '@app/database';
 import type { PoolStats } from '@app/observability';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerSettings } from './delivery-worker.settings';
 
 /** What the queue's statements need from a connection pool. */
 export type DeliveryDb = Pick<Pool, 'query'>;
+
+/** The delivery pool's pg options: the shared builder, sized for `loops` claim loops plus the periodic jobs. */
+export function deliveryPoolOptions(loops: number, bounds: DatabaseBounds) {
+  return buildPgPoolOptions(loops + 5, bounds);
+}
 
 /**
  * The workers' own small pg pool, not TypeORM's: delivery never waits behind API requests for a connection (and
@@ -26,16 +31,10 @@ export class DeliveryPool {
     const env = this.database.env;
     this.pool = new Pool({
       connectionString: this.database.url,
-      // A statement that outlives query_timeout ends its connection instead of going back to the pool.
-      Client: DeadlineClient,
       application_name: `${env.DB_APPLICATION_NAME}-delivery`,
-      // Claims (one per loop), the completion batch, the reaper, recoveries, health checks and the retention pass.
-      max: this.settings.loops + 5,
-      connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
-      statement_timeout: env.DB_STATEMENT_TIMEOUT_MS || undefined,
-      query_timeout: env.DB_STATEMENT_TIMEOUT_MS ? env.DB_STATEMENT_TIMEOUT_MS + 5000 : undefined,
+      // Claims (one per loop), the completion batch, the reaper, recoveries, health checks and the retention pass;
+      // the CLI's bounds (DB_STATEMENT_TIMEOUT_MS, not the API's per-request bound).
+      ...deliveryPoolOptions(this.settings.loops, databaseBounds(env, 'cli')),
     });
     this.pool.on('error', onIdleError);
   }

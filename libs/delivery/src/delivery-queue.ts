@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { queryRows } from '@app/database';
 import { DELIVERY_CHANNEL } from './delivery-outbox';
-import { type DeliveryDb, DeliveryPool } from './delivery-pool';
+import { DeliveryPool } from './delivery-pool';
 import { PAUSED_EXPIRED_ERROR } from './delivery-state';
-
-async function queryRows<T>(db: DeliveryDb, sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await db.query(sql, params)).rows as T[];
-}
 
 const NOTIFY_SQL = `SELECT pg_notify('${DELIVERY_CHANNEL}', '')`;
 

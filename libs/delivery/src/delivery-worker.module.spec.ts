@@ -2,25 +2,31 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { validateEnvOrThrow } from '@app/config';
+import { TwoTierCache } from '@app/cache';
 import { DATABASE_CONTEXT, DatabaseConnector } from '@app/database';
+import { MetricsService } from '@app/observability';
+import { SignalgateRedisModule } from '@app/redis';
 import { DeliveryWorkerModule } from './delivery-worker.module';
 import { DeliveryWorker } from './delivery-worker.service';
 import { DELIVERY_WORKER_SETTINGS, type DeliveryWorkerMode, type DeliveryWorkerSettings } from './delivery-worker.settings';
 
 /** The module wires every provider from the validated env, as the API and `cli worker` use it. */
-async function boot(mode: DeliveryWorkerMode, raw: Record<string, string>) {
+async function boot(mode: DeliveryWorkerMode, raw: Record<string, string>, without?: 'cache') {
   const env = validateEnvOrThrow({ ENV: 'test', ...raw });
+  const cache = without === 'cache' ? [] : [{ provide: TwoTierCache, useValue: { invalidate: () => Promise.resolve({ l1: 0, l2: 0 }) } }];
   @Global()
   @Module({
     providers: [
       { provide: ConfigService, useValue: { get: (k: keyof typeof env) => env[k] } },
       { provide: DatabaseConnector, useValue: { whenReady: () => new Promise(() => undefined) } },
       { provide: DATABASE_CONTEXT, useValue: { env, url: 'postgresql://unused', migrateOnBoot: false } },
+      MetricsService,
+      ...cache,
     ],
-    exports: [ConfigService, DatabaseConnector, DATABASE_CONTEXT],
+    exports: [ConfigService, DatabaseConnector, DATABASE_CONTEXT, MetricsService, ...cache],
   })
   class FakeDatabase {}
-  const moduleRef = await Test.createTestingModule({ imports: [FakeDatabase, DeliveryWorkerModule.forRoot(mode)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [FakeDatabase, SignalgateRedisModule.forRoot(env), DeliveryWorkerModule.forRoot(mode)] }).compile();
   const settings = moduleRef.get<DeliveryWorkerSettings>(DELIVERY_WORKER_SETTINGS);
   return { worker: moduleRef.get(DeliveryWorker), settings };
 }
@@ -44,5 +50,9 @@ describe('DeliveryWorkerModule', () => {
       WEBHOOK_RETRY_SCHEDULE: '0,5s',
     });
     expect(settings).toMatchObject({ loops: 2, maxInFlight: 40, maxPerWebhook: 40, minClaim: 10, leaseMs: 8000, retrySchedule: [0, 5000] });
+  });
+
+  it('a missing production dependency fails at boot (no silent fallback: here, no cache invalidation)', async () => {
+    await expect(boot('standalone', {}, 'cache')).rejects.toThrow(/can't resolve dependencies of the WebhookAutoDisable/);
   });
 });

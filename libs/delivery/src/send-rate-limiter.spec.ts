@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { SendRateLimiter } from './send-rate-limiter';
+import { spyOnLoggerEachTest } from '@app/redis/logger-spies.spec-helper';
 
 function fakeRedis(reply: () => Promise<number[]>) {
   const r = {
@@ -18,13 +18,7 @@ function fakeRedis(reply: () => Promise<number[]>) {
 const settings = { rateFallbackProcesses: 2, redisTimeoutMs: 50 };
 
 describe('SendRateLimiter', () => {
-  let warn: jest.SpyInstance;
-  let log: jest.SpyInstance;
-  beforeEach(() => {
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-  });
-  afterEach(() => jest.restoreAllMocks());
+  const spies = spyOnLoggerEachTest();
 
   it('takes the slot Redis gives (µs on the wire, ms here)', async () => {
     const redis = fakeRedis(() => Promise.resolve([1, 1_700_000_000_250_000, 250_000]));
@@ -35,10 +29,10 @@ describe('SendRateLimiter', () => {
     await expect(limiter.reserve('w', 5, 1000)).resolves.toEqual({ admitted: false, retryInMs: 151 });
   });
 
-  it('falls back to rate / DELIVERY_RATE_FALLBACK_PROCESSES per process when Redis fails or hangs, logged once, and returns', async () => {
-    let mode: 'down' | 'hang' | 'up' = 'down';
+  it('falls back to rate / DELIVERY_RATE_FALLBACK_PROCESSES per process when Redis fails, and returns (breaker: libs/redis)', async () => {
+    let mode: 'down' | 'up' = 'down';
     const redis = fakeRedis(() =>
-      mode === 'down' ? Promise.reject(new Error('connect ECONNREFUSED')) : mode === 'hang' ? new Promise(() => undefined) : Promise.resolve([1, 1, 0]),
+      mode === 'down' ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve([1, 1, 0]),
     );
     const limiter = new SendRateLimiter(settings, redis as unknown as Redis);
     const t0 = Date.now();
@@ -51,25 +45,14 @@ describe('SendRateLimiter', () => {
     expect(slots[2] - slots[1]).toBe(400);
     expect(slots[0]).toBeGreaterThanOrEqual(t0);
     expect(limiter.degraded).toBe(true);
-    // Failed once: Redis is left alone for a second (the other three went straight to the per-process share).
-    expect(redis.calls).toBe(1);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/rate \/ 2/);
-
-    // A hanging Redis is bounded by the timeout, not by the client.
-    mode = 'hang';
-    jest.spyOn(Date, 'now').mockReturnValue(t0 + 5000);
-    const started = performance.now();
-    const hung = await limiter.reserve('other', 5, 1000);
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect(hung.admitted).toBe(true);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(spies.warn).toHaveBeenCalledTimes(1);
+    expect(String(spies.warn.mock.calls[0][0])).toMatch(/Redis unavailable for webhook send rates .*rate \/ 2/);
 
     mode = 'up';
     jest.spyOn(Date, 'now').mockReturnValue(t0 + 10_000);
     await limiter.reserve('w', 5, 1000);
     expect(limiter.degraded).toBe(false);
-    expect(log.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(/shared across processes again/));
+    expect(spies.log.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(/shared across processes again/));
   });
 
   it('goes per process at once while the client is not connected, and without Redis at all', async () => {
@@ -78,9 +61,8 @@ describe('SendRateLimiter', () => {
     const limiter = new SendRateLimiter(settings, redis as unknown as Redis);
     expect((await limiter.reserve('w', 1, 0)).admitted).toBe(true);
     expect((await limiter.reserve('w', 1, 0)).admitted).toBe(false);
-    expect(redis.calls).toBe(0);
     const none = new SendRateLimiter(settings, null);
     expect((await none.reserve('w', 1, 0)).admitted).toBe(true);
-    expect(log.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(/REDIS_URL is not set/));
+    expect(spies.log.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(/REDIS_URL is not set/));
   });
 });

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { RecordedAttempt } from './attempt-recorder';
-import type { AttemptOutcome, DeliveryQueue } from './delivery-queue';
+import { MetricsService } from '@app/observability';
+import type { AttemptOutcome } from './delivery-queue';
+import { DeliveryMetrics } from './delivery-metrics';
 import { WebhookAutoDisable } from './webhook-auto-disable';
 
 const HOUR = 3_600_000;
@@ -27,7 +29,8 @@ function harness(failingSince: (w: string) => Date | null = () => null) {
     failingSince: jest.fn(async (w: string) => failingSince(w)),
   };
   const settings = { disableAfterMs: 2 * HOUR, disableCheckIntervalMs: 30_000 };
-  return { queue, auto: new WebhookAutoDisable(settings, queue as unknown as DeliveryQueue) };
+  const cache = { invalidate: jest.fn(async (_namespace?: string, _key?: string) => ({ l1: 0, l2: 0 })) };
+  return { queue, cache, auto: new WebhookAutoDisable(settings, queue, new DeliveryMetrics(new MetricsService()), cache) };
 }
 
 describe('WebhookAutoDisable', () => {
@@ -39,10 +42,12 @@ describe('WebhookAutoDisable', () => {
   afterAll(() => jest.restoreAllMocks());
 
   it('disables a webhook at once when its receiver answers 410 Gone (once per batch), without measuring its streak', async () => {
-    const { queue, auto } = harness();
+    const { queue, cache, auto } = harness();
     await auto.afterRecorded([attempt('w1', { statusCode: 410 }), attempt('w1', { statusCode: 410 }), attempt('w1')]);
     expect(queue.disableWebhook.mock.calls).toEqual([['w1', 'receiver answered 410 Gone']]);
     expect(queue.failingSince).not.toHaveBeenCalled();
+    // Every replica's cache drops the webhook, its page and the health view.
+    expect(cache.invalidate.mock.calls).toEqual([['webhook', 'w1'], ['webhooks-page'], ['health']]);
   });
 
   it('ignores successes', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TwoTierCache } from '@app/cache';
 import { ChangeOnlyLog } from './change-only-log';
 import { DeliveryMetrics } from './delivery-metrics';
@@ -21,10 +21,10 @@ export class WebhookAutoDisable {
 
   constructor(
     @Inject(DELIVERY_WORKER_SETTINGS) settings: Pick<DeliveryWorkerSettings, 'disableAfterMs' | 'disableCheckIntervalMs'>,
-    private readonly queue: DeliveryQueue,
-    private readonly metrics: DeliveryMetrics = new DeliveryMetrics(),
+    @Inject(DeliveryQueue) private readonly queue: Pick<DeliveryQueue, 'disableWebhook' | 'failingSince'>,
+    private readonly metrics: DeliveryMetrics,
     /** The API's (or the standalone worker's) cache: a disabled webhook is dropped from every replica's cache. */
-    @Optional() private readonly cache?: TwoTierCache,
+    @Inject(TwoTierCache) private readonly cache: Pick<TwoTierCache, 'invalidate'>,
   ) {
     this.disableAfterMs = settings.disableAfterMs;
     this.checkIntervalMs = settings.disableCheckIntervalMs;
@@ -66,7 +66,6 @@ export class WebhookAutoDisable {
   }
 
   private async disabled(webhookId: string): Promise<void> {
-    if (!this.cache) return;
     await Promise.all([this.cache.invalidate('webhook', webhookId), this.cache.invalidate('webhooks-page'), this.cache.invalidate('health')]);
   }
 }

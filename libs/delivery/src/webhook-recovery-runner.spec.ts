@@ -1,6 +1,7 @@
 import { DeliveryMetrics } from './delivery-metrics';
 import type { RecoveryStep, WebhookRecoveryQueue } from './webhook-recovery-queue';
 import { DEFAULT_RECOVERY_SETTINGS, WebhookRecoveryRunner } from './webhook-recovery-runner';
+import { MetricsService } from '@app/observability';
 
 type QueueStub = jest.Mocked<Pick<WebhookRecoveryQueue, 'lease' | 'step' | 'completeIfWebhookDisabled' | 'release'>>;
 
@@ -11,7 +12,7 @@ function setup(steps: Record<string, RecoveryStep | undefined>, leased = Object.
     completeIfWebhookDisabled: jest.fn().mockResolvedValue(true),
     release: jest.fn().mockResolvedValue(undefined),
   };
-  const metrics = new DeliveryMetrics();
+  const metrics = new DeliveryMetrics(new MetricsService());
   const settings = { ...DEFAULT_RECOVERY_SETTINGS, intervalMs: 60_000 };
   const runner = new WebhookRecoveryRunner(settings, queue as unknown as WebhookRecoveryQueue, metrics);
   return { queue, metrics, runner, settings };

@@ -9,6 +9,7 @@ import {
   type HealthCheckResult,
 } from '@nestjs/terminus';
 import type { Env } from '@app/config';
+import { DeadlineExceededError, withDeadline } from '@app/redis';
 import { readBuildInfo, type BuildInfo } from './build-info';
 import type { Component, ProbeResponse, ReadinessBody } from './check-result';
 import { DEEP_HEALTH_SECTIONS, type DeepHealthSection } from './deep-health-section';
@@ -202,8 +203,8 @@ export class HealthService {
     try {
       result = await this.health.check([
         () =>
-          withDeadline(this.disk.checkStorage('disk', { path: this.diskPath, thresholdPercent: this.diskThreshold }), this.readiness.deadlineMs).catch(
-            (e: unknown) => this.indicators.check('disk').down({ error: e instanceof Error ? e.message : String(e) }),
+          withDeadline(this.disk.checkStorage('disk', { path: this.diskPath, thresholdPercent: this.diskThreshold }), this.readiness.deadlineMs, 'disk check').catch(
+            (e: unknown) => this.indicators.check('disk').down({ error: e instanceof DeadlineExceededError ? e.reason : e instanceof Error ? e.message : String(e) }),
           ),
         () => this.memory.checkHeap('memory', this.heapLimitBytes),
       ]);
@@ -222,7 +223,7 @@ export class HealthService {
     const path = this.diskPath;
     const threshold = this.diskThreshold;
     try {
-      const s = await withDeadline(statfs(path), this.readiness.deadlineMs);
+      const s = await withDeadline(statfs(path), this.readiness.deadlineMs, 'statfs');
       const used = s.blocks > 0 ? 1 - s.bavail / s.blocks : null;
       return { path, used_ratio: used === null ? null : Math.round(used * 1000) / 1000, threshold_ratio: threshold, free_bytes: s.bavail * s.bsize };
     } catch {
@@ -233,13 +234,4 @@ export class HealthService {
 
 function limitComponent(name: string, check: LimitCheck, within: string): Component {
   return { name, status: check.ok ? 'ok' : 'fail', message: check.ok ? within : (check.error ?? 'over its limit') };
-}
-
-/** Rejects after `ms` (a stuck filesystem must not hold a probe); the work itself cannot be cancelled. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 import { maskText } from '@app/config';
+import { DeadlineExceededError, withDeadline } from '@app/redis';
 
 /** What one bounded call to a dependency came to. `latencyMs` is measured from the caller's start. */
 export type BoundedOutcome<T> =
@@ -28,21 +29,17 @@ export class SingleInflightCall<T> {
   async run(start: () => Promise<T>, deadlineMs: number): Promise<BoundedOutcome<T>> {
     const t0 = performance.now();
     const call = this.inflight ?? this.begin(start);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((ok) => {
-      timer = setTimeout(() => ok('timeout'), deadlineMs);
-    });
+    let settled: Settled<T>;
     try {
-      const settled = await Promise.race([call, deadline]);
-      const latencyMs = Math.round(performance.now() - t0);
-      if (settled === 'timeout') {
-        return { ok: false, timedOut: true, latencyMs, error: `timed out after ${deadlineMs} ms` };
-      }
-      if (settled.ok) return { ok: true, value: settled.value, latencyMs };
-      return { ok: false, timedOut: false, latencyMs, error: describe(settled.error) };
-    } finally {
-      clearTimeout(timer);
+      settled = await withDeadline(call, deadlineMs, this.name);
+    } catch (e) {
+      // `call` never rejects (begin() settles it into a value): only the deadline lands here.
+      const reason = e instanceof DeadlineExceededError ? e.reason : describe(e);
+      return { ok: false, timedOut: e instanceof DeadlineExceededError, latencyMs: Math.round(performance.now() - t0), error: reason };
     }
+    const latencyMs = Math.round(performance.now() - t0);
+    if (settled.ok) return { ok: true, value: settled.value, latencyMs };
+    return { ok: false, timedOut: false, latencyMs, error: describe(settled.error) };
   }
 
   private begin(start: () => Promise<T>): Promise<Settled<T>> {

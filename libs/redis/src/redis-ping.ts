@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { maskText } from '@app/config';
+import { DeadlineExceededError, withDeadline } from './deadline';
 
 export interface PingResult {
   ok: boolean;
@@ -10,25 +11,18 @@ export interface PingResult {
 /** PING with a hard deadline, whatever state the client is in. Never throws, never outlives `timeoutMs`. */
 export async function pingRedis(client: Redis, timeoutMs: number): Promise<PingResult> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const reply = await Promise.race([
-      client.ping(),
-      new Promise<never>((_, fail) => {
-        timer = setTimeout(() => fail(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    const reply = await withDeadline(client.ping(), timeoutMs, 'PING');
     const latencyMs = Math.round(performance.now() - started);
     if (reply !== 'PONG') return { ok: false, latencyMs, error: `unexpected reply to PING` };
     return { ok: true, latencyMs };
   } catch (e) {
     return { ok: false, latencyMs: Math.round(performance.now() - started), error: maskText(describeRedisError(e, client)) };
-  } finally {
-    if (timer) clearTimeout(timer);
   }
 }
 
 function describeRedisError(e: unknown, client: Redis): string {
+  if (e instanceof DeadlineExceededError) return e.reason;
   const message = e instanceof Error ? e.message : String(e);
   // ioredis says "Stream isn't writeable..." while disconnected; say what that means.
   if (/Stream isn't writeable|Connection is closed/i.test(message)) return `not connected (client state: ${client.status})`;

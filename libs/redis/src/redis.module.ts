@@ -9,6 +9,12 @@ import { buildRedisOptions } from './redis-options';
 export const REDIS_CLIENT = getRedisConnectionToken();
 
 /**
+ * What REDIS_CLIENT resolves to: the client, or `null` when Redis is not configured (allowed outside strict mode).
+ * Inject it as this type (never `@Optional()`): a missing provider is a wiring mistake and fails at boot.
+ */
+export type RedisClientValue = Redis | null;
+
+/**
  * Redis wiring. Configured: one ioredis client through @nestjs-modules/ioredis, with bounded options, logging
  * its first successful PING (masked URL) and its state changes, not every retry. Not configured (outside strict
  * mode only): the token resolves to `null` and features degrade; readiness reports `disabled`.

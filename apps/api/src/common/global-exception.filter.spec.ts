@@ -1,7 +1,7 @@
 import { HttpException, Logger, NotFoundException, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import type { ArgumentsHost } from '@nestjs/common';
-import { GlobalExceptionFilter } from './global-exception.filter';
+import { errorBody, GlobalExceptionFilter, reasonPhrase } from './global-exception.filter';
 import { ResourceNotFoundException, ValidationFailedException } from './api-errors';
 
 function hostFor(id = 'req-42', url = '/api/v1/alerts') {
@@ -143,5 +143,14 @@ describe('GlobalExceptionFilter', () => {
     filter.catch(new QueryFailedError('SELECT 1', [], new Error('Query read timeout')), host);
     expect(sent.status).toBe(503);
     expect(sent.headers['retry-after']).toBe('5');
+  });
+});
+
+describe('errorBody', () => {
+  it("names each status by node:http's reason phrase, including the HTTP layer's own 408 (was 'Error')", () => {
+    expect(errorBody(408, 'request timed out', 'r1')).toEqual({ statusCode: 408, error: 'Request Timeout', message: 'request timed out', request_id: 'r1' });
+    expect(errorBody(431, 'too large', undefined).error).toBe('Request Header Fields Too Large');
+    expect(errorBody(429, 'slow down', undefined).error).toBe('Too Many Requests');
+    expect(reasonPhrase(599)).toBe('Error');
   });
 });

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { maskText } from '@app/config';
@@ -12,29 +13,17 @@ export interface ErrorBody {
   request_id?: string;
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  431: 'Request Header Fields Too Large',
-  422: 'Unprocessable Entity',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+/** The standard reason phrase of a status (node:http's table), e.g. 429 → 'Too Many Requests'. */
+export function reasonPhrase(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
+}
 
 /** Seconds a client should wait after a 503 for a dependency outage; connections are retried in the background. */
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 /** The error body every 4xx/5xx carries, also used by the HTTP layer's own errors (414, 431) outside Nest. */
 export function errorBody(statusCode: number, message: string, requestId: string | undefined): ErrorBody {
-  const body: ErrorBody = { statusCode, error: REASONS[statusCode] ?? 'Error', message: maskText(message) };
+  const body: ErrorBody = { statusCode, error: reasonPhrase(statusCode), message: maskText(message) };
   if (requestId) body.request_id = requestId;
   return body;
 }
@@ -82,7 +71,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const res = exception.getResponse();
-      const body: ErrorBody = { statusCode: status, error: REASONS[status] ?? 'Error', message: exception.message };
+      const body: ErrorBody = { statusCode: status, error: reasonPhrase(status), message: exception.message };
       if (typeof res === 'object' && res !== null) {
         const r = res as { message?: unknown; errors?: Record<string, string[]> };
         if (typeof r.message === 'string') body.message = r.message;
@@ -106,7 +95,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     }
     return {
       statusCode: 500,
-      error: REASONS[500],
+      error: reasonPhrase(500),
       message: `internal error; quote request id ${requestId ?? 'unknown'} when reporting it`,
       request_id: requestId,
     };

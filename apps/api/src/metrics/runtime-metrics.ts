@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type Redis from 'ioredis';
+import { pgPoolOf } from '@app/database';
 import { MetricsService, type PoolStats } from '@app/observability';
-import { REDIS_CLIENT } from '@app/redis';
+import { REDIS_CLIENT, type RedisClientValue } from '@app/redis';
 
 /** What a pg Pool exposes (TypeORM's PostgresDriver keeps it as `master`). */
 interface PgPoolLike {
@@ -26,8 +26,8 @@ export function pgPoolStats(pool: PgPoolLike | undefined): PoolStats | undefined
 export class RuntimeMetrics implements OnModuleDestroy {
   private readonly untrack: () => void;
 
-  constructor(metrics: MetricsService, dataSource: DataSource, @Inject(REDIS_CLIENT) redis: Redis | null) {
-    this.untrack = metrics.trackPool('api', () => pgPoolStats((dataSource.driver as unknown as { master?: PgPoolLike }).master));
+  constructor(metrics: MetricsService, dataSource: DataSource, @Inject(REDIS_CLIENT) redis: RedisClientValue) {
+    this.untrack = metrics.trackPool('api', () => pgPoolStats(pgPoolOf(dataSource)));
     if (redis) {
       metrics.gauge({
         name: 'signalgate_redis_up',

@@ -1,8 +1,7 @@
-import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { maskText } from '@app/config';
+import { RedisBreaker } from '@app/redis';
 
 /** What one check returns; the shape @nestjs/throttler's storage interface asks for (times in seconds). */
 export interface RateLimitRecord {
@@ -32,62 +31,48 @@ type IncrementingRedis = Redis & { signalgateRateLimitIncr(key: string, ttlMs: n
 
 /** Bound on the in-process fallback's counters (one per subject/IP and limit); the least recently used go first. */
 export const MEMORY_COUNTERS_MAX = 50_000;
-/** After a failed Redis check, this long goes to the in-process counter before Redis is tried again. */
-export const REDIS_RETRY_AFTER_FAILURE_MS = 1_000;
 const KEY_PREFIX = 'signalgate:rl:';
 
 /**
  * The throttler's storage: shared counters in Redis on the service's existing ioredis client, with an in-process
- * fallback. Chosen over `@nest-lab/throttler-storage-redis` because that package lets a Redis error escape the
- * guard, and the stock throttler then answers 500 to every request while Redis is down; here a Redis error, a
+ * fallback behind the shared RedisBreaker (@app/redis). Chosen over `@nest-lab/throttler-storage-redis` because that
+ * package lets a Redis error escape the guard, and the stock throttler then answers 500 to every request while Redis
+ * is down; here a Redis error, a
  * disconnected client or a check slower than `RATE_LIMIT_REDIS_TIMEOUT_MS` sends the request to the in-process
  * counter instead (fail open to per-process limits, never a 5xx), logged once per outage, and shared limits resume
  * when Redis answers again. Without REDIS_URL (development) the limits are per process from the start.
  */
 export class RateLimitStorage implements ThrottlerStorage {
-  private readonly logger = new Logger('RateLimit');
   private readonly memory = new LRUCache<string, { hits: number; expiresAt: number }>({ max: MEMORY_COUNTERS_MAX });
-  private readonly redis: IncrementingRedis | null;
-  private redisDownUntil = 0;
-  private outage = false;
+  private readonly breaker: RedisBreaker<IncrementingRedis>;
 
-  constructor(
-    redis: Redis | null,
-    private readonly redisTimeoutMs: number,
-  ) {
-    if (redis) {
-      if (typeof (redis as unknown as Record<string, unknown>).signalgateRateLimitIncr !== 'function') {
-        redis.defineCommand('signalgateRateLimitIncr', { numberOfKeys: 1, lua: INCREMENT_LUA });
-      }
-      this.redis = redis as IncrementingRedis;
-    } else {
-      this.redis = null;
-      this.logger.log('rate limits are per process: REDIS_URL is not set');
+  constructor(redis: Redis | null, redisTimeoutMs: number) {
+    if (redis && typeof (redis as unknown as Record<string, unknown>).signalgateRateLimitIncr !== 'function') {
+      redis.defineCommand('signalgateRateLimitIncr', { numberOfKeys: 1, lua: INCREMENT_LUA });
     }
+    this.breaker = new RedisBreaker(redis as IncrementingRedis | null, {
+      context: 'RateLimit',
+      timeoutMs: redisTimeoutMs,
+      what: 'rate-limit check',
+      downMessage: (why) => `Redis unavailable for rate limits (${why}): limiting per process until it answers again`,
+      upMessage: 'Redis answers again: rate limits are shared across replicas again',
+      absentMessage: 'rate limits are per process: REDIS_URL is not set',
+    });
   }
 
   /** True while checks go to the in-process counter because Redis failed. */
   get degraded(): boolean {
-    return this.outage;
+    return this.breaker.degraded;
   }
 
-  async increment(key: string, ttlMs: number, limit: number): Promise<RateLimitRecord> {
-    const redis = this.redis;
-    if (redis && redis.status === 'ready' && Date.now() >= this.redisDownUntil) {
-      try {
-        const [hits, pttl] = await this.withDeadline(redis.signalgateRateLimitIncr(KEY_PREFIX + key, ttlMs));
-        if (this.outage) {
-          this.outage = false;
-          this.logger.log('Redis answers again: rate limits are shared across replicas again');
-        }
+  increment(key: string, ttlMs: number, limit: number): Promise<RateLimitRecord> {
+    return this.breaker.run(
+      async (redis) => {
+        const [hits, pttl] = await redis.signalgateRateLimitIncr(KEY_PREFIX + key, ttlMs);
         return record(Number(hits), Number(pttl), limit);
-      } catch (e) {
-        this.redisFailed(e);
-      }
-    } else if (redis && !this.outage && redis.status !== 'ready') {
-      this.redisFailed(new Error(`client not connected (state: ${redis.status})`));
-    }
-    return this.incrementInMemory(key, ttlMs, limit);
+      },
+      () => this.incrementInMemory(key, ttlMs, limit),
+    );
   }
 
   private incrementInMemory(key: string, ttlMs: number, limit: number): RateLimitRecord {
@@ -99,25 +84,6 @@ export class RateLimitStorage implements ThrottlerStorage {
     }
     entry.hits += 1;
     return record(entry.hits, entry.expiresAt - now, limit);
-  }
-
-  private redisFailed(e: unknown): void {
-    this.redisDownUntil = Date.now() + REDIS_RETRY_AFTER_FAILURE_MS;
-    if (!this.outage) {
-      this.outage = true;
-      const why = maskText(e instanceof Error ? e.message : String(e));
-      this.logger.warn(`Redis unavailable for rate limits (${why}): limiting per process until it answers again`);
-    }
-  }
-
-  private withDeadline<T>(p: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      p,
-      new Promise<never>((_, fail) => {
-        timer = setTimeout(() => fail(new Error(`rate-limit check took over ${this.redisTimeoutMs} ms`)), this.redisTimeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
   }
 }
 

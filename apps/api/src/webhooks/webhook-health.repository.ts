@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { HEALTH_ATTEMPT_WINDOW } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 
 /** The failure ratio looks at this many latest attempts (at least DEGRADED_MIN_ATTEMPTS of them). */
 export const RATIO_WINDOW = 20;
-/** Success rate and p95 latency cover this many latest attempts. */
-export const STATS_WINDOW = 100;
 
 export interface HealthRow {
   id: string;
@@ -34,6 +33,7 @@ export class WebhookHealthRepository {
   async all(): Promise<HealthRow[]> {
     ensureDatabaseReady(this.dataSource);
     // Raw SQL: lateral windows, percentile_cont and the failure streak are one statement TypeORM cannot express.
+    // The stats window is HEALTH_ATTEMPT_WINDOW, the lib constant retention keeps: they cannot diverge.
     return this.dataSource.query<HealthRow[]>(
       `SELECT w.id, w.name, w.is_active, w.disabled_reason,
               coalesce(s.attempts, 0)::int AS attempts, coalesce(s.failures, 0)::int AS failures,
@@ -47,7 +47,7 @@ export class WebhookHealthRepository {
                 percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95_ms, max(started_at) AS last_attempt_at
          FROM (SELECT success, duration_ms, started_at, row_number() OVER (ORDER BY id DESC) AS rn
                FROM delivery_attempts a WHERE a.webhook_id = w.id AND a.started_at >= w.enabled_at
-               ORDER BY id DESC LIMIT ${STATS_WINDOW}) x
+               ORDER BY id DESC LIMIT ${HEALTH_ATTEMPT_WINDOW}) x
        ) s ON true
        LEFT JOIN LATERAL (
          -- The latest success by id: one probe of the partial success index, however long the history (a max() of

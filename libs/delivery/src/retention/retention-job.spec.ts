@@ -2,6 +2,7 @@ import { DeliveryMetrics } from '../delivery-metrics';
 import type { DeliveryPool } from '../delivery-pool';
 import { RetentionJob } from './retention-job';
 import type { RetentionSettings } from './retention-settings';
+import { MetricsService } from '@app/observability';
 
 const settings: RetentionSettings = { intervalMs: 60_000, batchSize: 2, statementTimeoutMs: 1000, succeededDays: 30, failedDays: 90, alertDays: 90 };
 
@@ -31,7 +32,7 @@ function fakeClient(opts: { locked: boolean; unlockFails?: boolean; deliveries?:
 }
 
 function job(client: ReturnType<typeof fakeClient>, s: RetentionSettings = settings) {
-  const metrics = new DeliveryMetrics();
+  const metrics = new DeliveryMetrics(new MetricsService());
   const pool = { client: jest.fn(async () => client) } as unknown as DeliveryPool;
   const j = new RetentionJob({ retention: s }, pool, metrics);
   (j as unknown as { running: boolean }).running = true;

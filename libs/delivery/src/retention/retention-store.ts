@@ -4,7 +4,7 @@ import type { RetentionCutoffs } from './retention-settings';
 /** pg_try_advisory_lock key of the retention pass (the migration lock is 72_616_001). */
 export const RETENTION_LOCK_KEY = 72_616_013;
 
-/** Webhook health reads this many latest attempts per webhook (apps/api webhook-health.repository STATS_WINDOW). */
+/** Webhook health reads this many latest attempts per webhook, and retention keeps them: the one definition (apps/api's webhook-health.repository imports it). */
 export const HEALTH_ATTEMPT_WINDOW = 100;
 
 export type FinishedStatus = 'succeeded' | 'failed';

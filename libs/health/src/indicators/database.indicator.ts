@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { boundedQuery, DatabaseConnector, readMigrationState, type MigrationState } from '@app/database';
+import { boundedQuery, DatabaseConnector, pgPoolOf, readMigrationState, type MigrationState } from '@app/database';
 import { SingleInflightCall } from '../single-inflight-call';
 
 const NOT_CONNECTED = 'not connected yet (retrying in the background)';
@@ -73,7 +73,7 @@ export class DatabaseIndicator {
 
   poolUsage(): PoolUsage | undefined {
     if (!this.ds.isInitialized) return undefined;
-    const pool = (this.ds.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } } }).master;
+    const pool = pgPoolOf(this.ds);
     if (!pool) return undefined;
     return { max: pool.options?.max ?? 0, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
   }

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import type Redis from 'ioredis';
 import type { Env } from '@app/config';
-import { pingRedis, REDIS_CLIENT } from '@app/redis';
+import { pingRedis, REDIS_CLIENT, type RedisClientValue } from '@app/redis';
 import { SingleInflightCall } from '../single-inflight-call';
 
 /**
@@ -20,7 +19,7 @@ export class RedisIndicator {
 
   constructor(
     private readonly indicators: HealthIndicatorService,
-    @Inject(REDIS_CLIENT) private readonly client: Redis | null,
+    @Inject(REDIS_CLIENT) private readonly client: RedisClientValue,
     config: ConfigService<Env, true>,
   ) {
     this.strict = config.get('STRICT', { infer: true });
