@@ -16,17 +16,27 @@ export type Severity = (typeof SEVERITIES)[number];
 /** SQL rank of a severity column/parameter: higher is more severe. */
 const rank = (expr: string) => `(CASE ${expr} WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'warning' THEN 2 WHEN 'info' THEN 1 ELSE 0 END)`;
 
+/** SQL: webhook `w` is active and subscribed to an event of `typeParam` for an alert of `severityParam`. */
+const subscribedSql = (typeParam: string, severityParam: string) => `w.is_active
+      AND (cardinality(w.event_types) = 0 OR ${typeParam}::text = ANY (w.event_types))
+      AND (w.min_severity IS NULL OR ${rank(`${severityParam}::text`)} >= ${rank('w.min_severity')})`;
+
 /**
  * SQL selecting the active webhooks subscribed to an event of `typeParam` for an alert of `severityParam` whose
  * matchers it satisfies: `routesParam` (a uuid[]) lists the webhooks with matchers that the alert matches, as
- * WebhookRouting decided; a webhook without matchers takes every alert. Every webhook filter lives here.
+ * WebhookRouting decided; a webhook without matchers takes every alert. Every webhook filter lives here. Two branches
+ * so the matched ones are primary-key lookups rather than an `= ANY (routes)` test on every webhook row (bench/routing).
  */
 export function subscribedWebhooksSql(typeParam: string, severityParam: string, routesParam: string): string {
-  return `SELECT w.id FROM webhooks w
-    WHERE w.is_active
-      AND (cardinality(w.event_types) = 0 OR ${typeParam}::text = ANY (w.event_types))
-      AND (w.min_severity IS NULL OR ${rank(`${severityParam}::text`)} >= ${rank('w.min_severity')})
-      AND (cardinality(w.matchers) = 0 OR w.id = ANY (${routesParam}))`;
+  return `SELECT w.id FROM webhooks w WHERE cardinality(w.matchers) = 0 AND ${subscribedSql(typeParam, severityParam)}
+    UNION ALL ${matchedWebhooksSql(typeParam, severityParam, routesParam)}`;
+}
+
+/** The second branch alone: the webhooks of `routesParam` (with matchers, matched) that are subscribed. */
+export function matchedWebhooksSql(typeParam: string, severityParam: string, routesParam: string): string {
+  // `id = ANY (array)` is an index condition on the primary key; a join with unnest() was planned as a nested loop
+  // over every webhook (the planner guesses 1 row), 100x slower at 1,000 webhooks.
+  return `SELECT w.id FROM webhooks w WHERE w.id = ANY (${routesParam}) AND cardinality(w.matchers) > 0 AND ${subscribedSql(typeParam, severityParam)}`;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { WebhookRouting } from './webhook-routing';
+import fc from 'fast-check';
+import { compileMatchers, type Matcher, routingLabels } from '@app/routing';
+import { RoutingTable, WebhookRouting } from './webhook-routing';
 
 /** A DataSource whose routing table is `state` at each query (what `load` reads). */
 function fakeDb(state: { generation: number; webhooks: Array<{ id: string; matchers: string[] }> }) {
@@ -72,5 +74,27 @@ describe('WebhookRouting', () => {
     await expect(routing.current()).rejects.toThrow('connection refused');
     fail = false;
     expect((await routing.current()).generation).toBe('7');
+  });
+});
+
+describe('RoutingTable index', () => {
+  it('finds exactly the webhooks a scan of every webhook finds (property)', () => {
+    const NAMES = ['team', 'env', 'severity', 'source'];
+    const VALUES = ['', 'a', 'b', 'info'];
+    const matcher = fc.record({ name: fc.constantFrom(...NAMES), type: fc.constantFrom<Matcher['type']>('=', '!=', '=~', '!~'), value: fc.constantFrom(...VALUES, 'a|b', '.*') });
+    const webhooks = fc.array(fc.array(matcher, { minLength: 1, maxLength: 3 }), { maxLength: 12 });
+    const alert = fc.record({
+      labels: fc.dictionary(fc.constantFrom(...NAMES), fc.constantFrom(...VALUES)),
+      severity: fc.constantFrom('info', 'critical'),
+      source: fc.option(fc.constantFrom(...VALUES), { nil: null }),
+    });
+    fc.assert(
+      fc.property(webhooks, alert, (ms, a) => {
+        const table = new RoutingTable('1', ms.map((matchers, i) => ({ id: `w${i}`, matchers })));
+        const scan = ms.flatMap((matchers, i) => (compileMatchers(matchers)(routingLabels(a)) ? [`w${i}`] : []));
+        expect(table.matched(a).sort()).toEqual(scan.sort());
+      }),
+      { numRuns: 500 },
+    );
   });
 });

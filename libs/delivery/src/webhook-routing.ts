@@ -1,6 +1,6 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { compileMatchers, parseMatcher, type RoutableAlert, routingLabels } from '@app/routing';
+import { compileMatchers, type Matcher, parseMatcher, type RoutableAlert, routingLabels } from '@app/routing';
 
 /** Re-reads of a stale table before a fan-out gives up (each needs a matcher write committed in between). */
 const MAX_ROUTING_ATTEMPTS = 5;
@@ -10,19 +10,44 @@ interface RoutedWebhook {
   test: (labels: Record<string, string>) => boolean;
 }
 
-/** Every webhook that has matchers, compiled, as of `generation` (webhook_routing). */
+/**
+ * Every webhook that has matchers, compiled, as of `generation` (webhook_routing). Webhooks with an equality matcher
+ * on a non-empty value are indexed by it (label name → value → webhooks), so an alert is tested only against those
+ * whose equality it meets, plus the webhooks without one: a thousand `team="tN"` webhooks cost a lookup, not a scan.
+ */
 export class RoutingTable {
+  private readonly byLabel = new Map<string, Map<string, RoutedWebhook[]>>();
+  private readonly unindexed: RoutedWebhook[] = [];
+  readonly size: number;
+
   constructor(
     readonly generation: string,
-    private readonly webhooks: RoutedWebhook[],
-  ) {}
+    webhooks: Array<{ id: string; matchers: Matcher[] }>,
+  ) {
+    this.size = webhooks.length;
+    for (const { id, matchers } of webhooks) {
+      const routed = { id, test: compileMatchers(matchers) };
+      const key = matchers.find((m) => m.type === '=' && m.value !== '');
+      if (!key) {
+        this.unindexed.push(routed);
+        continue;
+      }
+      const values = this.byLabel.get(key.name) ?? new Map<string, RoutedWebhook[]>();
+      this.byLabel.set(key.name, values);
+      values.set(key.value, [...(values.get(key.value) ?? []), routed]);
+    }
+  }
 
   /** The webhooks with matchers that this alert satisfies (webhooks without matchers take every alert, in SQL). */
   matched(alert: RoutableAlert): string[] {
-    if (this.webhooks.length === 0) return [];
+    if (this.size === 0) return [];
     const labels = routingLabels(alert);
     const ids: string[] = [];
-    for (const w of this.webhooks) if (w.test(labels)) ids.push(w.id);
+    for (const w of this.unindexed) if (w.test(labels)) ids.push(w.id);
+    for (const [name, values] of this.byLabel) {
+      const candidates = Object.hasOwn(labels, name) ? values.get(labels[name]) : undefined;
+      if (candidates) for (const w of candidates) if (w.test(labels)) ids.push(w.id);
+    }
     return ids;
   }
 }
@@ -78,7 +103,7 @@ export class WebhookRouting {
     )) as Array<{ generation: string; webhooks: Array<{ id: string; matchers: string[] }> }>;
     return new RoutingTable(
       row.generation,
-      row.webhooks.map((w) => ({ id: w.id, test: compileMatchers(w.matchers.map(parseMatcher)) })),
+      row.webhooks.map((w) => ({ id: w.id, matchers: w.matchers.map(parseMatcher) })),
     );
   }
 }

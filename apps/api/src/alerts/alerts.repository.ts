@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager, IsNull, type QueryRunner, type Repository, type UpdateQueryBuilder } from 'typeorm';
 import { preparedRows, queryRows } from '@app/database';
-import { DeliveryOutbox, type EventType, NOTIFY_SQL, ROUTING_FRESH_SQL, SEVERITIES, subscribedWebhooksSql, TIME_ORDERED_UUID_SQL } from '@app/delivery';
+import { DeliveryOutbox, type EventType, NOTIFY_SQL, matchedWebhooksSql, ROUTING_FRESH_SQL, SEVERITIES, subscribedWebhooksSql, TIME_ORDERED_UUID_SQL } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { type KeysetPage, keysetPage } from '../common/keyset-page';
 import { AlertEntity } from './alert.entity';
@@ -220,7 +220,7 @@ export class AlertsRepository {
            SELECT * FROM json_to_recordset($1::json) AS r(fingerprint text, event text, severity text, first boolean, routes uuid[])
          )
          SELECT coalesce(sum(subs.n + (
-                  SELECT count(*) FROM (${subscribedWebhooksSql('r.event', 'subs.severity', 'r.routes')}) m WHERE m.id = ANY (r.routes)
+                  SELECT count(*) FROM (${matchedWebhooksSql('r.event', 'subs.severity', 'r.routes')}) m
                 )), 0)::int AS deliveries,
                 (SELECT count(*) FROM g)::int AS fresh
          FROM r
