@@ -8,6 +8,6 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: {
     '^@app/migrations(|/.*)$': '<rootDir>/migrations$1',
-    '^@app/(config|database|redis|observability|health|delivery|auth|cache)(|/.*)$': '<rootDir>/libs/$1/src$2',
+    '^@app/(config|database|redis|observability|health|delivery|auth|cache|routing)(|/.*)$': '<rootDir>/libs/$1/src$2',
   },
 };

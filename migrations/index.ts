@@ -4,6 +4,7 @@ import { DeliveryQueue1732400000000 } from './1732400000000-DeliveryQueue';
 import { WebhookRecoveries1732500000000 } from './1732500000000-WebhookRecoveries';
 import { WebhookSendRate1732600000000 } from './1732600000000-WebhookSendRate';
 import { RetentionIndexes1732700000000 } from './1732700000000-RetentionIndexes';
+import { WebhookMatchers1732800000000 } from './1732800000000-WebhookMatchers';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -17,4 +18,5 @@ export const MIGRATIONS: MigrationClass[] = [
   WebhookRecoveries1732500000000,
   WebhookSendRate1732600000000,
   RetentionIndexes1732700000000,
+  WebhookMatchers1732800000000,
 ];

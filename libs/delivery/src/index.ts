@@ -33,3 +33,5 @@ export * from './webhook-recovery-runner';
 export * from './webhook-sender';
 export * from './webhook-signature';
 export * from './webhook.entity';
+export * from './webhook-routing';
+export * from './webhook-routing.entity';

@@ -1,7 +1,8 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /**
- * A registered receiver (table from migrations 1732300000000-Init, 1732400000000-DeliveryQueue and 1732600000000-WebhookSendRate). Describes the
+ * A registered receiver (table from migrations 1732300000000-Init, 1732400000000-DeliveryQueue, 1732600000000-WebhookSendRate
+ * and 1732800000000-WebhookMatchers). Describes the
  * schema exactly, names included: test/schema-drift.e2e-spec.ts fails on any difference. The index's DESC order lives
  * only in the migration (TypeORM cannot declare it; a backward scan serves the same queries).
  */
@@ -16,6 +17,8 @@ export class WebhookEntity {
   @Column({ type: 'text', nullable: true }) description: string | null;
   @Column({ type: 'text', array: true, name: 'event_types', default: () => "'{}'" }) eventTypes: string[];
   @Column({ type: 'varchar', length: 16, name: 'min_severity', nullable: true }) minSeverity: string | null;
+  /** Canonical Alertmanager-syntax matchers, ANDed; empty = every alert (1732800000000-WebhookMatchers). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) matchers: string[];
   @Column({ type: 'jsonb', default: {} }) headers: Record<string, string>;
   @Column({ type: 'boolean', name: 'is_active', default: true }) isActive: boolean;
   /** Never serialized except in the create/rotate response. */

@@ -56,7 +56,7 @@ describe('mapAlertmanagerPayload', () => {
     const changes = mapAlertmanagerPayload({
       alerts: [alert({ status: 'resolved', labels, endsAt: '2026-11-21T22:10:00.000Z' }), alert({ labels })],
     });
-    expect(changes[0]).toEqual({ status: 'resolved', fingerprint: deriveFingerprint({ labels, title: '' }), endsAt: '2026-11-21T22:10:00.000Z' });
+    expect(changes[0]).toEqual({ status: 'resolved', fingerprint: deriveFingerprint({ labels, title: '' }), endsAt: '2026-11-21T22:10:00.000Z', labels });
     expect(changes[1]).toMatchObject({ status: 'firing', alert: { fingerprint: deriveFingerprint({ labels, title: '' }) } });
   });
 
@@ -72,13 +72,13 @@ describe('planAlertmanagerRounds', () => {
     status: 'firing',
     alert: { fingerprint, title, severity: 'warning', source: 'alertmanager', description: null, labels: {}, annotations: { summary: title }, startsAt },
   });
-  const resolved = (fingerprint: string, endsAt: string | null = null): AlertmanagerChange => ({ status: 'resolved', fingerprint, endsAt });
+  const resolved = (fingerprint: string, endsAt: string | null = null): AlertmanagerChange => ({ status: 'resolved', fingerprint, endsAt, labels: {} });
 
   it('puts distinct fingerprints in one round', () => {
     const rounds = planAlertmanagerRounds([firing('a', 'A'), resolved('b'), firing('c', 'C')]);
     expect(rounds).toHaveLength(1);
     expect(rounds[0].firing.map((f) => [f.alert.fingerprint, f.count])).toEqual([['a', 1], ['c', 1]]);
-    expect(rounds[0].resolved).toEqual([{ fingerprint: 'b', endsAt: null, count: 1 }]);
+    expect(rounds[0].resolved).toEqual([{ fingerprint: 'b', endsAt: null, count: 1, labels: {} }]);
   });
 
   it('collapses repeated firing entries: the last content wins, the first start stays, the count adds up', () => {
@@ -92,7 +92,7 @@ describe('planAlertmanagerRounds', () => {
 
   it('collapses repeated resolved entries: the first end time resolves, the rest are counted', () => {
     const [round] = planAlertmanagerRounds([resolved('a', '2026-11-21T22:10:00.000Z'), resolved('a', '2026-11-21T22:20:00.000Z')]);
-    expect(round.resolved).toEqual([{ fingerprint: 'a', endsAt: '2026-11-21T22:10:00.000Z', count: 2 }]);
+    expect(round.resolved).toEqual([{ fingerprint: 'a', endsAt: '2026-11-21T22:10:00.000Z', count: 2, labels: {} }]);
   });
 
   it('keeps the order of a fingerprint that fires, resolves and fires again: one round per run', () => {
@@ -164,11 +164,11 @@ describe('fanOutEvents', () => {
     status: 'firing',
     alert: { fingerprint, title: fingerprint, severity, source: 'alertmanager', description: null, labels: {}, annotations: {}, startsAt: null },
   });
-  const resolved = (fingerprint: string): AlertmanagerChange => ({ status: 'resolved', fingerprint, endsAt: null });
+  const resolved = (fingerprint: string): AlertmanagerChange => ({ status: 'resolved', fingerprint, endsAt: null, labels: { team: fingerprint } });
 
   it('leaves round 1 to the database and knows every later event: a create after a resolve, a resolve of the run before', () => {
     const events = fanOutEvents(planAlertmanagerRounds([firing('a', 'high'), resolved('b'), resolved('a'), firing('b', 'info'), firing('a', 'critical'), firing('a', 'info'), resolved('b')]));
-    expect(events).toEqual([
+    expect(events.map(({ alert: _alert, ...e }) => e)).toEqual([
       { fingerprint: 'a', event: 'alert.created', severity: 'high', first: true },
       { fingerprint: 'b', event: 'alert.resolved', severity: null, first: true },
       { fingerprint: 'b', event: 'alert.created', severity: 'info', first: false },
@@ -177,6 +177,10 @@ describe('fanOutEvents', () => {
       { fingerprint: 'a', event: 'alert.created', severity: 'info', first: false },
       { fingerprint: 'b', event: 'alert.resolved', severity: 'info', first: false },
     ]);
+    // What matchers see: a create's alert as mapped; a resolve's payload labels, its severity label mapped (or the run's), source alertmanager.
+    expect(events[0].alert).toMatchObject({ fingerprint: 'a', severity: 'high', source: 'alertmanager' });
+    expect(events[1].alert).toEqual({ labels: { team: 'b' }, severity: 'warning', source: 'alertmanager' });
+    expect(events[5].alert).toEqual({ labels: { team: 'b' }, severity: 'info', source: 'alertmanager' });
   });
 
   it('one event per entry at most, and one per fingerprint for a payload of each alert once', () => {

@@ -1,9 +1,12 @@
+import type { RoutableAlert } from '@app/routing';
 import type { AlertInput } from './alert.view';
 import { deriveFingerprint, severityFromLabel } from './alert-fingerprint';
 import type { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';
 
 /** One alert of an Alertmanager payload, as a change to apply: fire (create or refresh) or resolve. */
-export type AlertmanagerChange = { status: 'firing'; alert: AlertInput } | { status: 'resolved'; fingerprint: string; endsAt: string | null };
+export type AlertmanagerChange =
+  | { status: 'firing'; alert: AlertInput }
+  | { status: 'resolved'; fingerprint: string; endsAt: string | null; labels: Record<string, string> };
 
 const MAX_TITLE_LENGTH = 500;
 
@@ -17,7 +20,7 @@ export function mapAlertmanagerPayload(payload: Pick<AlertmanagerPayloadDto, 'al
     const labels = a.labels ?? {};
     const annotations = a.annotations ?? {};
     const fingerprint = Object.keys(labels).length ? deriveFingerprint({ labels, title: '' }) : (a.fingerprint ?? deriveFingerprint({ title: 'alertmanager' }));
-    if (a.status === 'resolved') return { status: 'resolved', fingerprint, endsAt: validTime(a.endsAt) };
+    if (a.status === 'resolved') return { status: 'resolved', fingerprint, endsAt: validTime(a.endsAt), labels };
     return {
       status: 'firing',
       alert: {
@@ -51,6 +54,8 @@ export interface ResolvedBatchItem {
   fingerprint: string;
   endsAt: string | null;
   count: number;
+  /** The first entry's labels: what the fan-out bound matches webhooks' matchers against. */
+  labels: Record<string, string>;
 }
 
 /** Changes that can be written together: each fingerprint appears at most once in a round. */
@@ -81,7 +86,7 @@ export function planAlertmanagerRounds(changes: AlertmanagerChange[]): Alertmana
     } else if (last?.status === 'resolved') {
       last.item.count += 1;
     } else {
-      own.push({ status: 'resolved', item: { fingerprint, endsAt: change.endsAt, count: 1 } });
+      own.push({ status: 'resolved', item: { fingerprint, endsAt: change.endsAt, count: 1, labels: change.labels } });
     }
   }
   const rounds: AlertmanagerRound[] = [];
@@ -107,6 +112,11 @@ export interface FanOutEvent {
   /** Null: the firing alert's own (round 1 resolves). */
   severity: string | null;
   first: boolean;
+  /**
+   * What webhooks' matchers are tested on: the payload's labels (a resolve's too: they derive its fingerprint, so they
+   * are the stored alert's), severity from its label as intake maps it, source `alertmanager`.
+   */
+  alert: RoutableAlert;
 }
 
 export function fanOutEvents(rounds: AlertmanagerRound[]): FanOutEvent[] {
@@ -115,10 +125,12 @@ export function fanOutEvents(rounds: AlertmanagerRound[]): FanOutEvent[] {
   rounds.forEach((round, i) => {
     for (const { alert } of round.firing) {
       severities.set(alert.fingerprint, alert.severity);
-      events.push({ fingerprint: alert.fingerprint, event: 'alert.created', severity: alert.severity, first: i === 0 });
+      events.push({ fingerprint: alert.fingerprint, event: 'alert.created', severity: alert.severity, first: i === 0, alert });
     }
-    for (const { fingerprint } of round.resolved) {
-      events.push({ fingerprint, event: 'alert.resolved', severity: i === 0 ? null : (severities.get(fingerprint) ?? null), first: i === 0 });
+    for (const { fingerprint, labels } of round.resolved) {
+      const severity = i === 0 ? null : (severities.get(fingerprint) ?? null);
+      const alert = { labels, severity: severity ?? severityFromLabel(labels.severity), source: 'alertmanager' };
+      events.push({ fingerprint, event: 'alert.resolved', severity, first: i === 0, alert });
     }
   });
   return events;

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager, IsNull, type QueryRunner, type Repository, type UpdateQueryBuilder } from 'typeorm';
 import { preparedRows, queryRows } from '@app/database';
-import { DeliveryOutbox, type EventType, NOTIFY_SQL, SEVERITIES, subscribedWebhooksSql, TIME_ORDERED_UUID_SQL } from '@app/delivery';
+import { DeliveryOutbox, type EventType, NOTIFY_SQL, matchedWebhooksSql, ROUTING_FRESH_SQL, SEVERITIES, subscribedWebhooksSql, TIME_ORDERED_UUID_SQL } from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { type KeysetPage, keysetPage } from '../common/keyset-page';
 import { AlertEntity } from './alert.entity';
@@ -82,7 +82,8 @@ export class AlertsRepository {
       .filter((c) => c !== '"fingerprint"')
       .map((c) => `CASE WHEN a.inserted THEN NULL ELSE a.${c} END AS ${c}`)
       .join(', ');
-    const { rows, candidates } = await this.upsert(items, options, tx, `SELECT a.fingerprint, a.inserted, ${this.updatedRowColumns}, (SELECT count(*) FROM n) AS notified FROM a`);
+    // Every item comes back (inserted or updated) unless the statement found the routing table stale and wrote nothing.
+    const { rows, candidates } = await this.upsert(items, options, tx, `SELECT a.fingerprint, a.inserted, ${this.updatedRowColumns}, (SELECT count(*) FROM n) AS notified FROM a`, (r) => r.length > 0);
     const byFingerprint = new Map((rows as Array<Record<string, unknown> & { inserted: boolean }>).map((row) => [row.fingerprint as string, row]));
     return candidates.map((candidate) => {
       const row = byFingerprint.get(candidate.fingerprint);
@@ -97,16 +98,26 @@ export class AlertsRepository {
    */
   async upsertFiringCountCreated(items: Array<{ alert: AlertInput; count: number }>, options: UpsertOptions = {}, tx?: EntityManager): Promise<number> {
     if (items.length === 0) return 0;
-    const { rows } = await this.upsert(items, options, tx, 'SELECT count(*) FILTER (WHERE a.inserted)::int AS created, (SELECT count(*) FROM n) AS notified FROM a');
+    const { rows } = await this.upsert(
+      items,
+      options,
+      tx,
+      'SELECT count(*) FILTER (WHERE a.inserted)::int AS created, (SELECT count(*) FROM n) AS notified, (SELECT count(*) FROM g)::int AS fresh FROM a',
+      (r) => (r[0] as { fresh: number }).fresh > 0,
+    );
     return (rows[0] as { created: number }).created;
   }
 
-  /** The statement, with `select` over its `a` (the upserted rows) and `n` (the wake-up); also the candidate rows, in item order. */
+  /**
+   * The statement, with `select` over its `a` (the upserted rows), `n` (the wake-up) and `g` (the routing table is
+   * fresh); also the candidate rows, in item order. `fresh` reads the rows: a stale statement wrote nothing, and runs again.
+   */
   private async upsert(
     items: Array<{ alert: AlertInput; count: number }>,
     options: UpsertOptions,
     tx: EntityManager | undefined,
     select: string,
+    fresh: (rows: unknown[]) => boolean,
   ): Promise<{ rows: unknown[]; candidates: AlertEntity[] }> {
     ensureDatabaseReady(this.dataSource);
     if (new Set(items.map((i) => i.alert.fingerprint)).size !== items.length) throw new Error('upsertFiringMany: duplicate fingerprints');
@@ -142,7 +153,7 @@ export class AlertsRepository {
       : '';
     // The batch goes as one JSON parameter: one native JSON.stringify, where eleven array parameters cost the
     // driver's per-element escaping in JS (bench/intake). The event payloads are built from it in SQL.
-    const batch = candidates.map((c) => ({
+    const batch = (routes: (c: AlertEntity) => string[]) => candidates.map((c) => ({
       id: c.id,
       fingerprint: c.fingerprint,
       title: c.title,
@@ -153,59 +164,73 @@ export class AlertsRepository {
       annotations: c.annotations,
       occurrences: c.occurrences,
       starts_at: c.startsAt.toISOString(),
+      routes: routes(c),
     }));
     const payload = alertCreatedPayloadSql('t', '$2::text', options.announceFirstOccurrence ? '1' : 't.occurrences');
     // Raw SQL: dedup, insert, fan-out and notify for the whole batch in one statement — one round trip whatever its size
     // (bench/delivery). Rows go in fingerprint order so concurrent batches lock conflicting rows in the same order.
-    const rows = await preparedRows(
-      this.dataSource,
-      tx,
-      `WITH i AS (
-         SELECT t.*, ${payload} AS payload FROM json_to_recordset($1::json)
-           AS t(id uuid, fingerprint text, title text, severity text, source text, description text, labels json, annotations json, occurrences int, starts_at text)
-       ), a AS (
-         INSERT INTO alerts (id, fingerprint, title, severity, source, description, labels, annotations, occurrences, starts_at, created_at, updated_at)
-         SELECT id, fingerprint, title, severity, source, description, labels::jsonb, annotations::jsonb, occurrences, starts_at::timestamptz, $2::text::timestamptz, $2::text::timestamptz
-         FROM i ORDER BY fingerprint
-         ON CONFLICT (fingerprint) WHERE status = 'firing'
-         DO UPDATE SET occurrences = alerts.occurrences + EXCLUDED.occurrences, updated_at = now()${refresh}
-         RETURNING *, (xmax = 0) AS inserted
-       ), d AS (
-         INSERT INTO deliveries (id, webhook_id, alert_id, event_type, payload)
-         SELECT ${TIME_ORDERED_UUID_SQL}, s.id, a.id, 'alert.created', i.payload
-         FROM a JOIN i ON i.id = a.id CROSS JOIN LATERAL (${subscribedWebhooksSql("'alert.created'", 'a.severity')}) s
-         WHERE a.inserted
-         RETURNING 1
-       ), n AS (${NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM d))
-       ${select}`,
-      [JSON.stringify(batch), timestamp],
-    );
+    // Label matchers were evaluated in the process (WebhookRouting): each row carries the webhooks with matchers it
+    // satisfies, and `g` checks that their table is current (else nothing is written and the statement runs again).
+    const rows = await this.outbox.routing.run(async (table) => {
+      const result = await preparedRows(
+        this.dataSource,
+        tx,
+        `WITH g AS (${ROUTING_FRESH_SQL('$3')}), i AS (
+           SELECT t.*, ${payload} AS payload FROM json_to_recordset($1::json)
+             AS t(id uuid, fingerprint text, title text, severity text, source text, description text, labels json, annotations json, occurrences int, starts_at text, routes uuid[])
+           WHERE EXISTS (SELECT 1 FROM g)
+         ), a AS (
+           INSERT INTO alerts (id, fingerprint, title, severity, source, description, labels, annotations, occurrences, starts_at, created_at, updated_at)
+           SELECT id, fingerprint, title, severity, source, description, labels::jsonb, annotations::jsonb, occurrences, starts_at::timestamptz, $2::text::timestamptz, $2::text::timestamptz
+           FROM i ORDER BY fingerprint
+           ON CONFLICT (fingerprint) WHERE status = 'firing'
+           DO UPDATE SET occurrences = alerts.occurrences + EXCLUDED.occurrences, updated_at = now()${refresh}
+           RETURNING *, (xmax = 0) AS inserted
+         ), d AS (
+           INSERT INTO deliveries (id, webhook_id, alert_id, event_type, payload)
+           SELECT ${TIME_ORDERED_UUID_SQL}, s.id, a.id, 'alert.created', i.payload
+           FROM a JOIN i ON i.id = a.id CROSS JOIN LATERAL (${subscribedWebhooksSql("'alert.created'", 'a.severity', 'i.routes')}) s
+           WHERE a.inserted
+           RETURNING 1
+         ), n AS (${NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM d))
+         ${select}`,
+        [JSON.stringify(batch((c) => table.matched(c))), timestamp, table.generation],
+      );
+      return { fresh: fresh(result), value: result };
+    });
     return { rows, candidates };
   }
 
   /**
    * How many deliveries these events would write now: round-1 events only where the database says they happen
-   * (nothing firing / something firing), each times the active webhooks subscribed to its type and severity. Counted
-   * per (type, severity) once: one cheap statement, whatever the number of webhooks.
+   * (nothing firing / something firing), each times the active webhooks subscribed to its type and severity whose
+   * matchers it satisfies. Webhooks without matchers are counted per (type, severity) once; those with matchers only
+   * where an event matched them (by primary key): one cheap statement, whatever the number of webhooks.
    */
   async countFanOut(events: FanOutEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     ensureDatabaseReady(this.dataSource);
-    const [row] = (await this.dataSource.query(
-      `WITH subs AS (
-         SELECT e.type, v.severity, (SELECT count(*) FROM (${subscribedWebhooksSql('e.type', 'v.severity')}) w) AS n
-         FROM unnest(ARRAY['alert.created', 'alert.resolved']) AS e(type) CROSS JOIN unnest($2::text[]) AS v(severity)
-       ), r AS (
-         SELECT * FROM json_to_recordset($1::json) AS r(fingerprint text, event text, severity text, first boolean)
-       )
-       SELECT coalesce(sum(subs.n), 0)::int AS deliveries
-       FROM r
-       LEFT JOIN alerts a ON r.first AND a.fingerprint = r.fingerprint AND a.status = 'firing'
-       JOIN subs ON subs.type = r.event AND subs.severity = coalesce(r.severity, a.severity)
-       WHERE NOT r.first OR (r.event = 'alert.created') = (a.id IS NULL)`,
-      [JSON.stringify(events), SEVERITIES],
-    )) as Array<{ deliveries: number }>;
-    return row?.deliveries ?? 0;
+    return this.outbox.routing.run(async (table) => {
+      const rows = events.map(({ alert, ...e }) => ({ ...e, routes: table.matched(alert) }));
+      const [row] = (await this.dataSource.query(
+        `WITH g AS (${ROUTING_FRESH_SQL('$3')}), subs AS (
+           SELECT e.type, v.severity, (SELECT count(*) FROM (${subscribedWebhooksSql('e.type', 'v.severity', "'{}'::uuid[]")}) w) AS n
+           FROM unnest(ARRAY['alert.created', 'alert.resolved']) AS e(type) CROSS JOIN unnest($2::text[]) AS v(severity)
+         ), r AS (
+           SELECT * FROM json_to_recordset($1::json) AS r(fingerprint text, event text, severity text, first boolean, routes uuid[])
+         )
+         SELECT coalesce(sum(subs.n + (
+                  SELECT count(*) FROM (${matchedWebhooksSql('r.event', 'subs.severity', 'r.routes')}) m
+                )), 0)::int AS deliveries,
+                (SELECT count(*) FROM g)::int AS fresh
+         FROM r
+         LEFT JOIN alerts a ON r.first AND a.fingerprint = r.fingerprint AND a.status = 'firing'
+         JOIN subs ON subs.type = r.event AND subs.severity = coalesce(r.severity, a.severity)
+         WHERE NOT r.first OR (r.event = 'alert.created') = (a.id IS NULL)`,
+        [JSON.stringify(rows), SEVERITIES, table.generation],
+      )) as Array<{ deliveries: number; fresh: number }>;
+      return { fresh: row.fresh > 0, value: row.deliveries };
+    });
   }
 
   async findById(id: string): Promise<AlertEntity | null> {
@@ -277,7 +302,7 @@ export class AlertsRepository {
 
   /** Each alert's event payload is its stored row (`toAlertView`). */
   private fanOut(tx: EntityManager, event: EventType, alerts: AlertEntity[]): Promise<number> {
-    const events = alerts.map(toAlertView).map((view) => ({ alertId: view.id, severity: view.severity, data: view }));
+    const events = alerts.map(toAlertView).map((view) => ({ alertId: view.id, severity: view.severity, data: view, alert: view }));
     return this.outbox.fanOutAlertEvents(runnerOf(tx), event, events);
   }
 

@@ -100,6 +100,12 @@ export class WebhookViewDto {
   @ApiProperty({ type: [String], enum: EVENT_TYPES, description: 'Empty: every alert event' }) event_types: string[];
   // null is listed in the enum too: an enum admits null only if it holds it (toOpenApi31 would add it otherwise).
   @ApiProperty({ type: String, enum: [...SEVERITIES, null], nullable: true }) min_severity: string | null;
+  @ApiProperty({
+    type: [String],
+    example: ['team="db"', 'env=~"prod|staging"'],
+    description: 'Label matchers, ANDed, each in one canonical form: name, operator, then the value double-quoted with \\\\, \\" and \\n escaped. Empty: every alert',
+  })
+  matchers: string[];
   @ApiProperty({ ...stringMap, description: 'Sensitive values are masked as ***' }) headers: Record<string, string>;
   @ApiProperty({ type: Number, nullable: true, description: 'Requests per second across every worker; null: only the in-flight caps' })
   rate_limit_per_second: number | null;

@@ -17,6 +17,7 @@ export function toWebhookView(w: WebhookEntity) {
     description: w.description,
     event_types: w.eventTypes,
     min_severity: w.minSeverity,
+    matchers: w.matchers,
     headers,
     rate_limit_per_second: w.rateLimitPerSecond,
     is_active: w.isActive,

@@ -14,6 +14,8 @@ export interface WebhookChanges {
   description?: string | null;
   eventTypes?: string[];
   minSeverity?: string | null;
+  /** Canonical matcher strings (libs/routing). */
+  matchers?: string[];
   headers?: Record<string, string>;
   /** Requests per second across every process; null = only the in-flight caps. */
   rateLimitPerSecond?: number | null;

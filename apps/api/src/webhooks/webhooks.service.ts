@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TwoTierCache } from '@app/cache';
+import { canonicalMatchers } from '@app/routing';
 import { generateWebhookSecret } from '@app/delivery';
 import { ResourceNotFoundException } from '../common/api-errors';
 import type { PageQueryDto } from '../common/list-query.dto';
@@ -51,6 +52,7 @@ export class WebhooksService {
       description: dto.description ?? null,
       eventTypes: dto.event_types ?? [],
       minSeverity: dto.min_severity ?? null,
+      matchers: canonicalMatchers(dto.matchers ?? []),
       headers: dto.headers ?? {},
       rateLimitPerSecond: dto.rate_limit_per_second ?? null,
       isActive: dto.is_active ?? true,
@@ -95,6 +97,7 @@ export class WebhooksService {
       description: dto.description,
       eventTypes: dto.event_types,
       minSeverity: dto.min_severity,
+      matchers: dto.matchers && canonicalMatchers(dto.matchers),
       headers: dto.headers,
       rateLimitPerSecond: dto.rate_limit_per_second,
       isActive: dto.is_active,

@@ -2,6 +2,8 @@ import { ArrayMaxSize, ArrayUnique, IsBoolean, IsIn, IsInt, IsOptional, IsString
 import { EVENT_TYPES, MAX_RATE_LIMIT_PER_SECOND, SEVERITIES } from '@app/delivery';
 import { IsOptionalNotNull, NotNull } from './not-null';
 import { IsWebhookHeaders } from './webhook-headers.validator';
+import { IsMatcherList } from './webhook-matchers.validator';
+import { MATCHER_LIMITS } from '@app/routing';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export const WEBHOOK_URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_valid_protocol: true };
@@ -39,6 +41,35 @@ export class CreateWebhookDto {
   @IsOptional()
   @IsIn(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` })
   min_severity?: string | null;
+
+  /** Empty or absent: every alert. */
+  @ApiPropertyOptional({
+    type: 'array',
+    maxItems: MATCHER_LIMITS.count,
+    items: {
+      oneOf: [
+        { type: 'string', example: 'team="db"', description: 'Alertmanager matcher syntax: name, then = != =~ !~, then a value (optionally "quoted")' },
+        {
+          type: 'object',
+          required: ['name', 'value'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', maxLength: MATCHER_LIMITS.name, pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' },
+            value: { type: 'string', maxLength: MATCHER_LIMITS.value },
+            is_regex: { type: 'boolean', default: false },
+            is_equal: { type: 'boolean', default: true },
+          },
+        },
+      ],
+    },
+    example: ['team="db"', 'env=~"prod|staging"'],
+    description:
+      `Label matchers, ANDed (Alertmanager semantics: a missing label is "", regexes are RE2, fully anchored); severity and source match as labels where the alert has no label of that name. ` +
+      `Empty or absent: every alert. At most ${MATCHER_LIMITS.count}; name ≤ ${MATCHER_LIMITS.name}, value or regex ≤ ${MATCHER_LIMITS.value} characters. Returned as strings (name="value").`,
+  })
+  @IsOptionalNotNull()
+  @IsMatcherList()
+  matchers?: unknown[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Custom headers sent with each delivery' })
   @IsOptionalNotNull()

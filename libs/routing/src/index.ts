@@ -1,0 +1,3 @@
+export * from './matcher';
+export * from './matcher-set';
+export * from './matcher-list';
