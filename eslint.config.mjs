@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,7 +8,24 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', URL: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', setImmediate: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        performance: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        setImmediate: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -18,23 +36,42 @@ export default tseslint.config(
   {
     files: ['libs/**/*.ts', 'migrations/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/**', '../../apps/*', '../../../apps/*'], message: 'libs and migrations never import from apps/ (apps -> libs -> migrations)' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/apps/**', '../../apps/*', '../../../apps/*'], message: 'libs and migrations never import from apps/ (apps -> libs -> migrations)' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['migrations/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/**', '**/libs/**', '@app/*', '!@app/migrations'], message: 'migrations stand alone: they never import from apps/ or libs/' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/apps/**', '**/libs/**', '@app/*', '!@app/migrations'], message: 'migrations stand alone: they never import from apps/ or libs/' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['apps/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/api/src/**', '**/apps/api/**'], message: 'the CLI never imports from apps/api: move what both targets use to libs/' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/api/src/**', '**/apps/api/**'], message: 'the CLI never imports from apps/api: move what both targets use to libs/' }] },
+      ],
     },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Formatting is Prettier's (`npm run lint` checks it, `npm run format` applies it): no eslint rule argues with it.
+  prettier,
 );
