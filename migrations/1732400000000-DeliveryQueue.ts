@@ -17,9 +17,13 @@ export class DeliveryQueue1732400000000 implements MigrationInterface {
       ADD COLUMN disabled_reason varchar(200),
       ADD COLUMN disabled_at timestamptz,
       ADD COLUMN enabled_at timestamptz NOT NULL DEFAULT now()`);
-    await q.query(`UPDATE webhooks SET secret = 'whsec_' || encode(substring(uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()) from 1 for 24), 'base64')`);
+    await q.query(
+      `UPDATE webhooks SET secret = 'whsec_' || encode(substring(uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()) from 1 for 24), 'base64')`,
+    );
     await q.query(`ALTER TABLE webhooks ALTER COLUMN secret SET NOT NULL`);
-    await q.query(`ALTER TABLE webhooks ADD CONSTRAINT webhooks_min_severity_ck CHECK (min_severity IS NULL OR min_severity IN ('critical', 'high', 'warning', 'info'))`);
+    await q.query(
+      `ALTER TABLE webhooks ADD CONSTRAINT webhooks_min_severity_ck CHECK (min_severity IS NULL OR min_severity IN ('critical', 'high', 'warning', 'info'))`,
+    );
     await q.query(`CREATE INDEX webhooks_created_at_idx ON webhooks (created_at DESC, id DESC)`);
     await q.query(`ALTER TABLE alerts ADD COLUMN acknowledgement_note text`);
     await q.query(`CREATE INDEX alerts_status_created_idx ON alerts (status, created_at DESC, id DESC)`);

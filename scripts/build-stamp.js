@@ -28,7 +28,10 @@ function inputsHash(root = ROOT, env = process.env) {
   for (const f of FILES) if (existsSync(join(root, f))) files.push(join(root, f));
   const hash = createHash('sha256').update(`SG_NO_MINIFY=${env.SG_NO_MINIFY ?? ''}\0`);
   for (const file of files.map((f) => relative(root, f)).sort()) {
-    hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   }
   return hash.digest('hex');
 }

@@ -222,7 +222,7 @@ export function renderEnvExample(schema: Joi.ObjectSchema): string {
     '#',
     '# `cp .env.example .env`: both targets read .env from the current working directory (the real environment',
     '# wins over it). Everything is commented out: unset variables take the default shown. Secrets are',
-    '# placeholders: never commit real values (.env and .env.staging are git-ignored; or use your orchestrator\'s',
+    "# placeholders: never commit real values (.env and .env.staging are git-ignored; or use your orchestrator's",
     '# secret store).',
     '',
   ];

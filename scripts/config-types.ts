@@ -111,7 +111,10 @@ export function renderEnvTypes(schema: Joi.ObjectSchema): string {
     '// Generated from libs/config/src/env.schema.ts by `npm run docs:config`. Do not edit by hand: a unit test',
     '// (scripts/generate-config-docs.spec.ts) fails when this file differs from what the schema generates.',
     '',
-    ...jsDoc(['The typed view of the validated environment: the schema\'s keys, then the ones `validateEnv` derives.', 'Read it through `ConfigService<Env, true>`.'], ''),
+    ...jsDoc(
+      ["The typed view of the validated environment: the schema's keys, then the ones `validateEnv` derives.", 'Read it through `ConfigService<Env, true>`.'],
+      '',
+    ),
     'export interface Env {',
   ];
   let group: string | undefined;
@@ -128,7 +131,7 @@ export function renderEnvTypes(schema: Joi.ObjectSchema): string {
   lines.push(
     '}',
     '',
-    '/** The schema\'s keys in schema order: what `validateEnv` keeps of the environment, beside the derived keys. */',
+    "/** The schema's keys in schema order: what `validateEnv` keeps of the environment, beside the derived keys. */",
     'export const ENV_KEYS = [',
     ...keys.map((k) => `  '${k.name}',`),
     '] as const satisfies ReadonlyArray<keyof Env>;',

@@ -64,16 +64,27 @@ describe('generated configuration docs', () => {
 describe('generated Env type (libs/config/src/env.generated.ts)', () => {
   afterEach(() => clearRegisteredSecrets());
 
-  const member = (ts: string, name: string) => ts.split('\n').find((l) => l.startsWith(`  ${name}: `) || l.startsWith(`  ${name}?: `))?.trim();
+  const member = (ts: string, name: string) =>
+    ts
+      .split('\n')
+      .find((l) => l.startsWith(`  ${name}: `) || l.startsWith(`  ${name}?: `))
+      ?.trim();
 
   it('types each key from the schema: number, boolean, string, .valid() literals; optional only without a default or .required()', () => {
     const schema = Joi.object({
       COUNT: Joi.number().integer().min(1).default(3).description('A count.').meta({ group: 'G' }),
       FLAG: Joi.boolean().truthy('1').default(false).description('A flag.'),
       NAME: Joi.string().allow('').description('Unset means none.'),
-      MODE: Joi.string().valid('a', 'b', 'long-form').default('a').description('A mode.').meta({ aliases: { 'long-form': 'b' } }),
+      MODE: Joi.string()
+        .valid('a', 'b', 'long-form')
+        .default('a')
+        .description('A mode.')
+        .meta({ aliases: { 'long-form': 'b' } }),
       LEVEL: Joi.string().valid('x', "it's").required().description('A level.'),
-      COMPUTED: Joi.number().default(() => 7).description('Computed */ default.').meta({ docDefault: '`7` or so' }),
+      COMPUTED: Joi.number()
+        .default(() => 7)
+        .description('Computed */ default.')
+        .meta({ docDefault: '`7` or so' }),
       STRICT_ONLY: Joi.string().when('$strict', { is: true, then: Joi.required() }).description('Required in strict mode.'),
       TOKEN: Joi.string().default('real-token-value').description('A token.').meta({ secret: true }),
       RAW: Joi.string().default('0').description('Raw.').meta({ parsedBy: 'parseRaw' }),
@@ -93,18 +104,28 @@ describe('generated Env type (libs/config/src/env.generated.ts)', () => {
     expect(ts).toContain('   * Computed *\\/ default.\n   * @default `7` or so\n');
     expect(ts).toContain('Raw text, validated at boot: parse it with `parseRaw`.');
     expect(ts).not.toContain('real-token-value');
-    expect(ts).toContain("export const ENV_KEYS = [\n  'COUNT',\n  'FLAG',\n  'NAME',\n  'MODE',\n  'LEVEL',\n  'COMPUTED',\n  'STRICT_ONLY',\n  'TOKEN',\n  'RAW',\n] as const");
+    expect(ts).toContain(
+      "export const ENV_KEYS = [\n  'COUNT',\n  'FLAG',\n  'NAME',\n  'MODE',\n  'LEVEL',\n  'COMPUTED',\n  'STRICT_ONLY',\n  'TOKEN',\n  'RAW',\n] as const",
+    );
     expect(ts).toContain('  // --- G ---\n');
   });
 
   it('refuses what it cannot type instead of guessing', () => {
     expect(() => renderEnvTypes(Joi.object({ LIST: Joi.array().description('x') }))).toThrow(/LIST: no TypeScript type for Joi type 'array'/);
-    expect(() => renderEnvTypes(Joi.object({ M: Joi.string().valid('a').meta({ aliases: { b: 'a' } }) }))).toThrow(/alias b -> a/);
+    expect(() =>
+      renderEnvTypes(
+        Joi.object({
+          M: Joi.string()
+            .valid('a')
+            .meta({ aliases: { b: 'a' } }),
+        }),
+      ),
+    ).toThrow(/alias b -> a/);
     expect(() => renderEnvTypes(Joi.object({ STRICT: Joi.boolean().default(false) }))).toThrow(/derived by validateEnv/);
     expect(() => renderEnvTypes(Joi.object({ 'A-B': Joi.string().default('') }))).toThrow(/must be an identifier/);
   });
 
-  it('ENV_KEYS is the schema\'s key list, and Env adds exactly the derived keys', () => {
+  it("ENV_KEYS is the schema's key list, and Env adds exactly the derived keys", () => {
     expect([...ENV_KEYS]).toEqual(Object.keys(envSchema.describe().keys ?? {}));
     expect(DERIVED_KEYS.map((k) => k.name)).toEqual(['STRICT', 'SECRET_KEY_GENERATED']);
   });
@@ -125,8 +146,25 @@ describe('generated Env type (libs/config/src/env.generated.ts)', () => {
 
   it.each([
     ['defaults, not strict', {}],
-    ['strict, ENV=production (an alias)', { ENV: 'production', DATABASE_URL: 'postgresql+asyncpg://u:p@h/db', REDIS_URL: 'redis://h', SECRET_KEY: 'k'.repeat(32) }],
-    ['everything converted from text', { CI_STRICT: 'yes', LOG_LEVEL: 'debug', LOG_PRETTY: 'on', PORT: '9000', HEALTH_DISK_THRESHOLD_PERCENT: '0.5', CORS_ORIGINS: 'https://a.example.com', TRUST_PROXY: '2', DATABASE_URL: 'postgres://u:p@h/db', REDIS_URL: 'redis://h', SECRET_KEY: 'k'.repeat(32) }],
+    [
+      'strict, ENV=production (an alias)',
+      { ENV: 'production', DATABASE_URL: 'postgresql+asyncpg://u:p@h/db', REDIS_URL: 'redis://h', SECRET_KEY: 'k'.repeat(32) },
+    ],
+    [
+      'everything converted from text',
+      {
+        CI_STRICT: 'yes',
+        LOG_LEVEL: 'debug',
+        LOG_PRETTY: 'on',
+        PORT: '9000',
+        HEALTH_DISK_THRESHOLD_PERCENT: '0.5',
+        CORS_ORIGINS: 'https://a.example.com',
+        TRUST_PROXY: '2',
+        DATABASE_URL: 'postgres://u:p@h/db',
+        REDIS_URL: 'redis://h',
+        SECRET_KEY: 'k'.repeat(32),
+      },
+    ],
   ])('validateEnv output matches the generated types (%s)', (_label, raw) => {
     const r = validateEnv(raw);
     expect(r.errors).toEqual([]);

@@ -38,7 +38,10 @@ describe('docs/openapi.json', () => {
   });
 
   it('documents every /api/v1 route with the bearer scheme, and the probes', () => {
-    const doc = JSON.parse(generated) as { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>; components: { securitySchemes: Record<string, unknown> } };
+    const doc = JSON.parse(generated) as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     const v1 = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     expect(v1.length).toBeGreaterThanOrEqual(10);
@@ -48,14 +51,19 @@ describe('docs/openapi.json', () => {
         for (const status of ['401', '429']) expect([path, method, status, Boolean(op.responses[status])]).toEqual([path, method, status, true]);
       }
     }
-    for (const probe of ['/api/health/live', '/api/ready', '/api/health/startup', '/api/health/deep', '/api/version', '/metrics']) expect(doc.paths[probe]).toBeDefined();
+    for (const probe of ['/api/health/live', '/api/ready', '/api/health/startup', '/api/health/deep', '/api/version', '/metrics'])
+      expect(doc.paths[probe]).toBeDefined();
   });
 
   it('is OpenAPI 3.1 throughout: no 3.0 `nullable` left, and every event type under `webhooks` with the catalogue schema', () => {
-    const doc = JSON.parse(generated) as { openapi: string; webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }> };
+    const doc = JSON.parse(generated) as {
+      openapi: string;
+      webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(generated).not.toMatch(/"nullable":/);
     expect(Object.keys(doc.webhooks)).toEqual(EVENT_TYPES);
-    for (const { type, schema } of eventCatalogue()) expect([type, doc.webhooks[type].post.requestBody.content['application/json'].schema]).toEqual([type, schema]);
+    for (const { type, schema } of eventCatalogue())
+      expect([type, doc.webhooks[type].post.requestBody.content['application/json'].schema]).toEqual([type, schema]);
   });
 });

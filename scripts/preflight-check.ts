@@ -19,4 +19,3 @@ export function preflightProblem(real: RawEnv, cwd: string, check: (dataDir: str
     return e instanceof Error ? e.message : String(e);
   }
 }
-

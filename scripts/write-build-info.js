@@ -7,7 +7,9 @@ function writeBuildInfo({ quiet = false } = {}) {
   let sha = process.env.GIT_SHA || 'unknown';
   if (sha === 'unknown') {
     try {
-      sha = execSync('git rev-parse HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      sha = execSync('git rev-parse HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     } catch {
       /* not a git checkout (a container build context): keep "unknown" */
     }

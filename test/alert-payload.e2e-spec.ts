@@ -38,7 +38,10 @@ describe('alert.created payload built in SQL (e2e)', () => {
   });
 
   const payloadOf = async (alertId: string): Promise<string> => {
-    const { rows } = await db.query<{ payload: string }>(`SELECT payload FROM deliveries WHERE webhook_id = $1 AND alert_id = $2 AND event_type = 'alert.created'`, [hookId, alertId]);
+    const { rows } = await db.query<{ payload: string }>(
+      `SELECT payload FROM deliveries WHERE webhook_id = $1 AND alert_id = $2 AND event_type = 'alert.created'`,
+      [hookId, alertId],
+    );
     expect(rows).toHaveLength(1);
     return rows[0].payload;
   };
@@ -46,16 +49,16 @@ describe('alert.created payload built in SQL (e2e)', () => {
   /** Text that JSON must escape, beyond the plain: quotes, backslashes, every control character, non-BMP, lone surrogates, U+2028. */
   const nasty = fc.oneof(
     fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
-    fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\t', '\u0001', '\u001f', '\u007f', '\u2028', 'é', '😀', '\ud800', '\udfff', '/', '<', "'"), minLength: 1, maxLength: 20 }),
+    fc.string({
+      unit: fc.constantFrom('"', '\\', '\n', '\t', '\u0001', '\u001f', '\u007f', '\u2028', 'é', '😀', '\ud800', '\udfff', '/', '<', "'"),
+      minLength: 1,
+      maxLength: 20,
+    }),
   );
   const text = nasty.filter((s) => !s.includes('\u0000') && s.trim().length > 0);
   // Label and annotation values with a lone surrogate are refused (400: jsonb cannot hold one); text fields take them.
   const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
-  const map = fc.dictionary(
-    fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/),
-    text.map((s) => s.slice(0, 200)).filter(wellFormed),
-    { maxKeys: 4 },
-  );
+  const map = fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/), text.map((s) => s.slice(0, 200)).filter(wellFormed), { maxKeys: 4 });
 
   it('is JSON.stringify of the answered view, for generated titles, sources, descriptions, labels and annotations', async () => {
     let compared = 0;
@@ -64,11 +67,17 @@ describe('alert.created payload built in SQL (e2e)', () => {
         fc.record({
           title: text.map((s) => s.slice(0, 500)),
           severity: fc.constantFrom('critical', 'high', 'warning', 'info'),
-          source: fc.option(text.map((s) => s.slice(0, 200)), { nil: undefined }),
+          source: fc.option(
+            text.map((s) => s.slice(0, 200)),
+            { nil: undefined },
+          ),
           description: fc.option(text, { nil: undefined }),
           labels: map,
           annotations: fc.option(map, { nil: undefined }),
-          starts_at: fc.option(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()), { nil: undefined }),
+          starts_at: fc.option(
+            fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+            { nil: undefined },
+          ),
         }),
         async (body) => {
           const r = await api('POST', '/api/v1/alerts', { ...body, labels: { ...body.labels, run: `${Date.now()}-${compared}-${Math.random()}` } });
@@ -91,7 +100,14 @@ describe('alert.created payload built in SQL (e2e)', () => {
     const r = await api('POST', '/api/v1/alerts/alertmanager', {
       version: '4',
       status: 'firing',
-      alerts: [{ status: 'firing', labels: { alertname: 'PayloadText', id, quote: 'a "b" \\ c' }, annotations: { summary: 'line\nbreak', description: 'é😀' }, startsAt: '2026-12-01T10:00:00.123456Z' }],
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'PayloadText', id, quote: 'a "b" \\ c' },
+          annotations: { summary: 'line\nbreak', description: 'é😀' },
+          startsAt: '2026-12-01T10:00:00.123456Z',
+        },
+      ],
     });
     expect(r.status).toBe(200);
     const { rows } = await db.query<{ id: string }>(`SELECT id FROM alerts WHERE labels->>'id' = $1`, [id]);
@@ -108,7 +124,9 @@ describe('alert.created payload built in SQL (e2e)', () => {
     const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
     const msOf = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
     const before = Date.now();
-    const created = await Promise.all([1, 2, 3].map((n) => api('POST', '/api/v1/alerts', { title: `v7 ${n}`, severity: 'info', labels: { v7: `${before}-${n}` } })));
+    const created = await Promise.all(
+      [1, 2, 3].map((n) => api('POST', '/api/v1/alerts', { title: `v7 ${n}`, severity: 'info', labels: { v7: `${before}-${n}` } })),
+    );
     const after = Date.now();
     for (const r of created) {
       expect(r.status).toBe(201);

@@ -76,7 +76,10 @@ describe('routing agrees with amtool config routes test (e2e, real amtool)', () 
     // Each label set once (Alertmanager dedups by labels; so does our fingerprint), tagged so its alert can be found.
     const sets = fc.sample(labelSet, { seed, numRuns: 300 }).map((labels, i) => ({ ...labels, case: `c${i}` }));
     // The first 100 as plain alerts, whose severity and source fields are free (source is "alertmanager" otherwise).
-    const fields = fc.sample(fc.record({ severity: fc.constantFrom('critical', 'high', 'warning', 'info'), source: fc.constantFrom('a', 'b-1', 'staging', null) }), { seed, numRuns: 100 });
+    const fields = fc.sample(
+      fc.record({ severity: fc.constantFrom('critical', 'high', 'warning', 'info'), source: fc.constantFrom('a', 'b-1', 'staging', null) }),
+      { seed, numRuns: 100 },
+    );
     for (const [i, f] of fields.entries()) {
       const r = await api('POST', '/api/v1/alerts', { title: `case ${i}`, ...f, labels: sets[i] });
       expect(r.status).toBe(201);

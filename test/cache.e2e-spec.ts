@@ -100,7 +100,10 @@ describe('cache endpoints (e2e)', () => {
     const created = await api('POST', '/api/v1/alerts', { title: 'repeat', severity: 'info', fingerprint: `cache-repeat-${Date.now()}` });
     const id = created.body.id as string;
     let before = await published();
-    expect((await api('POST', `/api/v1/alerts/${id}/acknowledge`, { note: 'first' })).body).toMatchObject({ acknowledged: true, acknowledgement_note: 'first' });
+    expect((await api('POST', `/api/v1/alerts/${id}/acknowledge`, { note: 'first' })).body).toMatchObject({
+      acknowledged: true,
+      acknowledgement_note: 'first',
+    });
     expect(await published()).toBe(before + 2); // the alert and the first pages
     await api('GET', `/api/v1/alerts/${id}`);
     before = await published();
@@ -210,7 +213,10 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
       expect(stale).toBe(0);
       const apiA = apiClient(a.baseUrl);
       const apiC = apiClient(c.baseUrl);
-      for (const [writer, reader] of [[apiA, apiC], [apiC, apiA]]) {
+      for (const [writer, reader] of [
+        [apiA, apiC],
+        [apiC, apiA],
+      ]) {
         const w = await writer('POST', '/api/v1/webhooks', { name: 'spelled-delete', url: 'http://127.0.0.1:9/hook' });
         expect((await reader('GET', `/api/v1/webhooks/${w.body.id}`)).status).toBe(200);
         expect((await reader('GET', `/api/v1/webhooks/${w.body.id}`)).status).toBe(200);
@@ -270,10 +276,13 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
     const duringOutage = statuses.length;
     await waitFor(() => statuses.length >= duringOutage + 8, { timeoutMs: 10_000, intervalMs: 10, what: 'traffic served during the outage' });
     await redis.start();
-    await waitFor(async () => {
-      const [sa, sb] = await Promise.all([stats(a), stats(b)]);
-      return sa.l2.status === 'available' && sb.l2.status === 'available' && sa.bus.status === 'available' && sb.bus.status === 'available';
-    }, { timeoutMs: 15_000, what: 'L2 and the bus to come back on both replicas' });
+    await waitFor(
+      async () => {
+        const [sa, sb] = await Promise.all([stats(a), stats(b)]);
+        return sa.l2.status === 'available' && sb.l2.status === 'available' && sa.bus.status === 'available' && sb.bus.status === 'available';
+      },
+      { timeoutMs: 15_000, what: 'L2 and the bus to come back on both replicas' },
+    );
     stop = true;
     await traffic;
     // B missed the invalidation published while Redis was down: its L1 was flushed when the bus came back.
@@ -315,7 +324,10 @@ describe('cache across replicas and through a Redis outage (e2e, built targets)'
     } finally {
       redis.resume();
     }
-    await waitFor(async () => (await stats(b)).bus.status === 'available' && (await stats(a)).bus.status === 'available', { timeoutMs: 15_000, what: 'the bus after the hang' });
+    await waitFor(async () => (await stats(b)).bus.status === 'available' && (await stats(a)).bus.status === 'available', {
+      timeoutMs: 15_000,
+      what: 'the bus after the hang',
+    });
     // ...and flushes its L1 when the bus answers again, so the write made during the hang is not read stale.
     expect((await apiB('GET', `/api/v1/webhooks/${w.body.id}`)).body.name).toBe('hung-2');
     await apiA('DELETE', `/api/v1/webhooks/${w.body.id}`);

@@ -26,7 +26,16 @@ interface Step {
 interface Workflow {
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
-  jobs: Record<string, { 'runs-on': string; strategy?: { matrix: { node: string[] } }; services?: Record<string, { image: string; ports?: string[]; env?: Record<string, string> }>; env?: Record<string, string>; steps: Step[] }>;
+  jobs: Record<
+    string,
+    {
+      'runs-on': string;
+      strategy?: { matrix: { node: string[] } };
+      services?: Record<string, { image: string; ports?: string[]; env?: Record<string, string> }>;
+      env?: Record<string, string>;
+      steps: Step[];
+    }
+  >;
 }
 
 const workflow = () => parse(read(WORKFLOW)) as Workflow;
@@ -88,10 +97,11 @@ describe('.github/workflows/ci.yml', () => {
     const ciRun = read('.ci/run');
     const packages = [...ciRun.matchAll(/\b[\w-]+:([\w-]+)\b/g)].map((m) => m[1]).filter((p) => /^prometheus/.test(p));
     expect(new Set(packages)).toEqual(new Set(['prometheus', 'prometheus-alertmanager']));
-    const install = workflow()
-      .jobs.ci.steps.map((s) => s.run ?? '')
-      .join('\n')
-      .match(/apt-get install [^\n]*/)?.[0] ?? '';
+    const install =
+      workflow()
+        .jobs.ci.steps.map((s) => s.run ?? '')
+        .join('\n')
+        .match(/apt-get install [^\n]*/)?.[0] ?? '';
     for (const p of [...packages, 'redis-server']) expect(install.split(/\s+/)).toContain(p);
   });
 
@@ -121,9 +131,7 @@ describe('.github/workflows/ci.yml', () => {
     expect(proof?.run).toMatch(/::add-mask::/);
     const outDir = /proof-pack --out "?([^"\s]+)/.exec(proof?.run ?? '')?.[1] ?? '';
     // The upload whose path holds the evidence (other steps upload other artifacts, e.g. the dashboard screenshot).
-    const upload = job.steps.find(
-      (s) => s.uses?.startsWith('actions/upload-artifact@') && outDir.startsWith(`${String(s.with?.path).replace(/\/$/, '')}/`),
-    );
+    const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && outDir.startsWith(`${String(s.with?.path).replace(/\/$/, '')}/`));
     expect(upload).toBeDefined();
     expect(upload?.if).toBe('always()');
     // Nothing secret to store or print: no repository secrets, passwordless URLs to throwaway containers.

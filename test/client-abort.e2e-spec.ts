@@ -42,7 +42,10 @@ describe('a client that aborts its upload (built API)', () => {
     socket.destroy();
 
     const ours = () => api.stdout.split('\n').filter((l) => l.includes(requestId));
-    await waitFor(() => ours().some((l) => l.includes('client aborted request')), { timeoutMs: 10_000, what: () => `the abort logged:\n${api.stdout.slice(-4000)}` });
+    await waitFor(() => ours().some((l) => l.includes('client aborted request')), {
+      timeoutMs: 10_000,
+      what: () => `the abort logged:\n${api.stdout.slice(-4000)}`,
+    });
     const lines = ours().map((l) => JSON.parse(l) as { level: number; msg: string });
     const abort = lines.find((l) => l.msg.includes('client aborted request'));
     // pino levels: debug 20, info 30, warn 40.

@@ -160,12 +160,18 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
       expect(hook.status).toBe(201);
       await fleet.cli(['worker'], domainRawEnv({ REDIS_URL: redis.url, WS_DELIVERY_COALESCE_MS: '250' }), /delivery worker running/, { timeoutMs: 15_000 });
       for (let i = 0; i < 20; i += 1) expect((await api('POST', '/api/v1/alerts', { title: `burst ${i}`, severity: 'info' })).status).toBe(201);
-      const counted = () => events(onB, 'delivery.succeeded').filter((e) => e.webhook_id === hook.body.id).reduce((n, e) => n + (e.count as number), 0);
+      const counted = () =>
+        events(onB, 'delivery.succeeded')
+          .filter((e) => e.webhook_id === hook.body.id)
+          .reduce((n, e) => n + (e.count as number), 0);
       await waitFor(() => counted() >= 20, { timeoutMs: 15_000, what: 'delivery.succeeded counts for 20 deliveries on B' });
       // Coalesced: fewer events than deliveries.
       expect(events(onB, 'delivery.succeeded').filter((e) => e.webhook_id === hook.body.id).length).toBeLessThan(20);
       await waitFor(
-        () => events(onB, 'webhook.health').some((e) => (e.webhooks as Array<{ webhook_id: string; attempts: number }>).some((w) => w.webhook_id === hook.body.id && w.attempts >= 20)),
+        () =>
+          events(onB, 'webhook.health').some((e) =>
+            (e.webhooks as Array<{ webhook_id: string; attempts: number }>).some((w) => w.webhook_id === hook.body.id && w.attempts >= 20),
+          ),
         { timeoutMs: 10_000, what: "the webhook's health with its attempts on B" },
       );
       onB.ws.close();
@@ -177,10 +183,11 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
   it('drops a peer that stops answering pings (heartbeat)', async () => {
     const c = await connect(b); // B pings every second
     c.ws.pause(); // stops reading: no pong
-    await waitFor(
-      async () => /signalgate_ws_disconnects_total\{reason="heartbeat"\} [1-9]/.test(await (await fetch(`${b.baseUrl}/metrics`)).text()),
-      { timeoutMs: 8000, intervalMs: 200, what: 'a heartbeat disconnect on B' },
-    );
+    await waitFor(async () => /signalgate_ws_disconnects_total\{reason="heartbeat"\} [1-9]/.test(await (await fetch(`${b.baseUrl}/metrics`)).text()), {
+      timeoutMs: 8000,
+      intervalMs: 200,
+      what: 'a heartbeat disconnect on B',
+    });
     c.ws.resume();
     await c.closed; // the server ended the connection
   });
@@ -264,7 +271,10 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
     expect(refused).toBe(503);
     expect(opened.length).toBeLessThanOrEqual(20);
     for (const c of opened) c.ws.close();
-    await waitFor(async () => /^signalgate_ws_clients 0$/m.test(await (await fetch(`${a.baseUrl}/metrics`)).text()), { timeoutMs: 5000, what: 'the gauge back to 0' });
+    await waitFor(async () => /^signalgate_ws_clients 0$/m.test(await (await fetch(`${a.baseUrl}/metrics`)).text()), {
+      timeoutMs: 5000,
+      what: 'the gauge back to 0',
+    });
   });
 
   it('exposes the client gauge and never writes a token to a log line', async () => {

@@ -115,7 +115,9 @@ describe('webhook hostnames that never resolve (e2e)', () => {
     // c-ares's own timeout ended them (the message says so), well before the request's 30 s.
     for (const a of timedOut) expect(a.duration_ms).toBeLessThan(20_000);
     for (const a of busy) expect(a.duration_ms).toBeLessThan(2500);
-    const byStatus: unknown = await db.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE webhook_id = ANY ($1::uuid[]) GROUP BY status`, [noisyIds]);
+    const byStatus: unknown = await db.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE webhook_id = ANY ($1::uuid[]) GROUP BY status`, [
+      noisyIds,
+    ]);
     expect(byStatus).toEqual([{ status: 'pending', n: NOISY }]);
   }, 120_000);
 });

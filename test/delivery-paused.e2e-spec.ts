@@ -111,10 +111,14 @@ describe('paused webhooks (e2e)', () => {
     // Re-activation: they are due at once and delivered.
     expect((await api('PATCH', `/api/v1/webhooks/${webhook.id}`, { is_active: true })).body).toMatchObject({ is_active: true });
     for (const id of ids) {
-      const d = await eventually(async () => {
-        const r = await api('GET', `/api/v1/deliveries/${id}`);
-        return r.body.status === 'succeeded' ? (r.body as DeliveryBody) : undefined;
-      }, 10_000, `delivery ${id} to succeed`);
+      const d = await eventually(
+        async () => {
+          const r = await api('GET', `/api/v1/deliveries/${id}`);
+          return r.body.status === 'succeeded' ? (r.body as DeliveryBody) : undefined;
+        },
+        10_000,
+        `delivery ${id} to succeed`,
+      );
       expect(d.attempts).toHaveLength(2);
     }
     expect(receiver.received).toHaveLength(6);
@@ -128,11 +132,15 @@ describe('paused webhooks (e2e)', () => {
     const { webhook, receiver, ids } = await pausedDeliveries(api, 2);
     const pausedAt = new Date(webhook.disabled_at).getTime();
 
-    const failed = await eventually(async () => {
-      const page = await api('GET', `/api/v1/webhooks/${webhook.id}/deliveries`);
-      const items = page.body.items as DeliveryBody[];
-      return items.every((d) => d.status === 'failed') ? items : undefined;
-    }, 15_000, 'the paused deliveries to expire');
+    const failed = await eventually(
+      async () => {
+        const page = await api('GET', `/api/v1/webhooks/${webhook.id}/deliveries`);
+        const items = page.body.items as DeliveryBody[];
+        return items.every((d) => d.status === 'failed') ? items : undefined;
+      },
+      15_000,
+      'the paused deliveries to expire',
+    );
     for (const d of failed) {
       expect(d.last_error).toBe(PAUSED_EXPIRED_ERROR);
       // Not before the configured age (database clock on both sides).
@@ -149,7 +157,11 @@ describe('paused webhooks (e2e)', () => {
     expect((await api('POST', `/api/v1/webhooks/${webhook.id}/recover`, { since })).status).toBe(202);
     await eventually(async () => receiver.received.length === 4 || undefined, 15_000, 'the recovered deliveries to arrive');
     for (const id of ids) {
-      await eventually(async () => (await api('GET', `/api/v1/deliveries/${id}`)).body.status === 'succeeded' || undefined, 10_000, `delivery ${id} to succeed`);
+      await eventually(
+        async () => (await api('GET', `/api/v1/deliveries/${id}`)).body.status === 'succeeded' || undefined,
+        10_000,
+        `delivery ${id} to succeed`,
+      );
     }
   });
 });
@@ -191,7 +203,11 @@ describe('DeliveryQueue.expirePaused (e2e)', () => {
     );
   };
   const states = async (webhookId: string) =>
-    (await pool.query(`SELECT status, last_error, completed_at IS NOT NULL AS completed FROM deliveries WHERE webhook_id = $1 ORDER BY created_at`, [webhookId])).rows;
+    (
+      await pool.query(`SELECT status, last_error, completed_at IS NOT NULL AS completed FROM deliveries WHERE webhook_id = $1 ORDER BY created_at`, [
+        webhookId,
+      ])
+    ).rows;
 
   it('fails only pending rows paused longer than the age: from the later of the pause and the creation', async () => {
     const long = await webhook('2 hours');
@@ -238,4 +254,3 @@ describe('DeliveryQueue.expirePaused (e2e)', () => {
     expect((await states(w)).map((d) => d.status)).toEqual(['pending', 'pending']);
   });
 });
-

@@ -56,13 +56,17 @@ describe('delivery processes (e2e, built targets)', () => {
 
   const createAlerts = async (api: ReturnType<typeof apiClient>, n: number, tag: string) => {
     for (let i = 0; i < n; i += 25) {
-      const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) => api('POST', '/api/v1/alerts', { title: `${tag} ${i + j}`, severity: 'info', fingerprint: `${tag}-${i + j}` }));
+      const batch = Array.from({ length: Math.min(25, n - i) }, (_, j) =>
+        api('POST', '/api/v1/alerts', { title: `${tag} ${i + j}`, severity: 'info', fingerprint: `${tag}-${i + j}` }),
+      );
       for (const r of await Promise.all(batch)) expect(r.status).toBe(201);
     }
   };
 
   const statusCounts = async (webhookId: string) => {
-    const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM deliveries WHERE webhook_id = $1 GROUP BY status`, [webhookId]);
+    const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM deliveries WHERE webhook_id = $1 GROUP BY status`, [
+      webhookId,
+    ]);
     return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
   };
 

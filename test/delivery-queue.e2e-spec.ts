@@ -42,17 +42,25 @@ describe('delivery queue (e2e)', () => {
     return r.body.delivery_id as string;
   };
   const finalDelivery = (id: string) =>
-    eventually(async () => {
-      const d = await api('GET', `/api/v1/deliveries/${id}`);
-      return ['succeeded', 'failed'].includes(d.body.status) ? d.body : undefined;
-    }, 15_000, `delivery ${id} to finish`);
+    eventually(
+      async () => {
+        const d = await api('GET', `/api/v1/deliveries/${id}`);
+        return ['succeeded', 'failed'].includes(d.body.status) ? d.body : undefined;
+      },
+      15_000,
+      `delivery ${id} to finish`,
+    );
 
   it('retries a receiver that fails twice, then succeeds; the webhook-id is stable and every signature verifies', async () => {
     const { receiver, webhook } = await setup((_req, i) => ({ status: i < 2 ? 503 : 200 }));
     const id = await ping(webhook.id);
     const d = await finalDelivery(id);
     expect(d.status).toBe('succeeded');
-    expect(d.attempts.map((a: { status_code: number; success: boolean }) => [a.status_code, a.success])).toEqual([[503, false], [503, false], [200, true]]);
+    expect(d.attempts.map((a: { status_code: number; success: boolean }) => [a.status_code, a.success])).toEqual([
+      [503, false],
+      [503, false],
+      [200, true],
+    ]);
     expect(d.attempts[0].response_body).toBe('status 503');
     expect(receiver.received).toHaveLength(3);
     for (const req of receiver.received) {
@@ -138,10 +146,14 @@ describe('SSRF policy in strict mode (e2e)', () => {
   /** Pings the webhook and expects the delivery to fail with the refusal, the receiver never reached. */
   async function expectRefusedDelivery(api: ReturnType<typeof apiClient>, webhookId: string): Promise<void> {
     const ping = await api('POST', `/api/v1/webhooks/${webhookId}/test`);
-    const d = await eventually(async () => {
-      const r = await api('GET', `/api/v1/deliveries/${ping.body.delivery_id}`);
-      return r.body.status === 'failed' ? r.body : undefined;
-    }, 10_000, 'the refused delivery to fail');
+    const d = await eventually(
+      async () => {
+        const r = await api('GET', `/api/v1/deliveries/${ping.body.delivery_id}`);
+        return r.body.status === 'failed' ? r.body : undefined;
+      },
+      10_000,
+      'the refused delivery to fail',
+    );
     expect(d.attempts[0].error).toMatch(/refused to connect/);
     expect(receiver.received).toHaveLength(0);
   }
@@ -191,7 +203,10 @@ describe('continuous failure disables a webhook (e2e)', () => {
     await migrateTestDatabase();
     receiver = await Receiver.start(() => ({ status: 500 }));
     // 0.0005 h = 1.8 s of continuous failure; attempts every ~300 ms for longer than that.
-    ({ app } = await bootApi({ WEBHOOK_DISABLE_AFTER_HOURS: '0.0005', WEBHOOK_RETRY_SCHEDULE: '0,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms' }));
+    ({ app } = await bootApi({
+      WEBHOOK_DISABLE_AFTER_HOURS: '0.0005',
+      WEBHOOK_RETRY_SCHEDULE: '0,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms',
+    }));
   });
 
   afterAll(async () => {
@@ -204,15 +219,23 @@ describe('continuous failure disables a webhook (e2e)', () => {
     const api = apiClient(`http://127.0.0.1:${address.port}`);
     const w = await api('POST', '/api/v1/webhooks', { name: 'flaky', url: receiver.url, event_types: ['webhook.test'] });
     const ping = await api('POST', `/api/v1/webhooks/${w.body.id}/test`);
-    const disabled = await eventually(async () => {
-      const r = await api('GET', `/api/v1/webhooks/${w.body.id}`);
-      return r.body.is_active === false ? r.body : undefined;
-    }, 15_000, 'the webhook to be disabled');
+    const disabled = await eventually(
+      async () => {
+        const r = await api('GET', `/api/v1/webhooks/${w.body.id}`);
+        return r.body.is_active === false ? r.body : undefined;
+      },
+      15_000,
+      'the webhook to be disabled',
+    );
     expect(disabled.disabled_reason).toMatch(/failing continuously/);
-    const d = await eventually(async () => {
-      const r = await api('GET', `/api/v1/deliveries/${ping.body.delivery_id}`);
-      return r.body.status === 'failed' ? r.body : undefined;
-    }, 10_000, 'the queued delivery to fail');
+    const d = await eventually(
+      async () => {
+        const r = await api('GET', `/api/v1/deliveries/${ping.body.delivery_id}`);
+        return r.body.status === 'failed' ? r.body : undefined;
+      },
+      10_000,
+      'the queued delivery to fail',
+    );
     expect(d.attempts.length).toBeGreaterThanOrEqual(5);
     expect(d.attempts.length).toBeLessThan(12);
     const degraded = await api('GET', '/api/v1/webhooks/degraded');
@@ -257,7 +280,9 @@ describe('DeliveryQueue repository (e2e)', () => {
     return w.id;
   };
   const state = async (webhookId: string) => {
-    const { rows: [w] } = await pool.query(`SELECT is_active, disabled_reason FROM webhooks WHERE id = $1`, [webhookId]);
+    const {
+      rows: [w],
+    } = await pool.query(`SELECT is_active, disabled_reason FROM webhooks WHERE id = $1`, [webhookId]);
     const { rows } = await pool.query(`SELECT status, last_error FROM deliveries WHERE webhook_id = $1`, [webhookId]);
     return { webhook: w, deliveries: rows };
   };
@@ -314,7 +339,9 @@ describe('DeliveryQueue repository (e2e)', () => {
     expect([...(await queue.complete([outcome(stale, 410)]))]).toEqual([]);
     const attempts = async () => (await pool.query(`SELECT attempt, status_code FROM delivery_attempts WHERE delivery_id = $1`, [d.id])).rows;
     expect(await attempts()).toEqual([]);
-    expect((await pool.query(`SELECT status, lease_token FROM deliveries WHERE id = $1`, [d.id])).rows).toEqual([{ status: 'in_flight', lease_token: current }]);
+    expect((await pool.query(`SELECT status, lease_token FROM deliveries WHERE id = $1`, [d.id])).rows).toEqual([
+      { status: 'in_flight', lease_token: current },
+    ]);
 
     expect([...(await queue.complete([outcome(current, 200)]))]).toEqual([d.id]);
     expect(await attempts()).toEqual([{ attempt: 2, status_code: 200 }]);

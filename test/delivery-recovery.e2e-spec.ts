@@ -57,10 +57,14 @@ describe('webhook recovery (e2e)', () => {
       const p = await api('POST', `/api/v1/webhooks/${webhookId}/test`);
       expect(p.status).toBe(202);
       out.push(
-        await eventually(async () => {
-          const d = await delivery(p.body.delivery_id);
-          return d.status === 'failed' ? d : undefined;
-        }, 15_000, `delivery ${p.body.delivery_id} to fail`),
+        await eventually(
+          async () => {
+            const d = await delivery(p.body.delivery_id);
+            return d.status === 'failed' ? d : undefined;
+          },
+          15_000,
+          `delivery ${p.body.delivery_id} to fail`,
+        ),
       );
     }
     return out;
@@ -68,11 +72,15 @@ describe('webhook recovery (e2e)', () => {
   /** An instant strictly between two failure times (ms precision is enough: the groups are 100 ms apart). */
   const between = (a: string, b: string) => new Date((Date.parse(a) + Date.parse(b)) / 2).toISOString();
   const completed = (webhookId: string, rid: string) =>
-    eventually(async () => {
-      const r = await api('GET', `/api/v1/webhooks/${webhookId}/recoveries/${rid}`);
-      expect(r.status).toBe(200);
-      return r.body.status === 'completed' ? r.body : undefined;
-    }, 20_000, `recovery ${rid} to complete`);
+    eventually(
+      async () => {
+        const r = await api('GET', `/api/v1/webhooks/${webhookId}/recoveries/${rid}`);
+        expect(r.status).toBe(200);
+        return r.body.status === 'completed' ? r.body : undefined;
+      },
+      20_000,
+      `recovery ${rid} to complete`,
+    );
 
   it('after an outage: what failed in the window arrives once more, nothing outside it, and the recovery completes', async () => {
     const { receiver, state, id } = await setup(false);
@@ -135,7 +143,10 @@ describe('webhook recovery (e2e)', () => {
     await runner.stop();
     let a, other;
     try {
-      const [first, b] = await Promise.all([api('POST', `/api/v1/webhooks/${id}/recover`, { since }), api('POST', `/api/v1/webhooks/${id}/recover`, { since })]);
+      const [first, b] = await Promise.all([
+        api('POST', `/api/v1/webhooks/${id}/recover`, { since }),
+        api('POST', `/api/v1/webhooks/${id}/recover`, { since }),
+      ]);
       a = first;
       expect([a.status, b.status]).toEqual([202, 202]);
       expect(b.body.id).toBe(a.body.id);
@@ -205,9 +216,16 @@ describe('webhook recovery (e2e)', () => {
     );
     const queue = new WebhookRecoveryQueue({ db });
     const backlog = async () =>
-      (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE webhook_id = $1 AND (status = 'in_flight' OR (status = 'pending' AND next_attempt_at <= now()))`, [id])).rows[0].n as number;
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM deliveries WHERE webhook_id = $1 AND (status = 'in_flight' OR (status = 'pending' AND next_attempt_at <= now()))`,
+          [id],
+        )
+      ).rows[0].n as number;
     const requeuedNumbers = async () =>
-      (await db.query(`SELECT (payload::json->>'n')::int AS n FROM deliveries WHERE webhook_id = $1 AND status <> 'failed' ORDER BY 1`, [id])).rows.map((r) => r.n as number);
+      (await db.query(`SELECT (payload::json->>'n')::int AS n FROM deliveries WHERE webhook_id = $1 AND status <> 'failed' ORDER BY 1`, [id])).rows.map(
+        (r) => r.n as number,
+      );
 
     expect(await queue.step(rec.id, '22222222-2222-4222-8222-222222222222', 500, 500, 60_000)).toBeUndefined(); // not our lease
     expect(await queue.step(rec.id, lease, 500, 500, 60_000)).toEqual({ moved: 500, room: 500, status: 'running' });
@@ -223,7 +241,11 @@ describe('webhook recovery (e2e)', () => {
     await db.query(`UPDATE webhook_recoveries SET lease_token = NULL, lease_expires_at = NULL WHERE id = $1`, [rec.id]);
     expect(await completed(id, rec.id)).toMatchObject({ requeued: 1200 });
     await eventually(() => receiver.received.length >= 1200, 60_000, 'all 1200 deliveries to arrive');
-    await eventually(async () => (await db.query(`SELECT 1 FROM deliveries WHERE webhook_id = $1 AND status IN ('pending', 'in_flight') LIMIT 1`, [id])).rowCount === 0, 10_000, 'the queue to drain');
+    await eventually(
+      async () => (await db.query(`SELECT 1 FROM deliveries WHERE webhook_id = $1 AND status IN ('pending', 'in_flight') LIMIT 1`, [id])).rowCount === 0,
+      10_000,
+      'the queue to drain',
+    );
     const ids = receiver.received.map((r) => String(r.headers['webhook-id']));
     expect(new Set(ids).size).toBe(1200);
     // Each was requeued once (retry_base = the 3 attempts it had then); any extra request is the delivery's own retry
@@ -272,7 +294,11 @@ describe('webhook recovery (e2e)', () => {
       expect(started.status).toBe(202);
       expect(await completed(id, started.body.id)).toMatchObject({ requeued: 1500 });
       await eventually(() => new Set(receiver.received.map((r) => r.headers['webhook-id'])).size >= 1500, 60_000, 'all 1500 deliveries to arrive');
-      await eventually(async () => (await db.query(`SELECT 1 FROM deliveries WHERE webhook_id = $1 AND status IN ('pending', 'in_flight') LIMIT 1`, [id])).rowCount === 0, 10_000, 'the queue to drain');
+      await eventually(
+        async () => (await db.query(`SELECT 1 FROM deliveries WHERE webhook_id = $1 AND status IN ('pending', 'in_flight') LIMIT 1`, [id])).rowCount === 0,
+        10_000,
+        'the queue to drain',
+      );
       const { rows } = await db.query(
         `SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'succeeded' AND retry_base = 3)::int AS once, sum(attempts - 3)::int AS sent
          FROM deliveries WHERE webhook_id = $1`,

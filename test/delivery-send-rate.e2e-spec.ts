@@ -86,7 +86,18 @@ describe('per-webhook send rate (e2e, two processes)', () => {
       annotations: { summary: `${tag} ${i}` },
       startsAt: new Date().toISOString(),
     }));
-    const body = { version: '4', groupKey: `{}:{tag="${tag}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'signalgate', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts };
+    const body = {
+      version: '4',
+      groupKey: `{}:{tag="${tag}"}`,
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'signalgate',
+      groupLabels: {},
+      commonLabels: {},
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager:9093',
+      alerts,
+    };
     const r = await client('POST', '/api/v1/alerts/alertmanager', body);
     expect(r.status).toBe(200);
     expect(r.body.created).toBe(n);
@@ -113,7 +124,13 @@ describe('per-webhook send rate (e2e, two processes)', () => {
       const { rows } = await db.query(`SELECT error, status_code FROM delivery_attempts WHERE webhook_id = $1 AND NOT success LIMIT 5`, [webhookId]);
       process.stdout.write(`send-rate e2e: ${a.failed_attempts} failed attempt(s), e.g. ${JSON.stringify(rows)}\n`);
     }
-    expect(a).toEqual({ deliveries: total, succeeded: total, attempts: total + a.failed_attempts, logged: total + a.failed_attempts, failed_attempts: a.failed_attempts });
+    expect(a).toEqual({
+      deliveries: total,
+      succeeded: total,
+      attempts: total + a.failed_attempts,
+      logged: total + a.failed_attempts,
+      failed_attempts: a.failed_attempts,
+    });
     expect(a.failed_attempts).toBeLessThanOrEqual(total / 20);
   };
 
@@ -140,7 +157,10 @@ describe('per-webhook send rate (e2e, two processes)', () => {
     expect(paced.seen.size).toBe(total);
     const twice = [...paced.seen].filter(([, n]) => n > 1).map(([id]) => id);
     if (twice.length > 0) {
-      const { rows } = await db.query(`SELECT delivery_id, attempt, success, status_code, error, started_at FROM delivery_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, id`, [twice]);
+      const { rows } = await db.query(
+        `SELECT delivery_id, attempt, success, status_code, error, started_at FROM delivery_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, id`,
+        [twice],
+      );
       process.stdout.write(`arrived more than once: ${JSON.stringify(rows)}\n`);
     }
     expect(twice).toEqual([]);
@@ -152,7 +172,10 @@ describe('per-webhook send rate (e2e, two processes)', () => {
     expect(Math.max(...seconds) - Math.min(...seconds)).toBeGreaterThanOrEqual(Math.ceil(total / rate) - 1);
     // Not slowed: each unpaced delivery went out within seconds of its alert, while the paced ones queued for tens.
     const latency = async (id: string) =>
-      Number((await db.query<{ s: number }>(`SELECT max(extract(epoch FROM completed_at - created_at))::float AS s FROM deliveries WHERE webhook_id = $1`, [id])).rows[0].s);
+      Number(
+        (await db.query<{ s: number }>(`SELECT max(extract(epoch FROM completed_at - created_at))::float AS s FROM deliveries WHERE webhook_id = $1`, [id]))
+          .rows[0].s,
+      );
     const freeMax = await latency(freeId);
     const pacedMax = await latency(pacedId);
     expect(freeMax).toBeLessThan(10);
@@ -163,13 +186,15 @@ describe('per-webhook send rate (e2e, two processes)', () => {
       expect(await (await fetch(url)).text()).toMatch(/signalgate_delivery_rate_limited_total\{outcome="waited"\} [1-9]/);
     }
     // For the record: arrivals per calendar second at the receiver (latency included).
-    process.stdout.write(`send-rate e2e: rate ${rate}/s, max per webhook-timestamp second ${paced.maxPerSecond()}, max arrivals per calendar second ${maxArrivalsPerCalendarSecond(paced.arrivals)}, max latency unpaced ${freeMax.toFixed(2)} s / paced ${pacedMax.toFixed(2)} s\n`);
+    process.stdout.write(
+      `send-rate e2e: rate ${rate}/s, max per webhook-timestamp second ${paced.maxPerSecond()}, max arrivals per calendar second ${maxArrivalsPerCalendarSecond(paced.arrivals)}, max latency unpaced ${freeMax.toFixed(2)} s / paced ${pacedMax.toFixed(2)} s\n`,
+    );
     await db.query('DELETE FROM webhooks WHERE id = $1', [freeId]);
     await worker.stop('SIGTERM');
     await api.stop();
   }, 180_000);
 
-  it('with Redis killed, deliveries go on at each process\'s share (rate / DELIVERY_RATE_FALLBACK_PROCESSES), none lost', async () => {
+  it("with Redis killed, deliveries go on at each process's share (rate / DELIVERY_RATE_FALLBACK_PROCESSES), none lost", async () => {
     const redis = await PrivateRedis.start();
     cleanups.push(() => redis.stop());
     const { api, worker, client } = await startPair(redis.url, { DELIVERY_RATE_FALLBACK_PROCESSES: '2' });

@@ -106,7 +106,19 @@ describe('docker-compose.staging.yml', () => {
 
 describe('docker-compose.staging.yml: the monitoring stack (seed 004)', () => {
   const compose = parseYamlFile('docker-compose.staging.yml')[0] as {
-    services: Record<string, { command?: string[]; environment?: Record<string, string>; volumes?: string[]; ports?: string[]; secrets?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: { test: string[] }; image?: string }>;
+    services: Record<
+      string,
+      {
+        command?: string[];
+        environment?: Record<string, string>;
+        volumes?: string[];
+        ports?: string[];
+        secrets?: string[];
+        depends_on?: Record<string, { condition: string }>;
+        healthcheck?: { test: string[] };
+        image?: string;
+      }
+    >;
     secrets?: Record<string, { file: string }>;
     volumes?: Record<string, unknown>;
   };
@@ -117,7 +129,14 @@ describe('docker-compose.staging.yml: the monitoring stack (seed 004)', () => {
     scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
   };
   const alertmanager = parseYamlFile('deploy/monitoring/alertmanager/alertmanager.yml')[0] as {
-    receivers: { name: string; webhook_configs?: { url: string; max_alerts?: number; http_config?: { authorization?: { type?: string; credentials_file?: string; credentials?: string } } }[] }[];
+    receivers: {
+      name: string;
+      webhook_configs?: {
+        url: string;
+        max_alerts?: number;
+        http_config?: { authorization?: { type?: string; credentials_file?: string; credentials?: string } };
+      }[];
+    }[];
   };
   const bindMounts = (name: string) =>
     (s[name].volumes ?? []).filter((v) => v.startsWith('./')).map((v) => ({ host: v.split(':')[0], container: v.split(':')[1] }));
@@ -142,7 +161,10 @@ describe('docker-compose.staging.yml: the monitoring stack (seed 004)', () => {
     );
     expect(s.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
     expect(s.alertmanager.command).toContain('--config.file=/etc/alertmanager/alertmanager.yml');
-    expect(bindMounts('alertmanager')).toContainEqual({ host: './deploy/monitoring/alertmanager/alertmanager.yml', container: '/etc/alertmanager/alertmanager.yml' });
+    expect(bindMounts('alertmanager')).toContainEqual({
+      host: './deploy/monitoring/alertmanager/alertmanager.yml',
+      container: '/etc/alertmanager/alertmanager.yml',
+    });
     expect(bindMounts('grafana')).toEqual(
       expect.arrayContaining([
         { host: './deploy/monitoring/grafana/provisioning', container: '/etc/grafana/provisioning' },
@@ -206,7 +228,12 @@ describe('deploy/kubernetes', () => {
     expect(files.length).toBeGreaterThanOrEqual(5);
     const kustomization = docs.find((d) => d.kind === 'Kustomization') as { resources: string[] };
     expect([...kustomization.resources].sort()).toEqual(files.filter((f) => f !== 'kustomization.yaml').sort());
-    expect({ deployment: !!deployment, job: !!job, service: !!service, configMap: !!configMap }).toEqual({ deployment: true, job: true, service: true, configMap: true });
+    expect({ deployment: !!deployment, job: !!job, service: !!service, configMap: !!configMap }).toEqual({
+      deployment: true,
+      job: true,
+      service: true,
+      configMap: true,
+    });
   });
 
   it('wires liveness, readiness and startup probes to the CONTRACT endpoints on the container port, with sensible timings', () => {
@@ -243,7 +270,12 @@ describe('deploy/kubernetes', () => {
       expect({ what, unknown: env.map((e) => e.name).filter((n) => !SCHEMA_KEYS.has(n)) }).toEqual({ what, unknown: [] });
       for (const secret of SECRET_VARS) {
         const entry = env.find((e) => e.name === secret);
-        expect({ what, secret, value: entry?.value, ref: entry?.valueFrom?.secretKeyRef?.name }).toEqual({ what, secret, value: undefined, ref: 'signalgate-secrets' });
+        expect({ what, secret, value: entry?.value, ref: entry?.valueFrom?.secretKeyRef?.name }).toEqual({
+          what,
+          secret,
+          value: undefined,
+          ref: 'signalgate-secrets',
+        });
       }
       expect(c.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }]);
       expect(pod.securityContext.runAsNonRoot).toBe(true);
@@ -286,7 +318,12 @@ describe('Dockerfile', () => {
     expect(stages).toEqual(['build', 'deps', 'runtime']);
     expect(instructions.some((l) => /RUN npm ci(?!.*--omit=dev)/.test(l))).toBe(true);
     expect(instructions.some((l) => /RUN npm ci --omit=dev/.test(l))).toBe(true);
-    expect(runtime.filter((l) => /^COPY --from=/.test(l)).map((l) => /--from=(\S+)/.exec(l)?.[1]).sort()).toEqual(['build', 'deps']);
+    expect(
+      runtime
+        .filter((l) => /^COPY --from=/.test(l))
+        .map((l) => /--from=(\S+)/.exec(l)?.[1])
+        .sort(),
+    ).toEqual(['build', 'deps']);
     expect(runtime.some((l) => /^RUN npm (ci|install)\b/.test(l))).toBe(false);
   });
 
@@ -305,7 +342,10 @@ describe('Dockerfile', () => {
 
   it('copies only files that exist, and keeps secrets out of the build context', () => {
     for (const l of instructions.filter((x) => /^COPY\s/.test(x) && !/--from=/.test(x))) {
-      const sources = l.replace(/^COPY\s+(--\S+\s+)*/, '').split(/\s+/).slice(0, -1);
+      const sources = l
+        .replace(/^COPY\s+(--\S+\s+)*/, '')
+        .split(/\s+/)
+        .slice(0, -1);
       for (const src of sources) if (src !== '.') expect(() => accessSync(join(ROOT, src))).not.toThrow();
     }
     const ignore = read('.dockerignore').split('\n');
@@ -393,7 +433,9 @@ describe('scripts/start-prod.sh', () => {
   it('fails loudly with a non-zero exit and never starts the API when migrations fail', async () => {
     const port = await freePort();
     const r = spawnSync(script, [], {
-      env: childEnv(strictRawEnv({ DATABASE_URL: 'postgresql://nobody:s3cr3t-pw@127.0.0.1:1/none', DB_CONNECT_TIMEOUT_MS: '500', PORT: String(port), HOST: '127.0.0.1' })),
+      env: childEnv(
+        strictRawEnv({ DATABASE_URL: 'postgresql://nobody:s3cr3t-pw@127.0.0.1:1/none', DB_CONNECT_TIMEOUT_MS: '500', PORT: String(port), HOST: '127.0.0.1' }),
+      ),
       encoding: 'utf8',
       timeout: 60_000,
     });

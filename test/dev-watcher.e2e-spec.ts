@@ -76,20 +76,32 @@ describe('npm run start:dev (scripts/dev.js)', () => {
 
     const now = new Date();
     utimesSync(TOUCHED, now, now); // same content: only the watcher's view changes
-    await waitFor(async () => apiPids().length === 2 && (await readyStatus(port)) === 200, { timeoutMs: 60_000, intervalMs: 100, what: () => `a restarted API\n${output}` });
+    await waitFor(async () => apiPids().length === 2 && (await readyStatus(port)) === 200, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      what: () => `a restarted API\n${output}`,
+    });
     expect(apiPids()[1]).not.toBe(first[0]);
     expect(groupMembers(pid)).not.toContain(first[0]);
     // The new API reused the server the holder keeps, it did not start one.
     expect(output).toMatch(/already running on port \d+ .*reusing it/);
 
     process.kill(pid, 'SIGINT');
-    await waitFor(() => groupMembers(pid).length === 0, { timeoutMs: 30_000, intervalMs: 100, what: () => `no process left in group ${pid}: ${groupMembers(pid).join(', ')}` });
+    await waitFor(() => groupMembers(pid).length === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: () => `no process left in group ${pid}: ${groupMembers(pid).join(', ')}`,
+    });
   }, 240_000);
 
   it('Ctrl-C (SIGINT to the whole group) leaves no API and no PostgreSQL behind', async () => {
     const { pid } = await startDev();
     expect(groupMembers(pid).length).toBeGreaterThanOrEqual(4); // watcher, holder, postgres, API
     process.kill(-pid, 'SIGINT');
-    await waitFor(() => groupMembers(pid).length === 0, { timeoutMs: 30_000, intervalMs: 100, what: () => `no process left in group ${pid}: ${groupMembers(pid).join(', ')}` });
+    await waitFor(() => groupMembers(pid).length === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: () => `no process left in group ${pid}: ${groupMembers(pid).join(', ')}`,
+    });
   }, 240_000);
 });

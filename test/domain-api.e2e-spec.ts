@@ -87,7 +87,13 @@ describe('domain API (e2e)', () => {
         expect(r.status).toBe(400);
         expect(r.body.errors.url).toBeDefined();
       }
-      for (const headers of [{ Host: 'x' }, { 'Content-Type': 'text/plain' }, { Connection: 'close' }, { 'Transfer-Encoding': 'chunked' }, { 'bad header': 'x' }]) {
+      for (const headers of [
+        { Host: 'x' },
+        { 'Content-Type': 'text/plain' },
+        { Connection: 'close' },
+        { 'Transfer-Encoding': 'chunked' },
+        { 'bad header': 'x' },
+      ]) {
         const r = await api('POST', '/api/v1/webhooks', { name: 'w', url: 'https://example.com', headers });
         expect(r.status).toBe(400);
         expect(r.body.errors.headers).toBeDefined();
@@ -130,7 +136,12 @@ describe('domain API (e2e)', () => {
       const createdOnly = await newReceiver();
       const criticalOnly = await newReceiver();
       const mk = async (name: string, r: Receiver, extra: object = {}) => {
-        const res = await api('POST', '/api/v1/webhooks', { name, url: r.url, headers: { Authorization: 'Bearer receiver-token-123', 'X-Team': 'ops' }, ...extra });
+        const res = await api('POST', '/api/v1/webhooks', {
+          name,
+          url: r.url,
+          headers: { Authorization: 'Bearer receiver-token-123', 'X-Team': 'ops' },
+          ...extra,
+        });
         expect(res.status).toBe(201);
         expect(res.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
         return res.body as { id: string; secret: string };
@@ -163,13 +174,25 @@ describe('domain API (e2e)', () => {
       await eventually(() => createdOnly.received.length >= 1, 10_000, 'the created event at the filtered webhook');
       // Nothing more may arrive: an extra or duplicate event would show in the exact lists below.
       await letTimePass(500, 'room for an extra or duplicate event to arrive before the exact lists are checked');
-      expect(all.events().map((e) => e.type).sort()).toEqual(['alert.acknowledged', 'alert.created', 'alert.resolved']);
+      expect(
+        all
+          .events()
+          .map((e) => e.type)
+          .sort(),
+      ).toEqual(['alert.acknowledged', 'alert.created', 'alert.resolved']);
       expect(createdOnly.events().map((e) => e.type)).toEqual(['alert.created']);
       expect(criticalOnly.received).toHaveLength(0);
-      for (const [r, w] of [[all, wAll], [createdOnly, wCreated]] as const) {
+      for (const [r, w] of [
+        [all, wAll],
+        [createdOnly, wCreated],
+      ] as const) {
         for (const req of r.received) {
           // The reference implementation verifies every signature.
-          const verified = new Webhook(w.secret).verify(req.body, req.headers as Record<string, string>) as { type: string; timestamp: string; data: { id: string } };
+          const verified = new Webhook(w.secret).verify(req.body, req.headers as Record<string, string>) as {
+            type: string;
+            timestamp: string;
+            data: { id: string };
+          };
           expect(verified.data.id).toBe(alertId);
           expect(req.headers['x-team']).toBe('ops');
           expect(req.headers.authorization).toBe('Bearer receiver-token-123');
@@ -185,7 +208,11 @@ describe('domain API (e2e)', () => {
       expect(detail.body.acknowledged_by).toBe('e2e');
       expect(detail.body.acknowledgement_note).toBe('on it');
       expect(detail.body.deliveries.length).toBeGreaterThanOrEqual(4);
-      await eventually(async () => (await api('GET', `/api/v1/alerts/${alertId}`)).body.deliveries.every((d: { status: string }) => d.status === 'succeeded'), 10_000, 'deliveries succeeded');
+      await eventually(
+        async () => (await api('GET', `/api/v1/alerts/${alertId}`)).body.deliveries.every((d: { status: string }) => d.status === 'succeeded'),
+        10_000,
+        'deliveries succeeded',
+      );
       const d = (await api('GET', `/api/v1/deliveries/${detail.body.deliveries[0].id}`)).body;
       expect(d.attempts).toEqual([expect.objectContaining({ attempt: 1, success: true, status_code: 200 })]);
       const perWebhook = await api('GET', `/api/v1/webhooks/${wAll.id}/deliveries`);
@@ -275,8 +302,24 @@ describe('domain API (e2e)', () => {
       const { deduplicated, ...alert } = created.body;
       expect(deduplicated).toBe(false);
       expect(Object.keys(alert)).toEqual([
-        'id', 'fingerprint', 'title', 'severity', 'status', 'source', 'description', 'labels', 'annotations', 'occurrences', 'starts_at',
-        'resolved_at', 'acknowledged_at', 'acknowledged_by', 'acknowledgement_note', 'created_at', 'updated_at', 'acknowledged',
+        'id',
+        'fingerprint',
+        'title',
+        'severity',
+        'status',
+        'source',
+        'description',
+        'labels',
+        'annotations',
+        'occurrences',
+        'starts_at',
+        'resolved_at',
+        'acknowledged_at',
+        'acknowledged_by',
+        'acknowledgement_note',
+        'created_at',
+        'updated_at',
+        'acknowledged',
       ]);
       const { deliveries, ...got } = (await api('GET', `/api/v1/alerts/${alert.id}`)).body;
       expect(Array.isArray(deliveries)).toBe(true);
@@ -284,7 +327,14 @@ describe('domain API (e2e)', () => {
       const listed = await api('GET', `/api/v1/alerts?since=${encodeURIComponent(alert.created_at)}&severity=high&limit=500`);
       expect(listed.body.items.find((x: { id: string }) => x.id === alert.id)).toEqual(alert);
       const acked = await api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, { note: 'looking' });
-      expect(acked.body).toMatchObject({ ...alert, acknowledged: true, acknowledged_by: 'e2e', acknowledgement_note: 'looking', updated_at: expect.any(String), acknowledged_at: expect.any(String) });
+      expect(acked.body).toMatchObject({
+        ...alert,
+        acknowledged: true,
+        acknowledged_by: 'e2e',
+        acknowledgement_note: 'looking',
+        updated_at: expect.any(String),
+        acknowledged_at: expect.any(String),
+      });
       const resolved = await api('POST', `/api/v1/alerts/${alert.id}/resolve`);
       expect(resolved.body).toMatchObject({ id: alert.id, status: 'resolved', acknowledgement_note: 'looking', resolved_at: expect.any(String) });
       expect((await api('POST', '/api/v1/alerts/00000000-0000-4000-8000-000000000000/acknowledge', {})).status).toBe(404);
@@ -370,12 +420,25 @@ describe('domain API (e2e)', () => {
   describe('Alertmanager batches', () => {
     // Deliveries are counted per webhook in the database: other tests' webhooks share the run.
     const db = () => app.get(DataSource);
-    const am = (alerts: object[]) => ({ version: '4', status: 'firing', receiver: 'signalgate', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts });
-    const sameLabels = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+    const am = (alerts: object[]) => ({
+      version: '4',
+      status: 'firing',
+      receiver: 'signalgate',
+      groupLabels: {},
+      commonLabels: {},
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager:9093',
+      alerts,
+    });
+    const sameLabels = (a: Record<string, string>, b: Record<string, string>) =>
+      Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
     const storedAlert = async (labels: Record<string, string>, status = 'firing') =>
       (await api('GET', `/api/v1/alerts?status=${status}&limit=500`)).body.items.find((a: { labels: Record<string, string> }) => sameLabels(a.labels, labels));
     const deliveriesOf = async (webhookId: string, alertId: string) =>
-      (await db().query(`SELECT event_type, payload FROM deliveries WHERE webhook_id = $1 AND alert_id = $2 ORDER BY created_at, event_type`, [webhookId, alertId])) as Array<{ event_type: string; payload: string }>;
+      (await db().query(`SELECT event_type, payload FROM deliveries WHERE webhook_id = $1 AND alert_id = $2 ORDER BY created_at, event_type`, [
+        webhookId,
+        alertId,
+      ])) as Array<{ event_type: string; payload: string }>;
     const eventData = (d: { payload: string }) => (JSON.parse(d.payload) as { data: object }).data;
     const withoutDeliveries = ({ deliveries: _, ...view }: { deliveries: unknown }) => view;
     let hook: { id: string };
@@ -402,7 +465,13 @@ describe('domain API (e2e)', () => {
       expect(first.status).toBe(200);
       expect(first.body).toEqual({ received: 4, created: 2, updated: 2, resolved: 0, ignored: 0 });
       const dup = await storedAlert(labels);
-      expect(dup).toMatchObject({ title: 'third', description: 'three', annotations: { summary: 'third', description: 'three' }, occurrences: 3, starts_at: '2026-11-21T22:00:00.000Z' });
+      expect(dup).toMatchObject({
+        title: 'third',
+        description: 'three',
+        annotations: { summary: 'third', description: 'three' },
+        occurrences: 3,
+        starts_at: '2026-11-21T22:00:00.000Z',
+      });
       expect((await storedAlert(other)).occurrences).toBe(1);
       // One alert.created for the collapsed alert, its payload the stored row.
       const created = await deliveriesOf(hook.id, dup.id);
@@ -455,7 +524,8 @@ describe('domain API (e2e)', () => {
     it('1000 alerts against 40 subscribed webhooks: every row and every delivery written, counts exact', async () => {
       const receiver = await newReceiver();
       const run = `bulk-${Date.now()}`;
-      const mk = async (i: number, extra: object) => (await api('POST', '/api/v1/webhooks', { name: `bulk-${i}`, url: receiver.url, ...extra })).body.id as string;
+      const mk = async (i: number, extra: object) =>
+        (await api('POST', '/api/v1/webhooks', { name: `bulk-${i}`, url: receiver.url, ...extra })).body.id as string;
       const all: string[] = [];
       const critical: string[] = [];
       const resolvedOnly: string[] = [];
@@ -466,16 +536,27 @@ describe('domain API (e2e)', () => {
       try {
         const labels = (i: number) => ({ alertname: 'Bulk', run, i: String(i), ...(i % 4 === 0 ? { severity: 'critical' } : {}) });
         // 200 firing first; then 1000: resolve 100 of them, repeat 100, and 800 new ones (200 of them critical).
-        const setup = await api('POST', '/api/v1/alerts/alertmanager', am(Array.from({ length: 200 }, (_, i) => ({ status: 'firing', labels: labels(i + 1000) }))));
+        const setup = await api(
+          'POST',
+          '/api/v1/alerts/alertmanager',
+          am(Array.from({ length: 200 }, (_, i) => ({ status: 'firing', labels: labels(i + 1000) }))),
+        );
         expect(setup.body).toEqual({ received: 200, created: 200, updated: 0, resolved: 0, ignored: 0 });
         const alerts = Array.from({ length: 1000 }, (_, i) =>
-          i < 100 ? { status: 'resolved', labels: labels(i + 1000) } : i < 200 ? { status: 'firing', labels: labels(i + 1000) } : { status: 'firing', labels: labels(i + 1) },
+          i < 100
+            ? { status: 'resolved', labels: labels(i + 1000) }
+            : i < 200
+              ? { status: 'firing', labels: labels(i + 1000) }
+              : { status: 'firing', labels: labels(i + 1) },
         );
         const r = await api('POST', '/api/v1/alerts/alertmanager', am(alerts));
         expect(r.status).toBe(200);
         expect(r.body).toEqual({ received: 1000, created: 800, updated: 100, resolved: 100, ignored: 0 });
 
-        const rows = (await db().query(`SELECT status, severity, occurrences, count(*)::int AS n FROM alerts WHERE labels->>'run' = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, [run])) as object[];
+        const rows = (await db().query(
+          `SELECT status, severity, occurrences, count(*)::int AS n FROM alerts WHERE labels->>'run' = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+          [run],
+        )) as object[];
         // labels(1000..1199): i % 4 === 0 is critical; labels(201..1000) likewise (the 1000 of the new ones is critical too).
         expect(rows).toEqual([
           { status: 'firing', severity: 'critical', occurrences: 1, n: 200 },
@@ -497,7 +578,10 @@ describe('domain API (e2e)', () => {
           ['alert.resolved', 100 * 30 + 25 * 10],
         ]);
         // Per webhook: every matching alert exactly once.
-        const perHook = (await db().query(`SELECT webhook_id, count(*)::int AS n, count(DISTINCT (alert_id, event_type))::int AS distinct FROM deliveries WHERE webhook_id = ANY ($1::uuid[]) GROUP BY 1`, [ids])) as Array<{ webhook_id: string; n: number; distinct: number }>;
+        const perHook = (await db().query(
+          `SELECT webhook_id, count(*)::int AS n, count(DISTINCT (alert_id, event_type))::int AS distinct FROM deliveries WHERE webhook_id = ANY ($1::uuid[]) GROUP BY 1`,
+          [ids],
+        )) as Array<{ webhook_id: string; n: number; distinct: number }>;
         const expected = (id: string) => (all.includes(id) ? 1100 : critical.includes(id) ? 275 : 100);
         expect(perHook).toHaveLength(40);
         for (const h of perHook) expect([h.n, h.distinct]).toEqual([expected(h.webhook_id), expected(h.webhook_id)]);
@@ -506,7 +590,10 @@ describe('domain API (e2e)', () => {
           `SELECT d.payload, d.alert_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.webhook_id = $1 AND a.labels->>'i' = '500' AND a.labels->>'run' = $2`,
           [all[0], run],
         )) as Array<{ payload: string; alert_id: string }>;
-        expect(JSON.parse(sample.payload)).toMatchObject({ type: 'alert.created', data: withoutDeliveries((await api('GET', `/api/v1/alerts/${sample.alert_id}`)).body) });
+        expect(JSON.parse(sample.payload)).toMatchObject({
+          type: 'alert.created',
+          data: withoutDeliveries((await api('GET', `/api/v1/alerts/${sample.alert_id}`)).body),
+        });
       } finally {
         // 25,000 deliveries to a local receiver: drop them with their webhooks.
         for (const id of ids) await api('DELETE', `/api/v1/webhooks/${id}`);

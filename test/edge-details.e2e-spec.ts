@@ -28,7 +28,13 @@ describe('edge details (issue 22)', () => {
   let url: string;
 
   beforeAll(async () => {
-    ({ app, url } = await bootApi({ DELIVERY_CONCURRENCY: '0', ALERT_MAX_LABELS: String(MAX_LABELS), RATE_LIMIT_LIMIT: '3', RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: '127.0.0.1' }));
+    ({ app, url } = await bootApi({
+      DELIVERY_CONCURRENCY: '0',
+      ALERT_MAX_LABELS: String(MAX_LABELS),
+      RATE_LIMIT_LIMIT: '3',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      TRUST_PROXY: '127.0.0.1',
+    }));
   }, 60_000);
   afterAll(() => app?.close());
 
@@ -78,14 +84,22 @@ describe('edge details (issue 22)', () => {
     const anon = await apiClient(url, null)('GET', '/api/v1/webhooks', undefined, fromIp());
     responses.push(['anonymous', anon.status, anon.headers]);
     expect(responses.map(([what, status]) => [what, status])).toEqual([
-      ['event-types #0', 200], ['event-types #1', 200], ['event-types #2', 200], ['event-types #3', 429],
-      ['/api/health/live', 200], ['/api/docs', 200], ['/metrics', 200], ['/nope', 404], ['anonymous', 401],
+      ['event-types #0', 200],
+      ['event-types #1', 200],
+      ['event-types #2', 200],
+      ['event-types #3', 429],
+      ['/api/health/live', 200],
+      ['/api/docs', 200],
+      ['/metrics', 200],
+      ['/nope', 404],
+      ['anonymous', 401],
     ]);
     for (const [what, , headers] of responses) {
       expect([what, headers.get('x-frame-options')]).toEqual([what, 'DENY']);
       expect([what, headers.get('content-security-policy')]).toEqual([what, expect.stringMatching(/frame-ancestors 'none'/)]);
       const policy = headers.get('permissions-policy') ?? '';
-      for (const feature of ['camera', 'microphone', 'geolocation', 'payment', 'usb']) expect([what, policy]).toEqual([what, expect.stringContaining(`${feature}=()`)]);
+      for (const feature of ['camera', 'microphone', 'geolocation', 'payment', 'usb'])
+        expect([what, policy]).toEqual([what, expect.stringContaining(`${feature}=()`)]);
     }
   });
 });

@@ -22,7 +22,12 @@ describe('percent-encoded paths are limited and answered like the plain ones', (
   let url: string;
 
   beforeAll(async () => {
-    ({ app, url } = await bootApi({ RATE_LIMIT_LIMIT: String(LIMIT), RATE_LIMIT_INTAKE_LIMIT: String(INTAKE_LIMIT), RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: '127.0.0.1' }));
+    ({ app, url } = await bootApi({
+      RATE_LIMIT_LIMIT: String(LIMIT),
+      RATE_LIMIT_INTAKE_LIMIT: String(INTAKE_LIMIT),
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      TRUST_PROXY: '127.0.0.1',
+    }));
   }, 60_000);
   afterAll(() => app?.close());
 
@@ -30,7 +35,12 @@ describe('percent-encoded paths are limited and answered like the plain ones', (
     const call = apiClient(url, token(['admin'], subject()));
     for (let i = 1; i <= LIMIT; i++) {
       const r = await call('GET', READS[i]);
-      expect([READS[i], r.status, r.headers.get('x-ratelimit-limit'), r.headers.get('x-ratelimit-remaining')]).toEqual([READS[i], 200, String(LIMIT), String(LIMIT - i)]);
+      expect([READS[i], r.status, r.headers.get('x-ratelimit-limit'), r.headers.get('x-ratelimit-remaining')]).toEqual([
+        READS[i],
+        200,
+        String(LIMIT),
+        String(LIMIT - i),
+      ]);
     }
     for (const path of [...READS, '/api/v1/w%65bhooks', '/api/v%31/deliveries']) {
       const r = await call('GET', path);
@@ -73,7 +83,16 @@ describe('percent-encoded paths are limited and answered like the plain ones', (
   });
 
   it('encoded probes and seed aliases answer 200 like the plain ones, never limited', async () => {
-    const paths = ['/api/h%65alth/live', '/%61pi/ready', '/api/v%65rsion', '/m%65trics', '/h%65alth/live', '/health/r%65ady', '/metrics/pr%6Fmetheus', '/h%65alth/'];
+    const paths = [
+      '/api/h%65alth/live',
+      '/%61pi/ready',
+      '/api/v%65rsion',
+      '/m%65trics',
+      '/h%65alth/live',
+      '/health/r%65ady',
+      '/metrics/pr%6Fmetheus',
+      '/h%65alth/',
+    ];
     for (const path of paths) {
       for (let i = 0; i < LIMIT * 2; i++) {
         const r = await fetch(`${url}${path}`);

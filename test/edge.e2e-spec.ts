@@ -52,7 +52,11 @@ describe('rate limits, probes, CORS and security headers (in-process app)', () =
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(refused.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/rate limit exceeded: 5 requests per 60 s/) });
+    expect(refused.body).toMatchObject({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/rate limit exceeded: 5 requests per 60 s/),
+    });
     expect(refused.body.request_id).toEqual(expect.any(String));
   });
 
@@ -95,7 +99,17 @@ describe('rate limits, probes, CORS and security headers (in-process app)', () =
   });
 
   it('probes, their seed aliases, /api/version and /metrics are never limited', async () => {
-    const paths = ['/api/health/live', '/api/ready', '/api/health', '/api/version', '/metrics', '/health/live', '/health/ready', '/health', '/metrics/prometheus'];
+    const paths = [
+      '/api/health/live',
+      '/api/ready',
+      '/api/health',
+      '/api/version',
+      '/metrics',
+      '/health/live',
+      '/health/ready',
+      '/health',
+      '/metrics/prometheus',
+    ];
     for (const path of paths) {
       for (let i = 0; i < LIMIT * 3; i++) {
         const r = await fetch(`${url}${path}`);
@@ -279,4 +293,3 @@ describe('two API processes on one Redis (built: npm run build)', () => {
     expect(r.ms).toBeLessThan(2000);
   });
 });
-

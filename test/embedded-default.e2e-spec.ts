@@ -64,7 +64,12 @@ describe('embedded PostgreSQL failures and unreachable data directories (built A
     const port = await new Promise<number>((ok) => taken.listen(0, () => ok((taken.address() as { port: number }).port)));
     try {
       const data = join(dir, 'failing', 'postgres');
-      const r = await runNode(API_MAIN, [], { ENV: 'development', EMBEDDED_PG_DIR: data, EMBEDDED_PG_PORT: String(port), PORT: String(await freePort()) }, 60_000);
+      const r = await runNode(
+        API_MAIN,
+        [],
+        { ENV: 'development', EMBEDDED_PG_DIR: data, EMBEDDED_PG_PORT: String(port), PORT: String(await freePort()) },
+        60_000,
+      );
       expect(r.code).toBe(1);
       const failure = r.stderr.split('\n').filter((l) => l.includes('failed to start'));
       expect(failure).toHaveLength(1);

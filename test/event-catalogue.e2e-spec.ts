@@ -96,7 +96,15 @@ describe('event catalogue: real deliveries validate against GET /api/v1/event-ty
     const am = (status: 'firing' | 'resolved') => ({
       version: '4',
       status,
-      alerts: [{ status, labels, annotations: { summary: 'catalogue' }, startsAt: '2026-11-21T22:00:00.000Z', endsAt: status === 'resolved' ? '2026-11-21T22:10:00.000Z' : '0001-01-01T00:00:00Z' }],
+      alerts: [
+        {
+          status,
+          labels,
+          annotations: { summary: 'catalogue' },
+          startsAt: '2026-11-21T22:00:00.000Z',
+          endsAt: status === 'resolved' ? '2026-11-21T22:10:00.000Z' : '0001-01-01T00:00:00Z',
+        },
+      ],
     });
     expect((await api('POST', '/api/v1/alerts/alertmanager', am('firing'))).status).toBe(200);
     expect((await api('POST', '/api/v1/alerts/alertmanager', am('resolved'))).status).toBe(200);
@@ -109,7 +117,9 @@ describe('event catalogue: real deliveries validate against GET /api/v1/event-ty
     const expected = ['alert.created', 'alert.acknowledged', 'alert.resolved', 'alert.created', 'alert.resolved', 'webhook.test'].sort();
     ours = await eventually(
       () => {
-        const parsed = receiver.received.map((request) => ({ request, body: JSON.parse(request.body) as Record<string, unknown> })).filter((r) => isOurs(r.body));
+        const parsed = receiver.received
+          .map((request) => ({ request, body: JSON.parse(request.body) as Record<string, unknown> }))
+          .filter((r) => isOurs(r.body));
         // One per delivery: a retry (an attempt that timed out on a loaded machine) repeats its webhook-id.
         const unique = [...new Map(parsed.map((r) => [r.request.headers['webhook-id'], r])).values()];
         return unique.length >= expected.length ? unique : undefined;
@@ -127,7 +137,10 @@ describe('event catalogue: real deliveries validate against GET /api/v1/event-ty
     for (const { request, body } of all) {
       const pair = validators.get(String(body.type));
       expect([body.type, pair ? 'catalogued' : 'not in the catalogue']).toEqual([body.type, 'catalogued']);
-      for (const [source, validate] of [['endpoint', pair![0]], ['openapi', pair![1]]] as const) {
+      for (const [source, validate] of [
+        ['endpoint', pair![0]],
+        ['openapi', pair![1]],
+      ] as const) {
         const ok = validate(body);
         expect([body.type, source, ok ? 'valid' : ajv.errorsText(validate.errors)]).toEqual([body.type, source, 'valid']);
       }

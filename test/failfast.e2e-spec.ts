@@ -35,12 +35,17 @@ describe('fail fast (built processes)', () => {
   });
 
   it('prints every problem at once, one line each, values masked', async () => {
-    const r = await runNode(API_MAIN, [], {
-      ENV: 'staging',
-      DATABASE_URL: 'sqlite:///app/var/staging.db',
-      SECRET_KEY: 'too-short-secret',
-      READINESS_TIMEOUT_MS: '5',
-    }, 10_000);
+    const r = await runNode(
+      API_MAIN,
+      [],
+      {
+        ENV: 'staging',
+        DATABASE_URL: 'sqlite:///app/var/staging.db',
+        SECRET_KEY: 'too-short-secret',
+        READINESS_TIMEOUT_MS: '5',
+      },
+      10_000,
+    );
     expect(r.code).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
     expect(lines.map((l) => l.slice(4).split(':')[0]).sort()).toEqual(['DATABASE_URL', 'READINESS_TIMEOUT_MS', 'REDIS_URL', 'SECRET_KEY']);

@@ -101,15 +101,26 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       const total = 36;
       const alertIds: string[] = [];
       for (let i = 0; i < total; i += 6) {
-        const batch = await Promise.all(Array.from({ length: 6 }, (_, j) => via(fleet.next())('POST', '/api/v1/alerts', { title: `fleet ${i + j}`, severity: 'high', fingerprint: `fleet-${i + j}` })));
+        const batch = await Promise.all(
+          Array.from({ length: 6 }, (_, j) =>
+            via(fleet.next())('POST', '/api/v1/alerts', { title: `fleet ${i + j}`, severity: 'high', fingerprint: `fleet-${i + j}` }),
+          ),
+        );
         for (const r of batch) expect(r.status).toBe(201);
         alertIds.push(...batch.map((r) => r.body.id as string));
       }
       const succeeded = async () =>
         (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE webhook_id = ANY($1) AND status = 'succeeded'`, [hooks])).rows[0].n;
-      await waitFor(async () => (await succeeded()) === total * hooks.length, { timeoutMs: 60_000, intervalMs: 250, what: `${total * hooks.length} deliveries to succeed` });
+      await waitFor(async () => (await succeeded()) === total * hooks.length, {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: `${total * hooks.length} deliveries to succeed`,
+      });
 
-      const { rows } = await db.query<{ id: string; webhook_id: string; alert_id: string }>(`SELECT id, webhook_id, alert_id FROM deliveries WHERE webhook_id = ANY($1)`, [hooks]);
+      const { rows } = await db.query<{ id: string; webhook_id: string; alert_id: string }>(
+        `SELECT id, webhook_id, alert_id FROM deliveries WHERE webhook_id = ANY($1)`,
+        [hooks],
+      );
       expect(rows).toHaveLength(total * hooks.length);
       receivers.forEach((r, i) => {
         const mine = rows.filter((d) => d.webhook_id === hooks[i]);
@@ -128,12 +139,16 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       );
       const receipts = receivers.reduce((n, r) => n + [...r.attempts.values()].reduce((m, a) => m + a.length, 0), 0);
       expect(attempts.rows).toHaveLength(receipts);
-      const dbOverlaps = attempts.rows.filter((a, i, all) => i > 0 && all[i - 1].delivery_id === a.delivery_id && Number(a.started) < Number(all[i - 1].started) + all[i - 1].duration_ms - 1);
+      const dbOverlaps = attempts.rows.filter(
+        (a, i, all) => i > 0 && all[i - 1].delivery_id === a.delivery_id && Number(a.started) < Number(all[i - 1].started) + all[i - 1].duration_ms - 1,
+      );
       expect(dbOverlaps).toEqual([]);
 
       const metricsAfter = await attemptsPerProcess();
       const claimed = metricsAfter.map((n, i) => n - metricsBefore[i]);
-      console.log(`fleet: ${total} alerts x ${hooks.length} webhooks, ${receipts} attempts (${retried} retried), by process [api1, api2, api3, worker]: ${claimed.join(', ')}`);
+      console.log(
+        `fleet: ${total} alerts x ${hooks.length} webhooks, ${receipts} attempts (${retried} retried), by process [api1, api2, api3, worker]: ${claimed.join(', ')}`,
+      );
       expect(claimed.reduce((a, b) => a + b, 0)).toBe(receipts);
       expect(claimed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
       expect(worker?.running).toBe(true);
@@ -166,7 +181,9 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       );
       const classes = outcomes.map((x) => outcomeClass(x.o));
       const admitted = outcomes.filter((x) => outcomeClass(x.o) === '2xx');
-      console.log(`fleet: ${outcomes.length} requests over 3 replicas, limit ${LIMIT}: ${admitted.length} admitted, ${classes.filter((c) => c === '429').length} x 429`);
+      console.log(
+        `fleet: ${outcomes.length} requests over 3 replicas, limit ${LIMIT}: ${admitted.length} admitted, ${classes.filter((c) => c === '429').length} x 429`,
+      );
       expect(admitted.length).toBe(LIMIT);
       expect(classes.filter((c) => c !== '2xx' && c !== '429')).toEqual([]);
       expect(new Set(admitted.map((x) => x.api)).size).toBe(3); // each replica admitted some: the count is shared, not local
@@ -217,10 +234,16 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       expect((await via(apis[2])('POST', `/api/v1/alerts/${id}/resolve`, {})).status).toBe(200);
       for (const [i, s] of sockets.entries()) {
         for (const type of ['alert.created', 'alert.acknowledged', 'alert.resolved']) {
-          await waitFor(() => s.messages.some((m) => m.type === type && (m.alert as { id?: string } | undefined)?.id === id), { timeoutMs: 10_000, what: `${type} on replica ${i + 1}` });
+          await waitFor(() => s.messages.some((m) => m.type === type && (m.alert as { id?: string } | undefined)?.id === id), {
+            timeoutMs: 10_000,
+            what: `${type} on replica ${i + 1}`,
+          });
         }
         // Whichever process delivered it (an API's in-process worker or `cli worker`), its outcome reaches every replica.
-        await waitFor(() => s.messages.some((m) => m.type === 'delivery.succeeded' && m.webhook_id === hook.body.id), { timeoutMs: 15_000, what: `delivery.succeeded on replica ${i + 1}` });
+        await waitFor(() => s.messages.some((m) => m.type === 'delivery.succeeded' && m.webhook_id === hook.body.id), {
+          timeoutMs: 15_000,
+          what: `delivery.succeeded on replica ${i + 1}`,
+        });
         s.ws.close();
       }
       expect((await via(apis[0])('DELETE', `/api/v1/webhooks/${hook.body.id}`)).status).toBe(204);
@@ -235,7 +258,10 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       /** One logical request: tried on the next replica after a refused/reset connection or a 503, up to 3 times. */
       const request = async () => {
         const i = (n += 1);
-        const [method, path, body] = i % 2 ? ['GET', '/api/v1/alerts?limit=5', undefined] : ['POST', '/api/v1/alerts', { title: `drain ${i}`, severity: 'info', fingerprint: `drain-${i}` }];
+        const [method, path, body] =
+          i % 2
+            ? ['GET', '/api/v1/alerts?limit=5', undefined]
+            : ['POST', '/api/v1/alerts', { title: `drain ${i}`, severity: 'info', fingerprint: `drain-${i}` }];
         let last: Outcome | undefined;
         let api = fleet.next();
         for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -247,12 +273,18 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
         }
         finals.push(last!);
       };
-      const load = Promise.all(Array.from({ length: 4 }, async () => {
-        while (!stop) await request();
-      }));
+      const load = Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (!stop) await request();
+        }),
+      );
       await letTimePass(1500, 'the load runs across the whole fleet before the victim is signalled');
       // A burst aimed at the victim, in flight when the signal lands: every one must be answered in full.
-      const burst = Promise.all(Array.from({ length: 12 }, (_, i) => callOnce(victim.baseUrl, 'POST', '/api/v1/alerts', fresh(), { title: `in flight ${i}`, severity: 'info', fingerprint: `inflight-${i}` })));
+      const burst = Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          callOnce(victim.baseUrl, 'POST', '/api/v1/alerts', fresh(), { title: `in flight ${i}`, severity: 'info', fingerprint: `inflight-${i}` }),
+        ),
+      );
       // Not an ordering barrier: the listener keeps serving for SHUTDOWN_DELAY_MS (2 s) after the signal, so a burst
       // request that lands after it is answered in full all the same; 5 ms only lets most of them connect first.
       await sleep(5);
@@ -271,13 +303,18 @@ describe('fleet: three API replicas and a cli worker on one PostgreSQL and one R
       stop = true;
       await load;
 
-      const byClass = (list: Outcome[]) => list.reduce<Record<string, number>>((acc, o) => ({ ...acc, [outcomeClass(o)]: (acc[outcomeClass(o)] ?? 0) + 1 }), {});
-      console.log(`fleet: SIGTERM under load: ${finals.length} client requests ${JSON.stringify(byClass(finals))}; on the victim ${JSON.stringify(byClass(onVictim))}; burst ${JSON.stringify(byClass(burstResults))}`);
+      const byClass = (list: Outcome[]) =>
+        list.reduce<Record<string, number>>((acc, o) => ({ ...acc, [outcomeClass(o)]: (acc[outcomeClass(o)] ?? 0) + 1 }), {});
+      console.log(
+        `fleet: SIGTERM under load: ${finals.length} client requests ${JSON.stringify(byClass(finals))}; on the victim ${JSON.stringify(byClass(onVictim))}; burst ${JSON.stringify(byClass(burstResults))}`,
+      );
       expect(code).toBe(0);
       expect(draining.kind === 'status' && draining.body).toMatch(/shutting_down/);
       expect(burstResults.map(outcomeClass)).toEqual(burstResults.map(() => '2xx'));
       expect(finals.length).toBeGreaterThan(20);
-      expect(finals.filter((o) => outcomeClass(o) !== '2xx').map((o) => (o.kind === 'status' ? `${o.status} ${o.body.slice(0, 200)}` : `${o.kind} ${o.error}`))).toEqual([]);
+      expect(
+        finals.filter((o) => outcomeClass(o) !== '2xx').map((o) => (o.kind === 'status' ? `${o.status} ${o.body.slice(0, 200)}` : `${o.kind} ${o.error}`)),
+      ).toEqual([]);
       // Nothing the victim answered was a 5xx other than a clear 503.
       expect(onVictim.filter((o) => o.kind === 'status' && o.status >= 500 && o.status !== 503)).toEqual([]);
     }, 90_000);

@@ -6,8 +6,26 @@ import { ModulesContainer } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { apiClient, bootApi, migrateTestDatabase, token } from './support/domain';
 import {
-  acknowledgeBody, alertmanagerBody, alertsQuery, auth, createAlertBody, createWebhookBody, deliveriesQuery, encodedBody, extraHeaders,
-  type FuzzFixtures, type FuzzRequest, idSegment, invalidateCacheBody, noBody, pageQuery, query, recoverWebhookBody, recoveryIdSegment, updateWebhookBody, withoutBody,
+  acknowledgeBody,
+  alertmanagerBody,
+  alertsQuery,
+  auth,
+  createAlertBody,
+  createWebhookBody,
+  deliveriesQuery,
+  encodedBody,
+  extraHeaders,
+  type FuzzFixtures,
+  type FuzzRequest,
+  idSegment,
+  invalidateCacheBody,
+  noBody,
+  pageQuery,
+  query,
+  recoverWebhookBody,
+  recoveryIdSegment,
+  updateWebhookBody,
+  withoutBody,
 } from './fuzz/api-arbitraries';
 import { encodedMismatch, encodedPathVariant } from './fuzz/encoded-paths';
 import { letTimePass } from './support/wait-for';
@@ -64,7 +82,10 @@ function registeredRoutes(app: NestFastifyApplication): string[] {
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         const path = Reflect.getMetadata(PATH_METADATA, handler) as unknown;
         if (method === undefined || path === undefined) continue;
-        const full = ['/api', base, first(path)].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/');
+        const full = ['/api', base, first(path)]
+          .map((p) => p.replace(/^\/|\/$/g, ''))
+          .filter(Boolean)
+          .join('/');
         if (full.startsWith('api/v1/')) routes.push(`${RequestMethod[method]} /${full}`);
       }
     }
@@ -122,7 +143,9 @@ function requestArbitrary(f: FuzzFixtures): { routes: string[]; arb: fc.Arbitrar
             encode,
           };
         })
-        .chain(({ encode, ...req }) => (encode ? encodedPathVariant(req.path).map((encodedPath): FuzzRequest => ({ ...req, encodedPath })) : fc.constant<FuzzRequest>(req))),
+        .chain(({ encode, ...req }) =>
+          encode ? encodedPathVariant(req.path).map((encodedPath): FuzzRequest => ({ ...req, encodedPath })) : fc.constant<FuzzRequest>(req),
+        ),
     })),
   );
   return { routes: table.map(([route]) => route).sort(), arb };
@@ -147,7 +170,11 @@ function describeFailures(failures: Outcome[]): string {
   const classes = new Map<string, Outcome[]>();
   for (const o of failures) {
     // One class per route, status and error message with its values blanked (dates, quoted input, numbers).
-    const message = causeOf(o).split('\n')[0].replace(/^\w+ \/\S*: /, '').replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N');
+    const message = causeOf(o)
+      .split('\n')[0]
+      .replace(/^\w+ \/\S*: /, '')
+      .replace(/"[^"]*"/g, '"…"')
+      .replace(/\d+/g, 'N');
     const kind = o.status >= 500 || o.status === 0 ? `${o.status} ${clip(message, 110)}` : 'slower than 2 s';
     const key = `${o.req.route} -> ${kind}`;
     classes.set(key, [...(classes.get(key) ?? []), o]);
@@ -185,7 +212,9 @@ describe(`fuzz: every /api/v1 route, ${REQUESTS} requests, seed ${SEED}`, () => 
     for (const id of webhookIds) deliveryIds.push((await call('POST', `/api/v1/webhooks/${id}/test`)).body.delivery_id);
     expect([webhookIds, alertIds, deliveryIds].flat().every((x) => typeof x === 'string')).toBe(true);
     fixtures = {
-      webhookIds, alertIds, deliveryIds,
+      webhookIds,
+      alertIds,
+      deliveryIds,
       tokens: { admin: token(['admin']), readOnly: token(['alerts:read', 'webhooks:read']), expired: token(['admin'], 'fuzz', -60) },
     };
   });

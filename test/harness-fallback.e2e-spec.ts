@@ -20,17 +20,23 @@ function inNamespace(inner: string): string[] {
 
 const probe = spawnSync('unshare', inNamespace('true'), { encoding: 'utf8' });
 const cannotRun =
-  probe.status === 0 ? undefined : `unshare ${uid === 0 ? '-n' : '-rn'} is not permitted here (${(probe.stderr || String(probe.error ?? '')).trim()}): unprivileged user namespaces are disabled`;
+  probe.status === 0
+    ? undefined
+    : `unshare ${uid === 0 ? '-n' : '-rn'} is not permitted here (${(probe.stderr || String(probe.error ?? '')).trim()}): unprivileged user namespaces are disabled`;
 if (cannotRun) process.stdout.write(`harness-fallback: skipped: ${cannotRun}\n`);
 
 describe('e2e harness without local services', () => {
   (cannotRun ? it.skip : it)('falls back to the embedded PostgreSQL and a private redis-server', () => {
-    const r = spawnSync('unshare', inNamespace(`${JSON.stringify(process.execPath)} node_modules/jest/bin/jest.js --config test/jest-harness.json --runInBand`), {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 180_000,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    });
+    const r = spawnSync(
+      'unshare',
+      inNamespace(`${JSON.stringify(process.execPath)} node_modules/jest/bin/jest.js --config test/jest-harness.json --runInBand`),
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 180_000,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      },
+    );
     const out = `${r.stdout}\n${r.stderr}`;
     expect(out).toMatch(/e2e: embedded PostgreSQL (started|already running)/);
     expect(out).toMatch(/Tests:\s+2 passed, 2 total/);

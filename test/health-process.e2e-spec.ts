@@ -66,7 +66,13 @@ describe('masking and state-change logging', () => {
     // The built process reports the build's sha and time (dist/build-info.json, written by `npm run build`).
     const version = await probe(`${api.baseUrl}/api/version`);
     const buildInfo = JSON.parse(readFileSync(resolve(ROOT, 'dist/build-info.json'), 'utf8')) as Record<string, string>;
-    expect(version.body).toEqual({ version: buildInfo.version, git_sha: buildInfo.git_sha, build_time: buildInfo.build_time, node: process.version, env: 'test' });
+    expect(version.body).toEqual({
+      version: buildInfo.version,
+      git_sha: buildInfo.git_sha,
+      build_time: buildInfo.build_time,
+      node: process.version,
+      env: 'test',
+    });
 
     const exit = await api.stop('SIGTERM');
     expect(exit.code).toBe(0);

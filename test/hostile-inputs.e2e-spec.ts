@@ -71,7 +71,13 @@ describe('hostile inputs (e2e)', () => {
     });
 
     it('Alertmanager group fields, acknowledge by/note, webhook name/description/URL (create and PATCH), query filters', async () => {
-      const am = await api('POST', '/api/v1/alerts/alertmanager', { version: '4', status: 'firing', receiver: `r${N}`, commonLabels: { a: `${N}` }, alerts: [] });
+      const am = await api('POST', '/api/v1/alerts/alertmanager', {
+        version: '4',
+        status: 'firing',
+        receiver: `r${N}`,
+        commonLabels: { a: `${N}` },
+        alerts: [],
+      });
       expectErrorShape(am, 400);
       expect(Object.keys(am.body.errors).sort()).toEqual(['commonLabels.a', 'receiver']);
 
@@ -82,7 +88,11 @@ describe('hostile inputs (e2e)', () => {
         expect(Object.keys(r.body.errors)).toEqual(Object.keys(body));
       }
 
-      for (const body of [{ name: `w${N}`, url: receiver.url }, { name: 'w', url: `${receiver.url}${N}` }, { name: 'w', url: receiver.url, description: `${N}` }]) {
+      for (const body of [
+        { name: `w${N}`, url: receiver.url },
+        { name: 'w', url: `${receiver.url}${N}` },
+        { name: 'w', url: receiver.url, description: `${N}` },
+      ]) {
         const r = await api('POST', '/api/v1/webhooks', body);
         expectErrorShape(r, 400);
       }
@@ -101,7 +111,17 @@ describe('hostile inputs (e2e)', () => {
   });
 
   describe('dates PostgreSQL or Date refuse', () => {
-    const BAD = ['2024-02-30', '2023-02-29T00:00:00Z', '2024-W05-3', '2024-W05', '0000-01-01', '0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '10000-01-01', '-000001-01-01T00:00:00Z'];
+    const BAD = [
+      '2024-02-30',
+      '2023-02-29T00:00:00Z',
+      '2024-W05-3',
+      '2024-W05',
+      '0000-01-01',
+      '0000-01-01T00:00:00Z',
+      '+275760-09-13T00:00:00Z',
+      '10000-01-01',
+      '-000001-01-01T00:00:00Z',
+    ];
 
     it.each(BAD)('since=%s on alerts and deliveries → 400', async (since) => {
       for (const path of ['/api/v1/alerts', '/api/v1/deliveries']) {
@@ -128,7 +148,14 @@ describe('hostile inputs (e2e)', () => {
       const r = await api('POST', '/api/v1/alerts/alertmanager', {
         version: '4',
         status: 'firing',
-        alerts: [{ status: 'firing', labels: { alertname: `hostile-ok-${Date.now()}` }, startsAt: '2026-11-21T22:00:00.123456789+01:00', endsAt: '0001-01-01T00:00:00Z' }],
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: `hostile-ok-${Date.now()}` },
+            startsAt: '2026-11-21T22:00:00.123456789+01:00',
+            endsAt: '0001-01-01T00:00:00Z',
+          },
+        ],
       });
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ received: 1, created: 1 });
@@ -138,7 +165,12 @@ describe('hostile inputs (e2e)', () => {
     it('a forged cursor (any list) is a 400, never passed to PostgreSQL', async () => {
       const id = '3f1c2a4e-8b7d-4c1e-9f00-0123456789ab';
       const forge = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-      for (const cursor of [forge(['2024-02-30T00:00:00Z', id]), forge(['2024-W05-3', id]), forge(['0000-01-01T00:00:00Z', id]), forge(['+275760-09-13T00:00:00Z', id])]) {
+      for (const cursor of [
+        forge(['2024-02-30T00:00:00Z', id]),
+        forge(['2024-W05-3', id]),
+        forge(['0000-01-01T00:00:00Z', id]),
+        forge(['+275760-09-13T00:00:00Z', id]),
+      ]) {
         for (const path of ['/api/v1/alerts', '/api/v1/deliveries', '/api/v1/webhooks']) {
           const r = await api('GET', `${path}?cursor=${cursor}`);
           expectErrorShape(r, 400);
@@ -173,7 +205,12 @@ describe('hostile inputs (e2e)', () => {
         const r = await api('POST', '/api/v1/alerts', body, { 'content-type': type });
         expectErrorShape(r, 415);
       }
-      const withCharset = await api('POST', '/api/v1/alerts', { title: `charset ${Date.now()}`, severity: 'info' }, { 'content-type': 'application/json; charset=utf-8' });
+      const withCharset = await api(
+        'POST',
+        '/api/v1/alerts',
+        { title: `charset ${Date.now()}`, severity: 'info' },
+        { 'content-type': 'application/json; charset=utf-8' },
+      );
       expect(withCharset.status).toBe(201);
     });
 
@@ -236,16 +273,24 @@ describe('hostile inputs (e2e)', () => {
     });
 
     const written = async (name: string) =>
-      ((await api('GET', '/api/v1/alerts?limit=500')).body.items as Array<{ labels: Record<string, string> }>).filter((a) => a.labels.alertname === name).length;
+      ((await api('GET', '/api/v1/alerts?limit=500')).body.items as Array<{ labels: Record<string, string> }>).filter((a) => a.labels.alertname === name)
+        .length;
 
     it('a payload whose fan-out is over ALERTMANAGER_MAX_DELIVERIES (15000) → 413 naming it and a max_alerts, nothing written; a re-send of firing alerts is not', async () => {
       const firing = (name: string) => Array.from({ length: 1000 }, (_, i) => ({ status: 'firing', labels: { alertname: name, i: String(i) } }));
       const resent = `hostile-resent-${Date.now()}`;
-      expect((await api('POST', '/api/v1/alerts/alertmanager', { version: '4', status: 'firing', alerts: firing(resent) })).body).toMatchObject({ created: 1000 });
+      expect((await api('POST', '/api/v1/alerts/alertmanager', { version: '4', status: 'firing', alerts: firing(resent) })).body).toMatchObject({
+        created: 1000,
+      });
       // 16 subscribers x 1,000 new alerts = 16,000 deliveries: took seconds (~3 s at 62 webhooks) before any answer.
       const ids: string[] = [];
       for (let i = 0; i < 16; i += 1) {
-        const w = await api('POST', '/api/v1/webhooks', { name: `fanout-${i}`, url: 'http://127.0.0.1:9/hook', event_types: ['alert.created'], is_active: true });
+        const w = await api('POST', '/api/v1/webhooks', {
+          name: `fanout-${i}`,
+          url: 'http://127.0.0.1:9/hook',
+          event_types: ['alert.created'],
+          is_active: true,
+        });
         expect(w.status).toBe(201);
         ids.push(w.body.id);
       }
@@ -316,7 +361,12 @@ describe('PostgreSQL unreachable (e2e)', () => {
       const r = await api(method, path, body);
       expect({ path, status: r.status }).toEqual({ path, status: 503 });
       expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(r.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/database/), request_id: expect.any(String) });
+      expect(r.body).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.stringMatching(/database/),
+        request_id: expect.any(String),
+      });
     }
     await pg.start();
     await untilStatus(`${base}/api/ready`, 200, 10_000);

@@ -62,7 +62,9 @@ describe('intake group commit (e2e)', () => {
     for (let i = 0; i < 10; i += 1) requests.splice(i * 9, 0, existing);
     expect(requests).toHaveLength(100);
 
-    const responses = await Promise.all(requests.map((fingerprint) => api('POST', '/api/v1/alerts', { title: `t ${fingerprint}`, severity: 'warning', fingerprint })));
+    const responses = await Promise.all(
+      requests.map((fingerprint) => api('POST', '/api/v1/alerts', { title: `t ${fingerprint}`, severity: 'warning', fingerprint })),
+    );
     expect(responses.map((r) => r.status).filter((s) => s !== 200 && s !== 201)).toEqual([]);
 
     const byFingerprint = new Map<string, Array<(typeof responses)[number]>>();
@@ -95,7 +97,10 @@ describe('intake group commit (e2e)', () => {
     expect([...all.values()]).toEqual(new Array(31).fill(1));
     expect((await deliveriesOf(hooks[1], created)).size).toBe(0);
     // The event carries the alert as it was created (one occurrence), as one-by-one processing would have sent it.
-    const { rows: payloads } = await db.query<{ payload: string }>(`SELECT payload FROM deliveries WHERE webhook_id = $1 AND alert_id = ANY($2::uuid[])`, [hooks[0], created]);
+    const { rows: payloads } = await db.query<{ payload: string }>(`SELECT payload FROM deliveries WHERE webhook_id = $1 AND alert_id = ANY($2::uuid[])`, [
+      hooks[0],
+      created,
+    ]);
     expect(payloads.map((p) => (JSON.parse(p.payload) as { data: { occurrences: number } }).data.occurrences)).toEqual(new Array(30).fill(1));
   });
 

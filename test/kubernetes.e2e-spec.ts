@@ -61,7 +61,8 @@ describe('deploy/kubernetes rendered by kubectl kustomize', () => {
         'Service/signalgate-api',
       ]),
     );
-    for (const o of objects) expect({ o: o.metadata.name, part: o.metadata.labels?.['app.kubernetes.io/part-of'] }).toEqual({ o: o.metadata.name, part: 'signalgate' });
+    for (const o of objects)
+      expect({ o: o.metadata.name, part: o.metadata.labels?.['app.kubernetes.io/part-of'] }).toEqual({ o: o.metadata.name, part: 'signalgate' });
     for (const d of [api, worker]) expect(d.spec.template.spec.containers[0].image).toMatch(/^registry\.example\.com\/signalgate:/);
   });
 
@@ -135,7 +136,10 @@ describe('deploy/kubernetes rendered by kubectl kustomize', () => {
   });
 
   it('has a disruption budget for each Deployment that selects its pods and never blocks every eviction', () => {
-    for (const [name, d] of [['signalgate-api', api], ['signalgate-worker', worker]] as const) {
+    for (const [name, d] of [
+      ['signalgate-api', api],
+      ['signalgate-worker', worker],
+    ] as const) {
       const pdb = find('PodDisruptionBudget', name);
       expect(pdb.spec.selector.matchLabels).toEqual(d.spec.selector.matchLabels);
       // minAvailable below the smallest replica count (HPA min 2 for the API), or maxUnavailable ≥ 1.

@@ -25,12 +25,40 @@ describe('no credential reaches a log line or a read-back (built API, sentinels)
   let call: ReturnType<typeof apiClient>;
 
   const QUERY_NAMES = [
-    'token', 'access_token', 'password', 'jwt', 'bearer', 'authorization', 'id_token', 'refresh_token', 'api_key', 'apikey',
-    'key', 'secret', 'client_secret', 'code', 'sig', 'signature', 'session', 'auth', 'private_token', 'X-Api-Key',
+    'token',
+    'access_token',
+    'password',
+    'jwt',
+    'bearer',
+    'authorization',
+    'id_token',
+    'refresh_token',
+    'api_key',
+    'apikey',
+    'key',
+    'secret',
+    'client_secret',
+    'code',
+    'sig',
+    'signature',
+    'session',
+    'auth',
+    'private_token',
+    'X-Api-Key',
   ];
   const HEADER_NAMES = [
-    'Proxy-Authorization', 'X-Auth-Token', 'X-Api-Key', 'Api-Key', 'X-Access-Token', 'X-Amz-Security-Token', 'X-Csrf-Token',
-    'X-Forwarded-Authorization', 'Token', 'X-Session-Id', 'Sec-WebSocket-Protocol', 'Cookie',
+    'Proxy-Authorization',
+    'X-Auth-Token',
+    'X-Api-Key',
+    'Api-Key',
+    'X-Access-Token',
+    'X-Amz-Security-Token',
+    'X-Csrf-Token',
+    'X-Forwarded-Authorization',
+    'Token',
+    'X-Session-Id',
+    'Sec-WebSocket-Protocol',
+    'Cookie',
   ];
 
   beforeAll(async () => {
@@ -93,7 +121,10 @@ describe('no credential reaches a log line or a read-back (built API, sentinels)
       'X-Hub-Secret': sentinel('webhook header X-Hub-Secret'),
     };
     const created = await call('POST', '/api/v1/webhooks', {
-      name: 'sentinel', url: `http://hook-user:${userinfo}@127.0.0.1:${receiver.port}/hook?token=${tokenQ}`, event_types: ['webhook.test'], headers,
+      name: 'sentinel',
+      url: `http://hook-user:${userinfo}@127.0.0.1:${receiver.port}/hook?token=${tokenQ}`,
+      event_types: ['webhook.test'],
+      headers,
     });
     expect(created.status).toBe(201);
     readBacks.push(created.text);
@@ -109,13 +140,19 @@ describe('no credential reaches a log line or a read-back (built API, sentinels)
     // A second webhook that fails (nothing listens), so error paths of the worker log too.
     const closedPort = await freePort();
     const failing = await call('POST', '/api/v1/webhooks', {
-      name: 'sentinel-failing', url: `http://u:${sentinel('failing webhook URL password')}@127.0.0.1:${closedPort}/x?access_token=${sentinel('failing webhook ?access_token=')}`,
-      event_types: ['webhook.test'], headers: { 'X-Auth-Token': sentinel('failing webhook header') },
+      name: 'sentinel-failing',
+      url: `http://u:${sentinel('failing webhook URL password')}@127.0.0.1:${closedPort}/x?access_token=${sentinel('failing webhook ?access_token=')}`,
+      event_types: ['webhook.test'],
+      headers: { 'X-Auth-Token': sentinel('failing webhook header') },
     });
     expect(failing.status).toBe(201);
     readBacks.push(failing.text);
     const failedPing = await call('POST', `/api/v1/webhooks/${failing.body.id}/test`);
-    await eventually(async () => (await call('GET', `/api/v1/deliveries/${failedPing.body.delivery_id}`)).body.status === 'failed', 10_000, 'the failed delivery');
+    await eventually(
+      async () => (await call('GET', `/api/v1/deliveries/${failedPing.body.delivery_id}`)).body.status === 'failed',
+      10_000,
+      'the failed delivery',
+    );
 
     const patched = await call('PATCH', `/api/v1/webhooks/${id}`, {
       url: `http://hook-user:${sentinel('PATCHed webhook URL password')}@127.0.0.1:${receiver.port}/hook`,
@@ -125,9 +162,16 @@ describe('no credential reaches a log line or a read-back (built API, sentinels)
     readBacks.push(patched.text);
 
     for (const path of [
-      `/api/v1/webhooks/${id}`, `/api/v1/webhooks/${failing.body.id}`, '/api/v1/webhooks?limit=500', '/api/v1/webhooks/health', '/api/v1/webhooks/degraded',
-      `/api/v1/webhooks/${id}/deliveries`, `/api/v1/webhooks/${failing.body.id}/deliveries`, `/api/v1/deliveries?webhook_id=${id}`,
-      `/api/v1/deliveries/${ping.body.delivery_id}`, `/api/v1/deliveries/${failedPing.body.delivery_id}`,
+      `/api/v1/webhooks/${id}`,
+      `/api/v1/webhooks/${failing.body.id}`,
+      '/api/v1/webhooks?limit=500',
+      '/api/v1/webhooks/health',
+      '/api/v1/webhooks/degraded',
+      `/api/v1/webhooks/${id}/deliveries`,
+      `/api/v1/webhooks/${failing.body.id}/deliveries`,
+      `/api/v1/deliveries?webhook_id=${id}`,
+      `/api/v1/deliveries/${ping.body.delivery_id}`,
+      `/api/v1/deliveries/${failedPing.body.delivery_id}`,
     ]) {
       const r = await call('GET', path);
       expect(r.status).toBe(200);
@@ -138,7 +182,11 @@ describe('no credential reaches a log line or a read-back (built API, sentinels)
 
   it('prints none of the sentinels, raw or encoded, in any log line or read-back', async () => {
     // The request log line of the last request proves the requests above were logged at all.
-    await eventually(() => /"url":"\/api\/v1\/deliveries\/[^"]+".*request completed|request completed.*"url":"\/api\/v1\/deliveries\//.test(api.stdout), 5000, 'request log lines');
+    await eventually(
+      () => /"url":"\/api\/v1\/deliveries\/[^"]+".*request completed|request completed.*"url":"\/api\/v1\/deliveries\//.test(api.stdout),
+      5000,
+      'request log lines',
+    );
     await api.stop();
     const lines = api.output.split('\n');
     expect(lines.filter((l) => l.includes('request completed')).length).toBeGreaterThan(QUERY_NAMES.length * 6 * 3);

@@ -80,7 +80,19 @@ describe('logging (built API, strict mode)', () => {
     expect(line).toMatchObject({ msg: 'request completed', method: 'GET', url: '/api/no-such-route', statusCode: 404, responseTime: expect.any(Number) });
     // The line is written by allow-list: method, path, status, timing and the id; no header at all.
     expect(line?.req).toBeUndefined();
-    expect(Object.keys(line ?? {}).sort()).toEqual(['context', 'env', 'level', 'method', 'msg', 'reqId', 'responseTime', 'service', 'statusCode', 'time', 'url']);
+    expect(Object.keys(line ?? {}).sort()).toEqual([
+      'context',
+      'env',
+      'level',
+      'method',
+      'msg',
+      'reqId',
+      'responseTime',
+      'service',
+      'statusCode',
+      'time',
+      'url',
+    ]);
     expect(api.output).not.toContain('tok-SECRET-value-999');
     expect(api.output).not.toContain('cookie-SECRET-777');
   });

@@ -84,7 +84,11 @@ describe('cli migrate / db verify (built CLI, real PostgreSQL)', () => {
   });
 
   it('db verify against an unreachable server: non-zero, masked error, bounded', async () => {
-    const r = await runCli(['db', 'verify'], { ...raw, DATABASE_URL: `postgresql://postgres:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/nope`, DB_CONNECT_TIMEOUT_MS: '1000' }, 15_000);
+    const r = await runCli(
+      ['db', 'verify'],
+      { ...raw, DATABASE_URL: `postgresql://postgres:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/nope`, DB_CONNECT_TIMEOUT_MS: '1000' },
+      15_000,
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/ECONNREFUSED|connect/i);
     expectMasked(r.stdout + r.stderr);

@@ -77,7 +77,11 @@ describe('deploy/monitoring with promtool and amtool', () => {
         'SignalgateWebSocketDisconnects',
       ].sort(),
     );
-    const anchors = new Set(RUNBOOK.split('\n').filter((l) => /^#{1,4} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
+    const anchors = new Set(
+      RUNBOOK.split('\n')
+        .filter((l) => /^#{1,4} /.test(l))
+        .map((l) => slug(l.replace(/^#+ /, ''))),
+    );
     for (const rule of rules) {
       expect(rule.labels?.severity).toMatch(/^(page|ticket)$/);
       expect(rule.annotations?.summary).toBeTruthy();
@@ -117,7 +121,11 @@ describe('deploy/monitoring with promtool and amtool', () => {
       ['SignalgateDeliveryFailures', '> 0.05', '> 0.2', '> 0.01'],
       ['SignalgateDeliveryQueueAgeGrowing', '> 300', '> 3000', '> 60'],
     ];
-    expect(mutations.map((m) => m[0]).sort()).toEqual(allRules().map((r) => r.alert).sort());
+    expect(mutations.map((m) => m[0]).sort()).toEqual(
+      allRules()
+        .map((r) => r.alert)
+        .sort(),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'signalgate-rules-'));
     try {
       for (const f of readdirSync(join(MON, 'rules'))) writeFileSync(join(dir, f), readFileSync(join(MON, 'rules', f)));
@@ -152,9 +160,12 @@ describe('deploy/monitoring with promtool and amtool', () => {
       uid: string;
       panels: { id: number; type: string; title: string; datasource?: { uid: string }; targets?: { datasource?: { uid: string } }[] }[];
     };
-    const ds = (parse(readFileSync(join(MON, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: { uid: string; type: string }[] }).datasources;
+    const ds = (parse(readFileSync(join(MON, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: { uid: string; type: string }[] })
+      .datasources;
     expect(ds.map((d) => d.type)).toEqual(['prometheus']);
-    const uids = new Set([...dashboard.panels.map((p) => p.datasource?.uid), ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.datasource?.uid))].filter(Boolean));
+    const uids = new Set(
+      [...dashboard.panels.map((p) => p.datasource?.uid), ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.datasource?.uid))].filter(Boolean),
+    );
     expect([...uids]).toEqual([ds[0].uid]);
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
     expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual(['API performance', 'Delivery pipeline']);
@@ -186,7 +197,11 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
     api = apiClient(booted.url);
     apiPort = Number(new URL(booted.url).port);
     workerPort = await freePort();
-    await fleet.cli(['worker'], domainRawEnv({ HOST: '127.0.0.1', WORKER_METRICS_PORT: String(workerPort), DELIVERY_CONCURRENCY: '1' }), /delivery worker running/);
+    await fleet.cli(
+      ['worker'],
+      domainRawEnv({ HOST: '127.0.0.1', WORKER_METRICS_PORT: String(workerPort), DELIVERY_CONCURRENCY: '1' }),
+      /delivery worker running/,
+    );
 
     // The committed prometheus.yml, its targets pointed at this test's processes, scraping every second.
     const committed = parse(readFileSync(join(MON, 'prometheus.yml'), 'utf8')) as {
@@ -244,7 +259,11 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
       },
       { timeoutMs: 30_000, intervalMs: 250, what: 'rules evaluated' },
     );
-    expect(rules.map((r) => r.name).sort()).toEqual(allRules().map((r) => r.alert).sort());
+    expect(rules.map((r) => r.name).sort()).toEqual(
+      allRules()
+        .map((r) => r.alert)
+        .sort(),
+    );
     expect(rules.filter((r) => r.health !== 'ok')).toEqual([]);
     await until('signalgate_build_info', (v) => v.length === 2 && v.every((x) => x === 1));
   });
@@ -273,7 +292,9 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
     await until('sum(signalgate_http_requests_total{job="signalgate-api",route="unmatched",status_class="4xx"})', (v) => v[0] >= 3);
     const routes = (await prom().query('group by (route) (signalgate_http_requests_total)')).map((s) => s.metric.route);
     expect(routes.filter((r) => /[0-9a-f]{8}-[0-9a-f]{4}|no-such-thing/.test(r))).toEqual([]);
-    const p99 = await until('histogram_quantile(0.99, sum by (le) (rate(signalgate_http_request_duration_seconds_bucket{job="signalgate-api"}[1m])))', (v) => Number.isFinite(v[0]));
+    const p99 = await until('histogram_quantile(0.99, sum by (le) (rate(signalgate_http_request_duration_seconds_bucket{job="signalgate-api"}[1m])))', (v) =>
+      Number.isFinite(v[0]),
+    );
     expect(p99[0].value).toBeGreaterThan(0);
     expect(p99[0].value).toBeLessThan(10);
 
@@ -363,7 +384,10 @@ describe('a real Prometheus scraping the API and `cli worker` (e2e)', () => {
       expect(posted.status).toBe(200);
       const found = await eventually(
         async () => {
-          const list = await api<{ items: Array<{ title: string; severity: string; source?: string; labels: Record<string, string> }> }>('GET', '/api/v1/alerts?status=firing');
+          const list = await api<{ items: Array<{ title: string; severity: string; source?: string; labels: Record<string, string> }> }>(
+            'GET',
+            '/api/v1/alerts?status=firing',
+          );
           return list.body.items.find((a) => a.labels.alertname === tag);
         },
         { timeoutMs: 30_000, intervalMs: 250, what: () => `the alert in Signalgate (alertmanager log:\n${am.log})` },

@@ -98,7 +98,9 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
       await c('PATCH', '/api/v1/webhooks/{id}', `/api/v1/webhooks/${id}`, { description: 'patched' });
       await c('POST', '/api/v1/webhooks/{id}/rotate-secret', `/api/v1/webhooks/${id}/rotate-secret`);
       expect((await c('POST', '/api/v1/webhooks/{id}/test', `/api/v1/webhooks/${id}/test`)).status).toBe(202);
-      const recovery = await c('POST', '/api/v1/webhooks/{id}/recover', `/api/v1/webhooks/${id}/recover`, { since: new Date(Date.now() - 60_000).toISOString() });
+      const recovery = await c('POST', '/api/v1/webhooks/{id}/recover', `/api/v1/webhooks/${id}/recover`, {
+        since: new Date(Date.now() - 60_000).toISOString(),
+      });
       expect(recovery.status).toBe(202);
       expect((await c('POST', '/api/v1/webhooks/{id}/recover', `/api/v1/webhooks/${id}/recover`, { since: 'yesterday' })).status).toBe(400);
       expect((await c('POST', '/api/v1/webhooks/{id}/recover', `/api/v1/webhooks/${randomUUID()}/recover`, { since: '2026-01-01' })).status).toBe(404);
@@ -155,7 +157,11 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
 
     expect((await c('POST', '/api/v1/cache/warm')).status).toBe(200);
     expect((await c('GET', '/api/v1/cache/stats')).body).toMatchObject({ enabled: true, l1: { status: 'available' } });
-    expect((await c('POST', '/api/v1/cache/invalidate', { namespace: 'health', key: 'all' })).body).toMatchObject({ scope: 'key', namespace: 'health', key: 'all' });
+    expect((await c('POST', '/api/v1/cache/invalidate', { namespace: 'health', key: 'all' })).body).toMatchObject({
+      scope: 'key',
+      namespace: 'health',
+      key: 'all',
+    });
     expect((await c('POST', '/api/v1/cache/invalidate', { namespace: 'alert' })).body).toMatchObject({ scope: 'namespace', namespace: 'alert', key: null });
     expect((await c('POST', '/api/v1/cache/invalidate', {})).body).toMatchObject({ scope: 'all', namespace: null, key: null });
     expect((await c('POST', '/api/v1/cache/invalidate')).body).toMatchObject({ scope: 'all' });

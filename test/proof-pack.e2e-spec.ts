@@ -110,7 +110,17 @@ describe('cli proof-pack', () => {
     expect(ev.json.result).toBe('GO');
     expect(ev.md).toContain('## Result: GO');
     // The template's sections and the masked credentials are there.
-    for (const heading of ['### Metadata', '- Date (UTC): ', '- Service version: ', '- Git SHA (if available): ', '- Runner/Host (masked): ', '### Step 1', '### Step 2', '### Step 3', '### Step 4']) {
+    for (const heading of [
+      '### Metadata',
+      '- Date (UTC): ',
+      '- Service version: ',
+      '- Git SHA (if available): ',
+      '- Runner/Host (masked): ',
+      '### Step 1',
+      '### Step 2',
+      '### Step 3',
+      '### Step 4',
+    ]) {
       expect(ev.md).toContain(heading);
     }
     expect(ev.md).toContain(`postgresql://${roleName}:***@`);
@@ -182,7 +192,11 @@ describe('cli proof-pack', () => {
     const pack = NodeProcess.start(CLI_MAIN, ['proof-pack', '--out', newOutDir()], env(marker));
     try {
       // Step 2 starts an API instance of its own: interrupt while it runs.
-      await waitFor(() => pack.stdout.includes('step 2:') && processesWithMarker(marker).some((pid) => pid !== pack.child.pid), 120_000, 'step 2 to start the API');
+      await waitFor(
+        () => pack.stdout.includes('step 2:') && processesWithMarker(marker).some((pid) => pid !== pack.child.pid),
+        120_000,
+        'step 2 to start the API',
+      );
       pack.child.kill('SIGINT');
       const t0 = Date.now();
       const { code } = await pack.exited;

@@ -35,7 +35,15 @@ describe('retention (e2e, built targets)', () => {
   });
 
   /** `n` deliveries of `webhook` tagged `tag`, completed `days` ago (null: not finished), each with `attempts` attempts. */
-  const seedDeliveries = async (webhook: string, tag: string, n: number, status: string, days: number | null, attempts: number, alertId: string | null = null) => {
+  const seedDeliveries = async (
+    webhook: string,
+    tag: string,
+    n: number,
+    status: string,
+    days: number | null,
+    attempts: number,
+    alertId: string | null = null,
+  ) => {
     await db.query(
       `WITH d AS (
          INSERT INTO deliveries (webhook_id, alert_id, event_type, payload, status, attempts, created_at, updated_at, completed_at, next_attempt_at,
@@ -75,9 +83,10 @@ describe('retention (e2e, built targets)', () => {
     // Inactive webhooks: the worker claims nothing of theirs, so only the retention job changes these tables.
     const hook = async (name: string) =>
       (
-        await db.query<{ id: string }>(`INSERT INTO webhooks (name, url, secret, is_active, enabled_at) VALUES ($1, 'http://127.0.0.1:9/x', 'whsec_x', false, now() - interval '300 days') RETURNING id`, [
-          name,
-        ])
+        await db.query<{ id: string }>(
+          `INSERT INTO webhooks (name, url, secret, is_active, enabled_at) VALUES ($1, 'http://127.0.0.1:9/x', 'whsec_x', false, now() - interval '300 days') RETURNING id`,
+          [name],
+        )
       ).rows[0].id;
     busy = await hook('busy');
     quiet = await hook('quiet');
@@ -127,7 +136,9 @@ describe('retention (e2e, built targets)', () => {
     // Dry run: the counts, the cutoffs, nothing deleted.
     const dry = await runCli(['prune', '--dry-run'], raw);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain(`would delete: deliveries_succeeded=${DUE.succeeded} deliveries_failed=${DUE.failed} delivery_attempts=${DUE.attempts} alerts=${DUE.alerts}`);
+    expect(dry.stdout).toContain(
+      `would delete: deliveries_succeeded=${DUE.succeeded} deliveries_failed=${DUE.failed} delivery_attempts=${DUE.attempts} alerts=${DUE.alerts}`,
+    );
     expect(dry.stdout).toMatch(/succeeded deliveries completed before \d{4}-\d\d-\d\dT.*\(30 d\)/);
     expect(dry.stdout).toMatch(/resolved alerts resolved before .*\(90 d\)/);
     expect(await snapshot()).toEqual(before);
@@ -146,7 +157,14 @@ describe('retention (e2e, built targets)', () => {
         ['worker'],
         // DELIVERY_PAUSED_EXPIRE_HOURS=0: the seeded pending rows of inactive webhooks are paused ones the reaper would
         // otherwise fail at once (test/delivery-paused.e2e-spec.ts proves that); here only the retention job changes rows.
-        { ...raw, RETENTION_INTERVAL_MS: '1000', RETENTION_BATCH_SIZE: '3', WORKER_METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', DELIVERY_PAUSED_EXPIRE_HOURS: '0' },
+        {
+          ...raw,
+          RETENTION_INTERVAL_MS: '1000',
+          RETENTION_BATCH_SIZE: '3',
+          WORKER_METRICS_PORT: String(metricsPort),
+          HOST: '127.0.0.1',
+          DELIVERY_PAUSED_EXPIRE_HOURS: '0',
+        },
         /retention run skipped: another process holds the retention lock/,
         { timeoutMs: 30_000 },
       );

@@ -103,7 +103,11 @@ describe('schema drift: entities vs migrations (real PostgreSQL)', () => {
   });
 
   it('every table the migrations create has an entity, and every entity a table', async () => {
-    const rows = await query<{ tablename: string }>(migrated.url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> $1 ORDER BY 1`, [MIGRATIONS_TABLE]);
+    const rows = await query<{ tablename: string }>(
+      migrated.url,
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> $1 ORDER BY 1`,
+      [MIGRATIONS_TABLE],
+    );
     expect(entityTables).toEqual(rows.map((r) => r.tablename));
   });
 
@@ -123,7 +127,9 @@ describe('schema drift: entities vs migrations (real PostgreSQL)', () => {
       await fromEntities.initialize();
       await fromEntities.synchronize();
       const expected = await catalog(migrated.url, entityTables);
-      expect(expected.some((l) => l.includes(`alerts_firing_fingerprint_uq ON public.alerts USING btree (fingerprint) WHERE ((status)::text = 'firing'::text)`))).toBe(true);
+      expect(
+        expected.some((l) => l.includes(`alerts_firing_fingerprint_uq ON public.alerts USING btree (fingerprint) WHERE ((status)::text = 'firing'::text)`)),
+      ).toBe(true);
       expect(await catalog(built.url, entityTables)).toEqual(expected);
 
       // The check can fail where TypeORM's diff is blind: without its predicate the dedup index no longer lets an
@@ -184,7 +190,9 @@ describe('schema drift: entities vs migrations (real PostgreSQL)', () => {
       expect(sql).toEqual(
         expect.arrayContaining([
           'ALTER TABLE "deliveries" DROP CONSTRAINT "deliveries_webhook_id_fkey"',
-          expect.stringMatching(/^ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_webhook_id_fkey" FOREIGN KEY \("webhook_id"\) REFERENCES "webhooks"\("id"\) ON DELETE RESTRICT/),
+          expect.stringMatching(
+            /^ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_webhook_id_fkey" FOREIGN KEY \("webhook_id"\) REFERENCES "webhooks"\("id"\) ON DELETE RESTRICT/,
+          ),
         ]),
       );
     });

@@ -61,7 +61,9 @@ describe('webhook label matchers (e2e, two replicas)', () => {
   it('refuses a bad matcher with 400 naming its index and why; bounds the count', async () => {
     const bad = await a('POST', '/api/v1/webhooks', { name: `${tag}-bad`, url: receiver.url, matchers: ['team="db"', 'env=~"(prod"'] });
     expect(bad.status).toBe(400);
-    expect(JSON.stringify(bad.body)).toMatch(/matchers.*matcher 1 .*env=~.*invalid regular expression \(RE2 syntax\): error parsing regexp: missing closing \)/);
+    expect(JSON.stringify(bad.body)).toMatch(
+      /matchers.*matcher 1 .*env=~.*invalid regular expression \(RE2 syntax\): error parsing regexp: missing closing \)/,
+    );
     const quote = await a('POST', '/api/v1/webhooks', { name: `${tag}-bad`, url: receiver.url, matchers: [{ name: 'team-x', value: 'db' }] });
     expect(quote.status).toBe(400);
     expect(JSON.stringify(quote.body)).toMatch(/matcher 0: name must match/);

@@ -38,10 +38,14 @@ describe('webhooks and deliveries API (e2e)', () => {
     return w.body as { id: string; secret: string };
   };
   const finished = (id: string) =>
-    eventually(async () => {
-      const d = await api('GET', `/api/v1/deliveries/${id}`);
-      return ['succeeded', 'failed'].includes(d.body.status) ? d.body : undefined;
-    }, 15_000, `delivery ${id} to finish`);
+    eventually(
+      async () => {
+        const d = await api('GET', `/api/v1/deliveries/${id}`);
+        return ['succeeded', 'failed'].includes(d.body.status) ? d.body : undefined;
+      },
+      15_000,
+      `delivery ${id} to finish`,
+    );
 
   it('pages through deliveries created by one statement (same created_at) and sees every row exactly once', async () => {
     const receiver = await newReceiver();
@@ -79,7 +83,14 @@ describe('webhooks and deliveries API (e2e)', () => {
 
   it('PATCH with null for a required field is a 400 naming the field, and changes nothing; null clears description and min_severity', async () => {
     const receiver = await newReceiver();
-    const w = await newWebhook({ name: 'nulls', url: receiver.url, description: 'about', min_severity: 'high', event_types: ['alert.resolved'], headers: { 'X-Team': 'ops' } });
+    const w = await newWebhook({
+      name: 'nulls',
+      url: receiver.url,
+      description: 'about',
+      min_severity: 'high',
+      event_types: ['alert.resolved'],
+      headers: { 'X-Team': 'ops' },
+    });
     const before = (await api('GET', `/api/v1/webhooks/${w.id}`)).body;
     for (const field of ['name', 'url', 'event_types', 'headers', 'is_active']) {
       const r = await api('PATCH', `/api/v1/webhooks/${w.id}`, { [field]: null });
@@ -150,7 +161,13 @@ describe('webhooks and deliveries API (e2e)', () => {
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.previous_secret).toBeUndefined();
     expect(Date.parse(rotated.body.previous_secret_expires_at) - Date.now()).toBeGreaterThan(23 * 3600_000);
-    for (const body of [off.body, again.body, on.body, (await api('GET', `/api/v1/webhooks/${w.id}`)).body, (await api('GET', '/api/v1/webhooks?limit=500')).body]) {
+    for (const body of [
+      off.body,
+      again.body,
+      on.body,
+      (await api('GET', `/api/v1/webhooks/${w.id}`)).body,
+      (await api('GET', '/api/v1/webhooks?limit=500')).body,
+    ]) {
       expect(JSON.stringify(body)).not.toContain('whsec_');
     }
     expect((await api('POST', '/api/v1/webhooks/00000000-0000-4000-8000-000000000000/rotate-secret')).status).toBe(404);
@@ -182,7 +199,10 @@ describe('webhooks and deliveries API (e2e)', () => {
     expect(retried.body).toMatchObject({ id: failed.id, status: 'pending', completed_at: null });
     const done = await finished(failed.id);
     expect(done.status).toBe('succeeded');
-    expect(done.attempts.map((a: { attempt: number; success: boolean }) => [a.attempt, a.success])).toEqual([[1, false], [2, true]]);
+    expect(done.attempts.map((a: { attempt: number; success: boolean }) => [a.attempt, a.success])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     expect(receiver.received).toHaveLength(2);
   });
 });

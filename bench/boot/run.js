@@ -34,7 +34,6 @@ const SECRET_KEY = randomBytes(32).toString('hex');
 
 const mib = (kib) => Math.round((kib / 1024) * 10) / 10;
 
-
 /** Resident set size of a process in KiB, from /proc (what the kernel, and a container limit, counts). */
 
 /** One GET with a fresh connection (a probe does not reuse one); resolves to the status, or 0 if refused. */
@@ -55,7 +54,11 @@ const API_NODE_FLAGS = (/^API_NODE_FLAGS="([^"]*)"$/m.exec(readFileSync(join(ROO
 const apps = {
   signalgate: {
     label: 'Signalgate (strict)',
-    command: (env) => [process.execPath, [...API_NODE_FLAGS, API], { ...env, ENV: 'test', CI_STRICT: '1', SECRET_KEY, LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0' }],
+    command: (env) => [
+      process.execPath,
+      [...API_NODE_FLAGS, API],
+      { ...env, ENV: 'test', CI_STRICT: '1', SECRET_KEY, LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0' },
+    ],
     readyPath: '/api/ready',
   },
   stock: {
@@ -68,7 +71,15 @@ const apps = {
 /** Spawns one app and polls its readiness route every 5 ms: ms from spawn to the first 200 and to the first answer. */
 async function bootOnce(name, databaseUrl, extraEnv = {}) {
   const port = await freePort();
-  const [cmd, argv, env] = apps[name].command({ PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, REDIS_URL, HOST: '127.0.0.1', PORT: String(port), ...extraEnv });
+  const [cmd, argv, env] = apps[name].command({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ...extraEnv,
+  });
   const started = performance.now();
   const child = spawn(cmd, argv, { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -84,7 +95,6 @@ async function bootOnce(name, databaseUrl, extraEnv = {}) {
   }
   return { child, port, readyMs: performance.now() - started, firstAnswerMs: firstAnswer };
 }
-
 
 async function intakeRun(databaseUrl) {
   const { child, port } = await bootOnce('signalgate', databaseUrl, { RATE_LIMIT_ENABLED: '0' });
@@ -102,7 +112,20 @@ async function intakeRun(databaseUrl) {
           duration: INTAKE_S,
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           // A new fingerprint per request: every alert is a row (no dedup shortcut).
-          requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ title: 'boot bench alert', severity: 'info', source: 'bench', fingerprint: `boot-${process.pid}-${(n += 1)}`, labels: { bench: 'boot' } }) }) }],
+          requests: [
+            {
+              setupRequest: (req) => ({
+                ...req,
+                body: JSON.stringify({
+                  title: 'boot bench alert',
+                  severity: 'info',
+                  source: 'bench',
+                  fingerprint: `boot-${process.pid}-${(n += 1)}`,
+                  labels: { bench: 'boot' },
+                }),
+              }),
+            },
+          ],
         },
         (err, res) => (err ? fail(err) : ok(res)),
       ),
@@ -126,12 +149,20 @@ async function intakeRun(databaseUrl) {
 async function main() {
   const dbName = `sg_boot_bench_${process.pid}`;
   const { admin, databaseUrl } = await scratchDatabase(ADMIN_URL, dbName);
-  const results = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) }, runs: RUNS };
+  const results = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    runs: RUNS,
+  };
   try {
-    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(__dirname, 'stock-app/tsconfig.json')], { stdio: 'inherit' });
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(__dirname, 'stock-app/tsconfig.json')], {
+      stdio: 'inherit',
+    });
     if (tsc.status !== 0) throw new Error('stock app did not compile');
     // Strict mode never migrates on boot: migrate first, as a deployment does.
-    const migrate = spawnSync(process.execPath, [CLI, 'migrate', 'up'], { env: { PATH: process.env.PATH, ENV: 'development', DATABASE_URL: databaseUrl, SECRET_KEY }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const migrate = spawnSync(process.execPath, [CLI, 'migrate', 'up'], {
+      env: { PATH: process.env.PATH, ENV: 'development', DATABASE_URL: databaseUrl, SECRET_KEY },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     if (migrate.status !== 0) throw new Error('migrate up failed');
     // One warm-up start each (page cache, PostgreSQL's first connections), not counted.
     for (const name of ['signalgate', 'stock']) await stop((await bootOnce(name, databaseUrl)).child);
@@ -176,7 +207,8 @@ function render(r) {
   const sg = r.signalgate;
   const st = r.stock;
   const yes = (b) => (b ? 'met' : '**not met**');
-  const row = (name, x) => `| ${name} | ${x.runs.map((b) => b.ready_ms).join(', ')} | ${x.ready_ms_median} ms | ${x.first_answer_ms_median} ms | ${x.idle_rss_mib_median} MiB |`;
+  const row = (name, x) =>
+    `| ${name} | ${x.runs.map((b) => b.ready_ms).join(', ')} | ${x.ready_ms_median} ms | ${x.first_answer_ms_median} ms | ${x.idle_rss_mib_median} MiB |`;
   const intake = r.intake
     ? `| RSS after a ${INTAKE_S} s intake run (${r.intake.per_second} alerts/s, ${r.intake.non_2xx} non-2xx), then ${SETTLE_S} s idle | ${r.intake.rss_mib.idle} → ${r.intake.rss_mib.after_run} → ${r.intake.rss_mib.after_settle} MiB (${r.intake.settle_vs_idle}× idle) | ≤ 1.2× idle: ${yes(r.intake.settle_vs_idle <= 1.2)} |`
     : '| intake run | skipped | |';

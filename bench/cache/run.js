@@ -31,7 +31,6 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const SECRET_KEY = 'bench-secret-key-0123456789-abcdefghijklmnop';
 
-
 const BEARER = jwt.sign({ sub: 'bench', scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', expiresIn: 3600 });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 /** `parse` false: the load loop drains the body without parsing it, so the client spends its CPU on requests. */
@@ -39,7 +38,17 @@ function call(port, method, path, body, parse = true) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((ok, fail) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${BEARER}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: {
+          authorization: `Bearer ${BEARER}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
       (res) => {
         const chunks = [];
         res.on('data', (c) => parse && chunks.push(c));
@@ -67,7 +76,6 @@ async function startApi(env, port) {
   }
   throw new Error('API did not start');
 }
-
 
 /** Weighted request makers; `ids` holds the seeded webhook and alert ids. */
 function mixes(ids) {
@@ -122,7 +130,16 @@ async function load(port, next, seconds) {
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const total = [...perKind.values()].reduce((s, v) => s + v.n, 0);
   const perKindOut = Object.fromEntries([...perKind].map(([kind, v]) => [kind, { requests: v.n, mean_ms: r1(v.ms / v.n) }]));
-  return { rps: r1(total / seconds), requests: total, errors, p50_ms: r1(pct(latencies, 50)), p99_ms: r1(pct(latencies, 99)), per_kind: perKindOut, latencies, perKind };
+  return {
+    rps: r1(total / seconds),
+    requests: total,
+    errors,
+    p50_ms: r1(pct(latencies, 50)),
+    p99_ms: r1(pct(latencies, 99)),
+    per_kind: perKindOut,
+    latencies,
+    perKind,
+  };
 }
 
 /** The rounds of one API as one run of `seconds`. */
@@ -181,7 +198,15 @@ async function main() {
   const dbName = `sg_bench_cache_${process.pid}`;
   const { admin, databaseUrl } = await scratchDatabase(ADMIN_URL, dbName);
   // Rate limits off: the default 100 requests a minute would refuse nearly every request (429) and measure nothing.
-  const baseEnv = { ENV: 'development', DATABASE_URL: databaseUrl, REDIS_URL, SECRET_KEY, LOG_LEVEL: 'warn', DELIVERY_CONCURRENCY: '0', RATE_LIMIT_ENABLED: '0' };
+  const baseEnv = {
+    ENV: 'development',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    SECRET_KEY,
+    LOG_LEVEL: 'warn',
+    DELIVERY_CONCURRENCY: '0',
+    RATE_LIMIT_ENABLED: '0',
+  };
   const results = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, load_before: os.loadavg().map(r1) },
     seconds: SECONDS,
@@ -191,7 +216,10 @@ async function main() {
   };
   const children = [];
   try {
-    const migrate = spawn(process.execPath, [resolve(ROOT, 'dist/apps/cli/main.js'), 'migrate', 'up'], { env: { PATH: process.env.PATH, ...baseEnv }, stdio: 'ignore' });
+    const migrate = spawn(process.execPath, [resolve(ROOT, 'dist/apps/cli/main.js'), 'migrate', 'up'], {
+      env: { PATH: process.env.PATH, ...baseEnv },
+      stdio: 'ignore',
+    });
     await new Promise((ok) => migrate.once('exit', ok));
     // Both APIs run side by side; rounds alternate off and on, so load from elsewhere on the machine hits both alike.
     const ports = { off: await freePort(), on: await freePort() };

@@ -25,9 +25,6 @@ const ADMIN_URL = arg('admin', 'postgresql://postgres@127.0.0.1:5432/postgres');
 const REDIS_URL = arg('redis', 'redis://127.0.0.1:6379/0');
 const SECRET_KEY = randomBytes(32).toString('hex');
 
-
-
-
 async function main() {
   const dbName = `sg_bench_ws_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
@@ -60,7 +57,9 @@ async function main() {
     api = spawn(process.execPath, [API], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i += 1) {
-      const ok = await fetch(`${base}/api/ready`).then((r) => r.status === 200).catch(() => false);
+      const ok = await fetch(`${base}/api/ready`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
       if (ok) break;
       if (i > 300) throw new Error('the API did not become ready');
       await sleep(100);
@@ -72,21 +71,25 @@ async function main() {
     const received = new Map(); // alert id -> array of receipt times
     for (let i = 0; i < CLIENTS; i += 100) {
       await Promise.all(
-        Array.from({ length: Math.min(100, CLIENTS - i) }, () => new Promise((ok, fail) => {
-          const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws/dashboard`, ['signalgate.dashboard.v1', `bearer.${token}`]);
-          sockets.push(ws);
-          ws.once('error', fail);
-          ws.on('message', (data) => {
-            const now = performance.now();
-            const m = JSON.parse(data);
-            if (m.type === 'snapshot') ok();
-            else if (m.type === 'alert.created') {
-              const list = received.get(m.alert.id) ?? [];
-              list.push(now);
-              received.set(m.alert.id, list);
-            }
-          });
-        })),
+        Array.from(
+          { length: Math.min(100, CLIENTS - i) },
+          () =>
+            new Promise((ok, fail) => {
+              const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws/dashboard`, ['signalgate.dashboard.v1', `bearer.${token}`]);
+              sockets.push(ws);
+              ws.once('error', fail);
+              ws.on('message', (data) => {
+                const now = performance.now();
+                const m = JSON.parse(data);
+                if (m.type === 'snapshot') ok();
+                else if (m.type === 'alert.created') {
+                  const list = received.get(m.alert.id) ?? [];
+                  list.push(now);
+                  received.set(m.alert.id, list);
+                }
+              });
+            }),
+        ),
       );
     }
     await sleep(3000);
@@ -116,7 +119,9 @@ async function main() {
     const lines = [
       '# Dashboard feed: 1,000 WebSocket clients on one process',
       '',
-      `Run: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPU(s), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `Run: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPU(s), load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
       `(shared machine: other work ran beside it). \`node bench/dashboard/run.js --clients ${CLIENTS} --alerts ${ALERTS}\` on the built API.`,
       '',
       '| figure | value | target |',
@@ -129,9 +134,9 @@ async function main() {
       `| API RSS before clients / with ${CLIENTS} idle clients | ${(rssBefore / 1024).toFixed(1)} MiB / ${(rssIdle / 1024).toFixed(1)} MiB | |`,
       `| resident memory per idle client | ${perClientKiB.toFixed(1)} KiB | < 50 KiB (${verdict(perClientKiB < 50)}) |`,
       '',
-      'Latency is measured from just before the POST is sent to each client\'s receipt, so it includes the HTTP',
+      "Latency is measured from just before the POST is sent to each client's receipt, so it includes the HTTP",
       'request, the commit, one JSON serialisation shared by all clients and 1,000 socket writes, and this process',
-      'receiving 1,000 copies on one event loop. Memory is the API\'s RSS difference (ws sockets, per-client state, buffers).',
+      "receiving 1,000 copies on one event loop. Memory is the API's RSS difference (ws sockets, per-client state, buffers).",
       '',
     ];
     writeFileSync(join(__dirname, 'results.md'), lines.join('\n'));

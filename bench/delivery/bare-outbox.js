@@ -38,7 +38,12 @@ async function main() {
       };
     });
 
-  const body = (i) => JSON.stringify({ type: 'alert.created', timestamp: new Date().toISOString(), data: { id: `bare-${i}`, fingerprint: `bare-${i}`, title: `bench alert ${i}`, severity: 'info', labels: {}, annotations: {} } });
+  const body = (i) =>
+    JSON.stringify({
+      type: 'alert.created',
+      timestamp: new Date().toISOString(),
+      data: { id: `bare-${i}`, fingerprint: `bare-${i}`, title: `bench alert ${i}`, severity: 'info', labels: {}, annotations: {} },
+    });
   for (let i = 0; i < count; i += 1000) {
     const rows = Array.from({ length: Math.min(1000, count - i) }, (_, j) => body(i + j));
     await pool.query(`WITH ins AS (INSERT INTO bench_outbox (payload) SELECT unnest($1::text[]) RETURNING 1) SELECT pg_notify('${CHANNEL}', '')`, [rows]);
@@ -48,7 +53,7 @@ async function main() {
   const target = new URL(targetUrl);
   let inFlight = 0;
   const waiting = [];
-  const acquire = () => (inFlight < inFlightBound ? (inFlight += 1, Promise.resolve()) : new Promise((ok) => waiting.push(ok)));
+  const acquire = () => (inFlight < inFlightBound ? ((inFlight += 1), Promise.resolve()) : new Promise((ok) => waiting.push(ok)));
   const release = () => {
     const next = waiting.shift();
     if (next) next();
@@ -58,10 +63,14 @@ async function main() {
     await acquire();
     try {
       return await new Promise((ok, fail) => {
-        const req = http.request(target, { method: 'POST', agent, timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-          res.resume();
-          res.on('end', () => ok(res.statusCode));
-        });
+        const req = http.request(
+          target,
+          { method: 'POST', agent, timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => ok(res.statusCode));
+          },
+        );
         req.on('timeout', () => req.destroy(new Error('timeout')));
         req.on('error', fail);
         req.end(payload);
@@ -85,7 +94,14 @@ async function main() {
           continue;
         }
         const delivered = [];
-        await Promise.all(rows.map((r) => post(r.payload).then((status) => status < 300 && delivered.push(r.id), () => undefined)));
+        await Promise.all(
+          rows.map((r) =>
+            post(r.payload).then(
+              (status) => status < 300 && delivered.push(r.id),
+              () => undefined,
+            ),
+          ),
+        );
         if (delivered.length) await client.query(`UPDATE bench_outbox SET done = true WHERE id = ANY($1::bigint[])`, [delivered]);
         await client.query('COMMIT');
         sent += delivered.length;

@@ -28,7 +28,6 @@ const now = () => performance.timeOrigin + performance.now();
 
 const r2 = (x) => Math.round(x * 100) / 100;
 
-
 function startReceiver() {
   return new Promise((ok) => {
     const child = fork(resolve(__dirname, 'receiver.js'), ['0'], { stdio: 'inherit' });
@@ -63,7 +62,6 @@ async function startApi(env, port) {
   throw new Error('API did not start');
 }
 
-
 function token() {
   return jwt.sign({ sub: 'bench', scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', expiresIn: 3600 });
 }
@@ -73,7 +71,17 @@ function call(port, method, path, body) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((ok, fail) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${BEARER}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: {
+          authorization: `Bearer ${BEARER}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -86,7 +94,13 @@ function call(port, method, path, body) {
 }
 const BEARER = token();
 
-const alertBody = (tag, i) => ({ title: `bench alert ${i}`, severity: 'info', source: 'bench', fingerprint: `${tag}-${i}`, labels: { bench: tag, n: String(i) } });
+const alertBody = (tag, i) => ({
+  title: `bench alert ${i}`,
+  severity: 'info',
+  source: 'bench',
+  fingerprint: `${tag}-${i}`,
+  labels: { bench: tag, n: String(i) },
+});
 
 /** POSTs n alerts with POST_CONCURRENCY in parallel; returns send times by fingerprint and the POST throughput. */
 async function postBurst(port, tag, n) {
@@ -169,9 +183,17 @@ async function main() {
   // The like-for-like comparison with the bare loop uses the same in-flight concurrency; the other runs use defaults.
   const matched = { DELIVERY_MAX_IN_FLIGHT: String(IN_FLIGHT), DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: String(IN_FLIGHT) };
   const children = [];
-  const results = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, alerts: ALERTS, in_flight: IN_FLIGHT, post_concurrency: POST_CONCURRENCY };
+  const results = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    alerts: ALERTS,
+    in_flight: IN_FLIGHT,
+    post_concurrency: POST_CONCURRENCY,
+  };
   try {
-    const migrate = spawn(process.execPath, [resolve(ROOT, 'dist/apps/cli/main.js'), 'migrate', 'up'], { env: { PATH: process.env.PATH, ...baseEnv }, stdio: 'ignore' });
+    const migrate = spawn(process.execPath, [resolve(ROOT, 'dist/apps/cli/main.js'), 'migrate', 'up'], {
+      env: { PATH: process.env.PATH, ...baseEnv },
+      stdio: 'ignore',
+    });
     await new Promise((ok) => migrate.once('exit', ok));
     const receiver = await startReceiver();
     children.push(receiver.child);
@@ -302,7 +324,8 @@ async function main() {
     await stop(api);
 
     results.ratio_to_bare = r1(results.drain.deliveries_per_second / results.bare_reference.deliveries_per_second);
-    results.ratio_to_bare_default_in_flight = Math.round((results.drain_default_in_flight.deliveries_per_second / results.bare_reference.deliveries_per_second) * 100) / 100;
+    results.ratio_to_bare_default_in_flight =
+      Math.round((results.drain_default_in_flight.deliveries_per_second / results.bare_reference.deliveries_per_second) * 100) / 100;
     results.ratio_to_bare_burst_end_to_end = r2(results.burst.deliveries_per_second_end_to_end / results.bare_reference.deliveries_per_second);
     results.ratio_to_bare_burst_with_worker = r2(results.burst_with_worker.deliveries_per_second_end_to_end / results.bare_reference.deliveries_per_second);
   } finally {

@@ -60,13 +60,20 @@ async function run(args, databaseUrl) {
 
 async function startApi(databaseUrl) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...shippedNodeFlags(), join(ROOT, 'dist/apps/api/main.js')], { env: env(databaseUrl, port), cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...shippedNodeFlags(), join(ROOT, 'dist/apps/api/main.js')], {
+    env: env(databaseUrl, port),
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const base = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error('API exited');
     if (Date.now() - started > 60_000) throw new Error('API not ready within 60 s');
-    const ok = await fetch(`${base}/api/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${base}/api/ready`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return { child, base };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -78,7 +85,11 @@ const freshPayload = (n = ALERTS) => ({
   status: 'firing',
   receiver: 'signalgate',
   groupKey: 'bench',
-  alerts: Array.from({ length: n }, (_, i) => ({ status: 'firing', labels: { alertname: 'Bench', run: randomUUID(), i: String(i), severity: 'warning' }, annotations: { summary: 'bench' } })),
+  alerts: Array.from({ length: n }, (_, i) => ({
+    status: 'firing',
+    labels: { alertname: 'Bench', run: randomUUID(), i: String(i), severity: 'warning' },
+    annotations: { summary: 'bench' },
+  })),
 });
 
 /** `n` entries alternating firing/resolved on `fingerprints` alerts: each firing entry a new alert, each resolved one a resolve. */
@@ -106,7 +117,11 @@ function flipFlopPayload(n = ALERTS, fingerprints = FINGERPRINTS) {
 async function post(base, body) {
   const text = JSON.stringify(body);
   const started = performance.now();
-  const r = await fetch(`${base}/api/v1/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: text });
+  const r = await fetch(`${base}/api/v1/alerts/alertmanager`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: text,
+  });
   const answer = await r.json();
   const ms = performance.now() - started;
   if (r.status >= 300) return { ms, status: r.status, answer };
@@ -162,7 +177,15 @@ async function main() {
         for (let i = 0; i < REPEATS; i += 1) runs.push(await post(api.base, payload()));
         const statuses = [...new Set(runs.map((r) => r.status))];
         const deliveries = Number((await db.query('SELECT count(*) AS n FROM deliveries')).rows[0].n);
-        const row = { webhooks, shape, medianMs: Math.round(median(runs.map((r) => r.ms))), maxMs: Math.round(Math.max(...runs.map((r) => r.ms))), statuses, answer: runs.at(-1).answer, deliveriesSoFar: deliveries };
+        const row = {
+          webhooks,
+          shape,
+          medianMs: Math.round(median(runs.map((r) => r.ms))),
+          maxMs: Math.round(Math.max(...runs.map((r) => r.ms))),
+          statuses,
+          answer: runs.at(-1).answer,
+          deliveriesSoFar: deliveries,
+        };
         console.log(JSON.stringify(row));
         results.push(row);
       }

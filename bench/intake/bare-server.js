@@ -50,13 +50,38 @@ async function upsert(alert) {
   const fingerprint = alert.fingerprint ?? fingerprintOf(labels, alert.title, alert.source);
   const startsAt = alert.starts_at ?? now;
   const row = {
-    id, fingerprint, title: alert.title, severity: alert.severity, status: 'firing', source: alert.source ?? null, description: alert.description ?? null,
-    labels, annotations, occurrences: 1, starts_at: startsAt, resolved_at: null, acknowledged_at: null, acknowledged_by: null,
-    acknowledgement_note: null, created_at: now, updated_at: now, acknowledged: false,
+    id,
+    fingerprint,
+    title: alert.title,
+    severity: alert.severity,
+    status: 'firing',
+    source: alert.source ?? null,
+    description: alert.description ?? null,
+    labels,
+    annotations,
+    occurrences: 1,
+    starts_at: startsAt,
+    resolved_at: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    acknowledgement_note: null,
+    created_at: now,
+    updated_at: now,
+    acknowledged: false,
   };
   const payload = JSON.stringify({ type: 'alert.created', timestamp: now, data: row });
   const { rows } = await pool.query(UPSERT, [
-    id, fingerprint, row.title, row.severity, row.source, row.description, JSON.stringify(labels), JSON.stringify(annotations), startsAt, now, payload,
+    id,
+    fingerprint,
+    row.title,
+    row.severity,
+    row.source,
+    row.description,
+    JSON.stringify(labels),
+    JSON.stringify(annotations),
+    startsAt,
+    now,
+    payload,
   ]);
   return rows[0];
 }
@@ -111,7 +136,13 @@ app.post('/api/v1/alerts/alertmanager', { schema: { body: alertmanagerSchema } }
   for (const a of request.body.alerts) {
     const labels = a.labels ?? {};
     const annotations = a.annotations ?? {};
-    const row = await upsert({ title: annotations.summary ?? labels.alertname ?? 'Alertmanager alert', severity: 'warning', source: 'alertmanager', labels, annotations });
+    const row = await upsert({
+      title: annotations.summary ?? labels.alertname ?? 'Alertmanager alert',
+      severity: 'warning',
+      source: 'alertmanager',
+      labels,
+      annotations,
+    });
     if (row.inserted) counts.created += 1;
     else counts.updated += 1;
   }
@@ -119,4 +150,11 @@ app.post('/api/v1/alerts/alertmanager', { schema: { body: alertmanagerSchema } }
 });
 
 app.listen({ port: 0, host: '127.0.0.1' }).then(() => process.send?.({ port: app.server.address().port }));
-process.on('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+);

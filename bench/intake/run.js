@@ -31,7 +31,6 @@ const SECRET_KEY = randomBytes(32).toString('hex');
 const TOKEN = jwt.sign({ scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', subject: `bench-${randomUUID()}`, expiresIn: 3600 });
 const r2 = (x) => Math.round(x * 100) / 100;
 
-
 async function scratchDatabase(admin, tag) {
   const name = `sg_bench_intake_${tag}_${randomBytes(3).toString('hex')}`;
   await admin.query(`CREATE DATABASE ${name}`);
@@ -62,7 +61,10 @@ const apiEnv = (databaseUrl, port) => ({
 });
 
 async function migrate(dist, databaseUrl) {
-  const child = spawn(process.execPath, [join(dist, 'apps/cli/main.js'), 'migrate', 'up'], { env: apiEnv(databaseUrl, 0), stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [join(dist, 'apps/cli/main.js'), 'migrate', 'up'], {
+    env: apiEnv(databaseUrl, 0),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const code = await new Promise((ok) => child.once('exit', ok));
   if (code !== 0) throw new Error(`migrate up exited ${code}`);
 }
@@ -73,7 +75,12 @@ async function waitReady(base, child, stderr) {
     if (child.exitCode !== null) throw new Error(`server exited: ${stderr()}`);
     if (Date.now() - t0 > 60_000) throw new Error(`server not ready within 60 s: ${stderr()}`);
     try {
-      const r = await fetch(`${base}/api/v1/alerts`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(1000) });
+      const r = await fetch(`${base}/api/v1/alerts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(1000),
+      });
       await r.arrayBuffer();
       if (r.status === 400) return;
     } catch {
@@ -86,7 +93,11 @@ async function waitReady(base, child, stderr) {
 async function startSignalgate(dist, databaseUrl) {
   const port = await freePort();
   // As shipped (scripts/start-prod.sh's flags), the build before group commit too.
-  const child = spawn(process.execPath, [...shippedNodeFlags(), join(dist, 'apps/api/main.js')], { env: apiEnv(databaseUrl, port), cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...shippedNodeFlags(), join(dist, 'apps/api/main.js')], {
+    env: apiEnv(databaseUrl, port),
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const base = `http://127.0.0.1:${port}`;
@@ -115,7 +126,6 @@ async function addWebhooks(databaseUrl) {
   }
 }
 
-
 const alertBody = () => JSON.stringify({ title: 'bench', severity: 'warning', source: 'bench', labels: { id: randomUUID() } });
 const alertmanagerBody = () =>
   JSON.stringify({
@@ -123,7 +133,11 @@ const alertmanagerBody = () =>
     status: 'firing',
     receiver: 'signalgate',
     groupKey: 'bench',
-    alerts: Array.from({ length: AM_ALERTS }, () => ({ status: 'firing', labels: { alertname: 'Bench', id: randomUUID(), severity: 'warning' }, annotations: { summary: 'bench' } })),
+    alerts: Array.from({ length: AM_ALERTS }, () => ({
+      status: 'firing',
+      labels: { alertname: 'Bench', id: randomUUID(), severity: 'warning' },
+      annotations: { summary: 'bench' },
+    })),
   });
 
 function load(base, path, connections, body, durationS) {
@@ -140,7 +154,14 @@ function load(base, path, connections, body, durationS) {
       (err, r) =>
         err
           ? fail(err)
-          : ok({ rps: r2(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts }),
+          : ok({
+              rps: r2(r.requests.average),
+              p50: r.latency.p50,
+              p99: r.latency.p99,
+              requests: r.requests.total,
+              non2xx: r.non2xx,
+              errors: r.errors + r.timeouts,
+            }),
     );
   });
 }
@@ -165,14 +186,20 @@ async function main() {
   const dbs = [];
   const servers = {};
   try {
-    for (const [name, dist] of [['now', join(ROOT, 'dist')], ['before', BEFORE], ['bare', join(ROOT, 'dist')]]) {
+    for (const [name, dist] of [
+      ['now', join(ROOT, 'dist')],
+      ['before', BEFORE],
+      ['bare', join(ROOT, 'dist')],
+    ]) {
       const db = await scratchDatabase(admin, name);
       dbs.push(db);
       await migrate(dist, db.url);
       await addWebhooks(db.url);
       servers[name] = name === 'bare' ? await startBare(db.url) : await startSignalgate(dist, db.url);
     }
-    for (const [measure] of PAIRS) for (const name of ['now', 'before', 'bare']) await load(servers[name].base, MEASURES[measure].path, MEASURES[measure].connections, MEASURES[measure].body, 2); // warm-up
+    for (const [measure] of PAIRS)
+      for (const name of ['now', 'before', 'bare'])
+        await load(servers[name].base, MEASURES[measure].path, MEASURES[measure].connections, MEASURES[measure].body, 2); // warm-up
     const rounds = [];
     for (let i = 0; i < ROUNDS; i += 1) {
       const round = {};
@@ -196,14 +223,24 @@ async function main() {
       sequential_p50_ratio_to_before: ratio('sequential', 'before', 'p50'),
       alertmanager_alerts_per_second_ratio_to_bare: ratio('alertmanager', 'bare'),
       medians: Object.fromEntries(
-        PAIRS.map(([measure, refs]) => [measure, Object.fromEntries(['now', ...refs].map((n) => [n, { rps: med(measure, n, 'rps'), p50: med(measure, n, 'p50'), p99: med(measure, n, 'p99') }]))]),
+        PAIRS.map(([measure, refs]) => [
+          measure,
+          Object.fromEntries(['now', ...refs].map((n) => [n, { rps: med(measure, n, 'rps'), p50: med(measure, n, 'p50'), p99: med(measure, n, 'p99') }])),
+        ]),
       ),
       failed_requests: rounds.flatMap((r) => Object.values(r).flatMap((m) => Object.values(m))).reduce((n, x) => n + x.non2xx + x.errors, 0),
     };
     const results = {
       when: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, load_before: r2(loadBefore[0]), load_after: r2(loadavg()[0]) },
-      settings: { rounds: ROUNDS, duration_s: DURATION_S, connections: CONNECTIONS, alertmanager_senders: AM_SENDERS, alerts_per_payload: AM_ALERTS, pool_size: Number(POOL_SIZE) },
+      settings: {
+        rounds: ROUNDS,
+        duration_s: DURATION_S,
+        connections: CONNECTIONS,
+        alertmanager_senders: AM_SENDERS,
+        alerts_per_payload: AM_ALERTS,
+        pool_size: Number(POOL_SIZE),
+      },
       summary,
       rounds,
     };
@@ -290,7 +327,8 @@ ${JSON.stringify(r, null, 2)}
 // --render-only: rewrite RESULTS.md from RESULTS.json (after a change to the text, without measuring again).
 if (process.argv.includes('--render-only')) {
   writeFileSync(join(__dirname, 'RESULTS.md'), render(JSON.parse(require('node:fs').readFileSync(join(__dirname, 'RESULTS.json'), 'utf8'))));
-} else main().catch((e) => {
-  process.stderr.write(`bench failed: ${e.stack || e}\n`);
-  process.exit(1);
-});
+} else
+  main().catch((e) => {
+    process.stderr.write(`bench failed: ${e.stack || e}\n`);
+    process.exit(1);
+  });

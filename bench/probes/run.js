@@ -27,8 +27,6 @@ const DURATION_S = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '64'));
 const SECRET_KEY = randomBytes(32).toString('hex');
 
-
-
 function baseEnv(databaseUrl, extra = {}) {
   return {
     PATH: process.env.PATH,
@@ -160,7 +158,14 @@ async function spawnToReady(databaseUrl) {
   const bare = [];
   for (let i = 0; i < 3; i += 1) {
     const t0 = performance.now();
-    spawnSync(process.execPath, ['-e', "require('@nestjs/core');require('@nestjs/platform-fastify');require('typeorm');require('ioredis');require('nestjs-pino');require('@nestjs/terminus')"], { cwd: ROOT });
+    spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "require('@nestjs/core');require('@nestjs/platform-fastify');require('typeorm');require('ioredis');require('nestjs-pino');require('@nestjs/terminus')",
+      ],
+      { cwd: ROOT },
+    );
     bare.push(performance.now() - t0);
   }
   return { times, firstAnswer, bare };
@@ -248,9 +253,7 @@ function writeResults({ rounds, boot, hung, loadAvgBefore }) {
   const ready = best['/api/ready'];
   const row = (round, name, r) =>
     `| ${round} | \`${name}\` | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.requests} | ${r.non2xx} | ${r.xacts ?? '—'} | ${r.xactsPerProbe === null ? '—' : r.xactsPerProbe.toFixed(4)} |`;
-  const rows = rounds
-    .flatMap((r, i) => [row(i + 1, '/api/health/live', r['/api/health/live']), row(i + 1, '/api/ready', r['/api/ready'])])
-    .join('\n');
+  const rows = rounds.flatMap((r, i) => [row(i + 1, '/api/health/live', r['/api/health/live']), row(i + 1, '/api/ready', r['/api/ready'])]).join('\n');
   const ratios = rounds.map((r) => (r['/api/ready'].rps / r['/api/health/live'].rps).toFixed(2)).join(', ');
   const ok = (cond) => (cond ? 'met' : '**not met**');
   const md = `# Probe benchmark

@@ -26,7 +26,6 @@ const CONNECTIONS = Number(arg('connections', '32'));
 const ROUNDS = Number(arg('rounds', '3'));
 const SECRET_KEY = randomBytes(32).toString('hex');
 
-
 const env = (databaseUrl, extra) => ({
   PATH: process.env.PATH,
   HOME: process.env.HOME,
@@ -74,7 +73,9 @@ function load(base, token, durationS) {
         duration: durationS,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         // A new alert each time (distinct labels → distinct fingerprint): an insert, not a dedup update.
-        requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ title: 'bench', severity: 'warning', source: 'bench', labels: { id: randomUUID() } }) }) }],
+        requests: [
+          { setupRequest: (req) => ({ ...req, body: JSON.stringify({ title: 'bench', severity: 'warning', source: 'bench', labels: { id: randomUUID() } }) }) },
+        ],
       },
       (err, res) => (err ? fail(err) : ok(res)),
     );
@@ -102,7 +103,10 @@ async function main() {
     const token = jwt.sign({ scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', subject: `bench-${randomUUID()}`, expiresIn: 3600 });
 
     // Each API must really be what it says: the limited one sends X-RateLimit-*, the other does not.
-    for (const [api, want] of [[off, false], [on, true]]) {
+    for (const [api, want] of [
+      [off, false],
+      [on, true],
+    ]) {
       const r = await fetch(`${api.base}/api/v1/alerts?limit=1`, { headers: { authorization: `Bearer ${token}` } });
       await r.arrayBuffer();
       if (r.headers.has('x-ratelimit-limit') !== want) throw new Error(`limiter ${want ? 'missing on' : 'present on'} ${api.base}`);
@@ -112,9 +116,24 @@ async function main() {
     const rounds = [];
     for (let i = 0; i < ROUNDS; i += 1) {
       const round = {};
-      for (const [name, api] of i % 2 ? [['on', on], ['off', off]] : [['off', off], ['on', on]]) {
+      for (const [name, api] of i % 2
+        ? [
+            ['on', on],
+            ['off', off],
+          ]
+        : [
+            ['off', off],
+            ['on', on],
+          ]) {
         const r = await load(api.base, token, DURATION_S);
-        round[name] = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+        round[name] = {
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          requests: r.requests.total,
+          non2xx: r.non2xx,
+          errors: r.errors + r.timeouts,
+        };
         process.stderr.write(`round ${i + 1} limiter ${name}: ${JSON.stringify(round[name])}\n`);
       }
       round.cost = 1 - round.on.rps / round.off.rps;

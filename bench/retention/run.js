@@ -44,14 +44,24 @@ const { RetentionStore } = require(resolve(ROOT, 'libs/delivery/src/retention/re
 const r2 = (x) => Math.round(x * 100) / 100;
 const dist = (values) => ({ n: values.length, p50_ms: r1(pct(values, 50)), p99_ms: r1(pct(values, 99)) });
 
-
 const BEARER = jwt.sign({ sub: 'bench', scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', expiresIn: 3600 });
 const agent = new http.Agent({ keepAlive: true, maxSockets: INTAKE_CONCURRENCY });
 function call(port, method, path, body) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((ok, fail) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method, path, agent, timeout: 30_000, headers: { authorization: `Bearer ${BEARER}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        timeout: 30_000,
+        headers: {
+          authorization: `Bearer ${BEARER}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => ok(res.statusCode));
@@ -74,7 +84,6 @@ async function startApi(env, port) {
   }
   throw new Error('API did not start');
 }
-
 
 /** The claim statement, CLAIM_ROWS due deliveries claimed CLAIM_LIMIT at a time; claimed rows are then finished. */
 async function measureClaim(db, queue) {
@@ -180,7 +189,14 @@ async function measureRetention(db) {
   const due = await store.inTransaction(120_000, () =>
     store.countDue({ succeeded: cutoff, failed: new Date(Date.now() - 90 * 86_400_000), alerts: new Date(Date.now() - 90 * 86_400_000) }),
   );
-  return { batch_size: RETENTION_BATCH_SIZE, deliveries_deleted: deleted, attempts_deleted: attempts, batch: dist(times), dry_run_count_ms: Math.round(now() - t), due_after: due };
+  return {
+    batch_size: RETENTION_BATCH_SIZE,
+    deliveries_deleted: deleted,
+    attempts_deleted: attempts,
+    batch: dist(times),
+    dry_run_count_ms: Math.round(now() - t),
+    due_after: due,
+  };
 }
 
 const ratio = (after, before) => r2(after / before);
@@ -203,7 +219,10 @@ async function main() {
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
   const db = new Client({ connectionString: databaseUrl });
   try {
-    const migrate = spawn(process.execPath, [resolve(ROOT, 'dist/apps/cli/main.js'), 'migrate', 'up'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
+    const migrate = spawn(process.execPath, [resolve(ROOT, 'dist/apps/cli/main.js'), 'migrate', 'up'], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: 'ignore',
+    });
     const code = await new Promise((ok) => migrate.once('exit', ok));
     if (code !== 0) throw new Error(`migrate up exited ${code}`);
     await db.connect();
@@ -230,7 +249,9 @@ async function main() {
     results.without_history = await measureAll(db, queue, port, 'before');
     process.stderr.write(`${JSON.stringify(results.without_history)}\nseeding ${HISTORY} historical deliveries...\n`);
     results.seed_seconds = await seedHistory(db);
-    const { rows } = await db.query(`SELECT (SELECT count(*) FROM deliveries)::int AS d, (SELECT count(*) FROM delivery_attempts)::int AS a, pg_size_pretty(pg_database_size(current_database())) AS size`);
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*) FROM deliveries)::int AS d, (SELECT count(*) FROM delivery_attempts)::int AS a, pg_size_pretty(pg_database_size(current_database())) AS size`,
+    );
     results.tables = { deliveries: rows[0].d, delivery_attempts: rows[0].a, database_size: rows[0].size };
     process.stderr.write('measuring with history...\n');
     results.with_history = await measureAll(db, queue, port, 'after');

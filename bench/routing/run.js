@@ -81,7 +81,11 @@ async function setUp(admin, key) {
 
 async function startApi(databaseUrl) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...shippedNodeFlags(), join(DIST, 'apps/api/main.js')], { env: apiEnv(databaseUrl, port), cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...shippedNodeFlags(), join(DIST, 'apps/api/main.js')], {
+    env: apiEnv(databaseUrl, port),
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const base = `http://127.0.0.1:${port}`;
@@ -90,7 +94,12 @@ async function startApi(databaseUrl) {
     if (child.exitCode !== null) throw new Error(`api exited: ${stderr}`);
     if (Date.now() - t0 > 60_000) throw new Error(`api not ready: ${stderr}`);
     try {
-      const r = await fetch(`${base}/api/v1/alerts`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(1000) });
+      const r = await fetch(`${base}/api/v1/alerts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(1000),
+      });
       await r.arrayBuffer();
       if (r.status === 400) return { child, base };
     } catch {
@@ -101,7 +110,8 @@ async function startApi(databaseUrl) {
 }
 
 const team = () => `t${randomInt(10)}`;
-const alertBody = () => JSON.stringify({ title: 'bench', severity: 'warning', source: 'bench', labels: { id: randomUUID(), team: team(), env: 'prod', alertname: 'Bench' } });
+const alertBody = () =>
+  JSON.stringify({ title: 'bench', severity: 'warning', source: 'bench', labels: { id: randomUUID(), team: team(), env: 'prod', alertname: 'Bench' } });
 const alertmanagerBody = () =>
   JSON.stringify({
     version: '4',
@@ -124,13 +134,15 @@ function load(base, m, durationS) {
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
         requests: [{ setupRequest: (req) => ({ ...req, body: m.body() }) }],
       },
-      (err, r) => (err ? fail(err) : ok({ alertsPerS: r2(r.requests.average * m.unit), p50: r.latency.p50, p99: r.latency.p99, failed: r.non2xx + r.errors + r.timeouts })),
+      (err, r) =>
+        err ? fail(err) : ok({ alertsPerS: r2(r.requests.average * m.unit), p50: r.latency.p50, p99: r.latency.p99, failed: r.non2xx + r.errors + r.timeouts }),
     );
   });
 }
 
 async function main() {
-  if (process.argv.includes('--render-only')) return writeFileSync(join(__dirname, 'RESULTS.md'), render(JSON.parse(readFileSync(join(__dirname, 'RESULTS.json'), 'utf8'))));
+  if (process.argv.includes('--render-only'))
+    return writeFileSync(join(__dirname, 'RESULTS.md'), render(JSON.parse(readFileSync(join(__dirname, 'RESULTS.json'), 'utf8'))));
   const loadBefore = loadavg();
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -154,11 +166,22 @@ async function main() {
         }
       }
     }
-    const results = { when: new Date().toISOString(), rounds: ROUNDS, duration_s: DURATION_S, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, load_before: r2(loadBefore[0]), load_after: r2(loadavg()[0]) }, measures: {} };
+    const results = {
+      when: new Date().toISOString(),
+      rounds: ROUNDS,
+      duration_s: DURATION_S,
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, load_before: r2(loadBefore[0]), load_after: r2(loadavg()[0]) },
+      measures: {},
+    };
     for (const [mk, perSetup] of Object.entries(samples)) {
       results.measures[mk] = {};
       for (const [key, ss] of Object.entries(perSetup)) {
-        results.measures[mk][key] = { alertsPerS: median(ss.map((s) => s.alertsPerS)), p50: median(ss.map((s) => s.p50)), p99: median(ss.map((s) => s.p99)), failed: ss.reduce((n, s) => n + s.failed, 0) };
+        results.measures[mk][key] = {
+          alertsPerS: median(ss.map((s) => s.alertsPerS)),
+          p50: median(ss.map((s) => s.p50)),
+          p99: median(ss.map((s) => s.p99)),
+          failed: ss.reduce((n, s) => n + s.failed, 0),
+        };
       }
     }
     writeFileSync(join(__dirname, 'RESULTS.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -176,7 +199,9 @@ function render(r) {
     const f = (k) => `${m[k].alertsPerS} (p50 ${m[k].p50} / p99 ${m[k].p99} ms)`;
     return `| ${title} | ${f('matchers')} | ${f('none')} | ${f('same')} | **${r2(m.matchers.alertsPerS / m.none.alertsPerS)}×** | ${r2(m.matchers.alertsPerS / m.same.alertsPerS)}× |`;
   };
-  const failed = Object.values(r.measures).flatMap((m) => Object.values(m)).reduce((n, s) => n + s.failed, 0);
+  const failed = Object.values(r.measures)
+    .flatMap((m) => Object.values(m))
+    .reduce((n, s) => n + s.failed, 0);
   return `# Routing benchmark results (issue 25: label matchers)
 
 Run: ${r.when} · ${r.machine.cpus} CPUs (${r.machine.model}) · Node ${r.machine.node} · 1-min load ${r.machine.load_before} before, ${r.machine.load_after} after ·

@@ -43,9 +43,38 @@ const nest = (depth: number, leaf: unknown, asArray: boolean): unknown => {
 };
 
 const HOSTILE_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\uD800', '\uDFFF', 'x\uDBFFy', '\uFFFF', '\uFEFF', '\u202E', '\r\n', 'é', '😀',
-  "' OR 1=1 --", '"; DROP TABLE webhooks; --', '\\', '%00', '%', '${jndi:x}', '<script>', '../../etc/passwd',
-  '__proto__', 'constructor', 'NaN', 'Infinity', '-1', '1e309', '0x10', 'null', 'true', '[]', '{}',
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  '\uDFFF',
+  'x\uDBFFy',
+  '\uFFFF',
+  '\uFEFF',
+  '\u202E',
+  '\r\n',
+  'é',
+  '😀',
+  "' OR 1=1 --",
+  '"; DROP TABLE webhooks; --',
+  '\\',
+  '%00',
+  '%',
+  '${jndi:x}',
+  '<script>',
+  '../../etc/passwd',
+  '__proto__',
+  'constructor',
+  'NaN',
+  'Infinity',
+  '-1',
+  '1e309',
+  '0x10',
+  'null',
+  'true',
+  '[]',
+  '{}',
 ];
 
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
@@ -56,17 +85,32 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.integer({ min: 500, max: 5000 }).map((n) => '\u0000'.repeat(n)), weight: 1 },
 );
 
-const isoDate = fc
-  .date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true })
-  .map((d) => d.toISOString());
+const isoDate = fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString());
 
 export const hostileDate: fc.Arbitrary<string> = fc.oneof(
   isoDate,
   fc.constantFrom(
-    '0000-01-01T00:00:00Z', '0001-01-01', '9999-12-31T23:59:59.999Z', '+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z',
-    '+999999-01-01T00:00:00Z', '2026-02-30', '2026-13-01', '2026-00-10', '2026-01-01T25:00:00Z', '2026-01-01T00:00:00+25:00',
-    '20260101', '2026-W01', '2026-001', '2026-01-01T00:00:00.123456789Z', '1970-01-01T00:00:00Z', '2026-01-01T00:00:00\u0000',
-    'P1D', 'now', 'yesterday', '',
+    '0000-01-01T00:00:00Z',
+    '0001-01-01',
+    '9999-12-31T23:59:59.999Z',
+    '+275760-09-13T00:00:00.000Z',
+    '-271821-04-20T00:00:00.000Z',
+    '+999999-01-01T00:00:00Z',
+    '2026-02-30',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-01-01T25:00:00Z',
+    '2026-01-01T00:00:00+25:00',
+    '20260101',
+    '2026-W01',
+    '2026-001',
+    '2026-01-01T00:00:00.123456789Z',
+    '1970-01-01T00:00:00Z',
+    '2026-01-01T00:00:00\u0000',
+    'P1D',
+    'now',
+    'yesterday',
+    '',
   ),
 );
 
@@ -121,18 +165,28 @@ function body(model: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknow
 const fingerprint = fc.oneof(fc.constantFrom('fp-a', 'fp-b', 'fp-c', 'fuzz:1', 'x'.repeat(128)), fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/));
 
 export const createAlertBody = fc.oneof(
-  { arbitrary: body({
-    title: field(fc.string({ minLength: 1, maxLength: 500 })),
-    severity: field(fc.constantFrom(...SEVERITIES)),
-    source: field(fc.string({ minLength: 1, maxLength: 200 })),
-    description: field(fc.string({ maxLength: 200 })),
-    labels: field(stringMap),
-    annotations: field(stringMap),
-    fingerprint: field(fingerprint),
-    starts_at: field(isoDate),
-  }), weight: 3 },
+  {
+    arbitrary: body({
+      title: field(fc.string({ minLength: 1, maxLength: 500 })),
+      severity: field(fc.constantFrom(...SEVERITIES)),
+      source: field(fc.string({ minLength: 1, maxLength: 200 })),
+      description: field(fc.string({ maxLength: 200 })),
+      labels: field(stringMap),
+      annotations: field(stringMap),
+      fingerprint: field(fingerprint),
+      starts_at: field(isoDate),
+    }),
+    weight: 3,
+  },
   // the minimal valid alert, so creation (and dedup on the small fingerprint pool) is exercised often
-  { arbitrary: fc.record({ title: fc.string({ minLength: 1, maxLength: 30 }), severity: fc.constantFrom(...SEVERITIES), fingerprint: fc.constantFrom('fp-a', 'fp-b', 'fp-c') }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      title: fc.string({ minLength: 1, maxLength: 30 }),
+      severity: fc.constantFrom(...SEVERITIES),
+      fingerprint: fc.constantFrom('fp-a', 'fp-b', 'fp-c'),
+    }),
+    weight: 1,
+  },
 );
 
 const amAlert = body({
@@ -159,7 +213,12 @@ export const alertmanagerBody = body({
     fc.oneof(
       { arbitrary: fc.array(amAlert, { maxLength: 5 }), weight: 8 },
       // just over ALERTMANAGER_MAX_ALERTS, with small alerts: the bound, not the generator, is under test
-      { arbitrary: fc.integer({ min: 1000, max: 1002 }).map((n) => Array.from({ length: n }, (_, i) => ({ status: 'firing', labels: { alertname: 'bulk', i: String(i) } }))), weight: 1 },
+      {
+        arbitrary: fc
+          .integer({ min: 1000, max: 1002 })
+          .map((n) => Array.from({ length: n }, (_, i) => ({ status: 'firing', labels: { alertname: 'bulk', i: String(i) } }))),
+        weight: 1,
+      },
     ),
   ),
 });
@@ -174,18 +233,34 @@ export const acknowledgeBody = body({ by: field(fc.string({ minLength: 1, maxLen
 
 /** Receivers the fuzzer may register: loopback (allow-listed in the run) or names that never resolve; delivery is off. */
 const webhookUrl = fc.oneof(
-  { arbitrary: fc.constantFrom('http://127.0.0.1:9/hook', 'http://localhost:9/x', 'https://hooks.example.invalid/in?x=1', 'http://u:p@127.0.0.1:9/'), weight: 6 },
+  {
+    arbitrary: fc.constantFrom('http://127.0.0.1:9/hook', 'http://localhost:9/x', 'https://hooks.example.invalid/in?x=1', 'http://u:p@127.0.0.1:9/'),
+    weight: 6,
+  },
   {
     arbitrary: fc.constantFrom(
-      'http://10.0.0.1/', 'http://[::127.0.0.1]/', 'http://[::ffff:169.254.169.254]/', 'http://169.254.169.254/latest', 'http://0.0.0.0/',
-      'ftp://127.0.0.1/', 'javascript:alert(1)', 'http://', 'http://[::1', `http://${'a'.repeat(3000)}.invalid/`, 'http://127.0.0.1:99999/',
-      'http://127.0.0.1/%00', 'http://exa\u0000mple.invalid/',
+      'http://10.0.0.1/',
+      'http://[::127.0.0.1]/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://169.254.169.254/latest',
+      'http://0.0.0.0/',
+      'ftp://127.0.0.1/',
+      'javascript:alert(1)',
+      'http://',
+      'http://[::1',
+      `http://${'a'.repeat(3000)}.invalid/`,
+      'http://127.0.0.1:99999/',
+      'http://127.0.0.1/%00',
+      'http://exa\u0000mple.invalid/',
     ),
     weight: 2,
   },
 );
 
-const headerName = fc.oneof(fc.constantFrom('X-Team', 'X-Token', 'Authorization', 'Host', 'Content-Type', 'webhook-id', 'Connection'), fc.string({ minLength: 1, maxLength: 20 }));
+const headerName = fc.oneof(
+  fc.constantFrom('X-Team', 'X-Token', 'Authorization', 'Host', 'Content-Type', 'webhook-id', 'Connection'),
+  fc.string({ minLength: 1, maxLength: 20 }),
+);
 const webhookHeaders = fc.oneof(
   { arbitrary: fc.dictionary(headerName, fc.string({ maxLength: 40 }), { maxKeys: 4 }), weight: 5 },
   { arbitrary: fc.dictionary(headerName, hostileValue, { maxKeys: 3 }), weight: 1 },
@@ -209,7 +284,9 @@ const webhookFields = {
 export const createWebhookBody = body({
   ...webhookFields,
   is_active: fc.oneof({ arbitrary: fc.constant(false), weight: 8 }, { arbitrary: hostileValue, weight: 1 }),
-}).map((b) => (typeof b === 'object' && b !== null && !Array.isArray(b) && (b as { is_active?: unknown }).is_active !== false ? { ...b, event_types: ['webhook.test'] } : b));
+}).map((b) =>
+  typeof b === 'object' && b !== null && !Array.isArray(b) && (b as { is_active?: unknown }).is_active !== false ? { ...b, event_types: ['webhook.test'] } : b,
+);
 
 export const updateWebhookBody = body({ ...webhookFields, is_active: field(fc.boolean()) });
 
@@ -218,7 +295,10 @@ const recentInstant = fc.integer({ min: 1000, max: 3_600_000 }).map((ago) => new
 export const recoverWebhookBody = body({ since: field(fc.oneof(recentInstant, hostileDate)), until: field(fc.oneof(recentInstant, hostileDate)) });
 
 /** A recovery id segment: unknown UUIDs (404) or not a UUID at all (400). */
-export const recoveryIdSegment = fc.oneof({ arbitrary: fc.uuid(), weight: 4 }, { arbitrary: fc.constantFrom('nope', '0', 'a%20b', 'ZZZZZZZZ-0000-4000-8000-000000000000'), weight: 1 });
+export const recoveryIdSegment = fc.oneof(
+  { arbitrary: fc.uuid(), weight: 4 },
+  { arbitrary: fc.constantFrom('nope', '0', 'a%20b', 'ZZZZZZZZ-0000-4000-8000-000000000000'), weight: 1 },
+);
 
 type QueryModel = Record<string, fc.Arbitrary<unknown>>;
 
@@ -242,7 +322,21 @@ export const deliveriesQuery: QueryModel = {
 };
 
 /** Raw query-string pieces no encoder produces: broken escapes, encoded NUL and surrogate halves, overlong UTF-8. */
-const RAW_HOSTILE_QUERY = ['%', '%zz', 'a=%', 'limit=%00', 'limit=1%00', 'cursor=%ED%A0%80', 'since=%C0%80', 'since=2026-01-01%00', '=&=&', '&&&', 'a[b][c]=1', 'limit=1&limit=2', 'since[]=x'];
+const RAW_HOSTILE_QUERY = [
+  '%',
+  '%zz',
+  'a=%',
+  'limit=%00',
+  'limit=1%00',
+  'cursor=%ED%A0%80',
+  'since=%C0%80',
+  'since=2026-01-01%00',
+  '=&=&',
+  '&&&',
+  'a[b][c]=1',
+  'limit=1&limit=2',
+  'since[]=x',
+];
 
 function queryValue(v: unknown): string {
   if (typeof v === 'string') return pct(v);
@@ -272,7 +366,16 @@ export function idSegment(existing: string[]): fc.Arbitrary<string> {
     {
       arbitrary: fc.oneof(
         hostileString.filter((s) => s.length > 0 && s.length < 3000).map(pct),
-        fc.constantFrom('%00', '%ED%A0%80', '%C0%AF', '..', '%2e%2e', '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'not-a-uuid'),
+        fc.constantFrom(
+          '%00',
+          '%ED%A0%80',
+          '%C0%AF',
+          '..',
+          '%2e%2e',
+          '00000000-0000-0000-0000-000000000000',
+          'ffffffff-ffff-ffff-ffff-ffffffffffff',
+          'not-a-uuid',
+        ),
         fc.uuid().map((u) => `${u}%00`),
       ),
       weight: 2,
@@ -280,7 +383,15 @@ export function idSegment(existing: string[]): fc.Arbitrary<string> {
   );
 }
 
-const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/json; charset=utf-16', 'application/xml', 'application/json;;', '*/*'];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'application/json; charset=utf-16',
+  'application/xml',
+  'application/json;;',
+  '*/*',
+];
 const RAW_BODIES = ['{', '{"a":1', '[', '"', 'null', '1', '\u0000', '{"title":"\\ud800"}', '{"__proto__":{"x":1}}', '{"a":1}{"b":2}', '\uFEFF{}', ' '];
 
 export interface Encoded {
@@ -292,7 +403,10 @@ export interface Encoded {
 export function encodedBody(value: fc.Arbitrary<unknown>): fc.Arbitrary<Encoded> {
   return fc.oneof(
     { arbitrary: value.map((v) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(v) ?? 'null' })), weight: 20 },
-    { arbitrary: fc.tuple(value, fc.constantFrom(...CONTENT_TYPES)).map(([v, ct]) => ({ headers: { 'content-type': ct }, body: JSON.stringify(v) ?? '' })), weight: 1 },
+    {
+      arbitrary: fc.tuple(value, fc.constantFrom(...CONTENT_TYPES)).map(([v, ct]) => ({ headers: { 'content-type': ct }, body: JSON.stringify(v) ?? '' })),
+      weight: 1,
+    },
     { arbitrary: fc.constantFrom(...RAW_BODIES).map((b) => ({ headers: { 'content-type': 'application/json' }, body: b })), weight: 1 },
     { arbitrary: fc.constant({ headers: { 'content-type': 'application/json' }, body: '' }), weight: 1 },
     { arbitrary: fc.constant({ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'x'.repeat(300_000) }) }), weight: 1 },
@@ -312,8 +426,19 @@ export const noBody: fc.Arbitrary<Encoded> = fc.oneof(
 export function auth(tokens: FuzzFixtures['tokens']): fc.Arbitrary<Record<string, string>> {
   return fc.oneof(
     { arbitrary: fc.constant({ authorization: `Bearer ${tokens.admin}` }), weight: 20 },
-    { arbitrary: fc.constantFrom(tokens.readOnly, tokens.expired, 'garbage', `${tokens.admin}x`, 'a.b.c', '').map((t) => ({ authorization: `Bearer ${t}` })), weight: 1 },
-    { arbitrary: fc.constantFrom<Record<string, string>>({}, { authorization: 'Basic dTpw' }, { authorization: 'Bearer' }, { authorization: `bearer  ${tokens.admin}  ` }), weight: 1 },
+    {
+      arbitrary: fc.constantFrom(tokens.readOnly, tokens.expired, 'garbage', `${tokens.admin}x`, 'a.b.c', '').map((t) => ({ authorization: `Bearer ${t}` })),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.constantFrom<Record<string, string>>(
+        {},
+        { authorization: 'Basic dTpw' },
+        { authorization: 'Bearer' },
+        { authorization: `bearer  ${tokens.admin}  ` },
+      ),
+      weight: 1,
+    },
   );
 }
 
@@ -323,7 +448,10 @@ export const extraHeaders: fc.Arbitrary<Record<string, string>> = fc.oneof(
   {
     arbitrary: fc.record(
       {
-        'idempotency-key': fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 200 }).map((s) => s.replace(/[^\x20-\x7e]/g, '') || 'k'), fc.constant('k'.repeat(8000))),
+        'idempotency-key': fc.oneof(
+          fc.string({ unit: 'grapheme-ascii', maxLength: 200 }).map((s) => s.replace(/[^\x20-\x7e]/g, '') || 'k'),
+          fc.constant('k'.repeat(8000)),
+        ),
         'x-request-id': fc.string({ unit: 'grapheme-ascii', maxLength: 300 }).map((s) => s.replace(/[^\x21-\x7e]/g, '') || 'r'),
         accept: fc.constantFrom('text/html', 'application/xml', '*/*', 'application/json;q=0'),
       },

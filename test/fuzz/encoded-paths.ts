@@ -25,7 +25,10 @@ export function encodedPathVariant(path: string): fc.Arbitrary<string> {
   }
   if (positions.length === 0) return fc.constant(path);
   return fc
-    .tuple(fc.uniqueArray(fc.constantFrom(...positions), { minLength: 1, maxLength: Math.min(6, positions.length) }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }))
+    .tuple(
+      fc.uniqueArray(fc.constantFrom(...positions), { minLength: 1, maxLength: Math.min(6, positions.length) }),
+      fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+    )
     .map(([chosen, lower]) => {
       const set = new Set(chosen);
       let n = 0;
@@ -61,11 +64,14 @@ export interface Answer {
  *   (an Idempotency-Key replay, a DELETE), so the status is not compared.
  */
 export async function encodedMismatch(method: string, plain: Answer, encoded: Answer, recheck: () => Promise<Answer>): Promise<string | undefined> {
-  if (plain.limited !== encoded.limited) return `X-RateLimit-* ${plain.limited ? 'present' : 'absent'} on the plain path, ${encoded.limited ? 'present' : 'absent'} on the encoded one`;
+  if (plain.limited !== encoded.limited)
+    return `X-RateLimit-* ${plain.limited ? 'present' : 'absent'} on the plain path, ${encoded.limited ? 'present' : 'absent'} on the encoded one`;
   if (plain.status === encoded.status) return undefined;
   if (method === 'GET') {
     const again = await recheck();
-    return again.status === encoded.status ? undefined : `GET answered ${plain.status} (then ${again.status}) on the plain path, ${encoded.status} on the encoded one`;
+    return again.status === encoded.status
+      ? undefined
+      : `GET answered ${plain.status} (then ${again.status}) on the plain path, ${encoded.status} on the encoded one`;
   }
   return plain.limited ? undefined : `answered ${plain.status} before the rate-limit guard on the plain path, ${encoded.status} on the encoded one`;
 }

@@ -123,10 +123,12 @@ export class Receiver {
       });
     });
     this.server.keepAliveTimeout = 10_000;
-    return new Promise((ok) => this.server.listen(0, '127.0.0.1', () => {
-      this.port = (this.server.address() as AddressInfo).port;
-      ok();
-    }));
+    return new Promise((ok) =>
+      this.server.listen(0, '127.0.0.1', () => {
+        this.port = (this.server.address() as AddressInfo).port;
+        ok();
+      }),
+    );
   }
 
   events(): Array<{ type: string; data: Record<string, unknown> }> {

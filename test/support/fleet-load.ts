@@ -26,7 +26,8 @@ export async function callOnce(baseUrl: string, method: string, path: string, be
     const detail = `${err.name}: ${err.message}${err.cause ? ` (${err.cause.code ?? ''} ${err.cause.message ?? ''})` : ''}`;
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return { kind: 'timeout', ms, error: detail };
     if (err.cause?.code === 'ECONNREFUSED') return { kind: 'refused', ms, error: detail };
-    if (err.cause?.code === 'ECONNRESET' || err.cause?.code === 'UND_ERR_SOCKET' || /other side closed|socket hang up/i.test(detail)) return { kind: 'reset', ms, error: detail };
+    if (err.cause?.code === 'ECONNRESET' || err.cause?.code === 'UND_ERR_SOCKET' || /other side closed|socket hang up/i.test(detail))
+      return { kind: 'reset', ms, error: detail };
     return { kind: 'other', ms, error: detail };
   }
 }

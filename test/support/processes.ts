@@ -7,7 +7,18 @@ import { freePort, PrivatePostgres, PrivateRedis } from './services';
  * waited on until they can be used, stopped, killed or restarted, their output collected; and the private
  * PostgreSQL/Redis a suite kills and restarts. `npm run build` first.
  */
-export { API_MAIN, ApiProcess, CLI_MAIN, childEnv, NodeProcess, type ProcessResources, resourcesOf, ROOT, SHIPPED_NODE_FLAGS, type SpawnOptions } from './node-process';
+export {
+  API_MAIN,
+  ApiProcess,
+  CLI_MAIN,
+  childEnv,
+  NodeProcess,
+  type ProcessResources,
+  resourcesOf,
+  ROOT,
+  SHIPPED_NODE_FLAGS,
+  type SpawnOptions,
+} from './node-process';
 
 export interface RunResult {
   code: number | null;

@@ -44,7 +44,11 @@ export function analyse(faults: Fault[], samples: Sample[]): void {
     const ports = [...lastBefore].filter(([port, status]) => status === 200 && !killed.includes(port)).map(([port]) => port);
     if (f.port !== undefined) ports.splice(0, ports.length, f.port);
     const first = (port: number, from: number, status: number) => samples.find((s) => s.port === port && s.at >= from && s.status === status)?.at;
-    f.perPort = ports.map((port) => ({ port, detected: f.what === 'api kill -9' ? undefined : delta(first(port, f.down, 503), f.down), recovered: delta(first(port, f.up, 200), f.up) }));
+    f.perPort = ports.map((port) => ({
+      port,
+      detected: f.what === 'api kill -9' ? undefined : delta(first(port, f.down, 503), f.down),
+      recovered: delta(first(port, f.up, 200), f.up),
+    }));
     if (f.what !== 'api kill -9') f.detectedMs = worst(f.perPort.map((p) => p.detected));
     f.recoveredMs = worst(f.perPort.map((p) => p.recovered));
   }

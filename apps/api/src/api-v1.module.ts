@@ -20,7 +20,18 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  * limit guard is app-wide but only counts /api/v1.
  */
 @Module({
-  imports: [AuthModule, RateLimitModule, WebhooksModule, AlertsModule, DeliveriesModule, CacheApiModule, EventTypesModule, DeliveryWorkerModule.forRoot('api'), DashboardModule, HealthSectionsModule],
+  imports: [
+    AuthModule,
+    RateLimitModule,
+    WebhooksModule,
+    AlertsModule,
+    DeliveriesModule,
+    CacheApiModule,
+    EventTypesModule,
+    DeliveryWorkerModule.forRoot('api'),
+    DashboardModule,
+    HealthSectionsModule,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: GlobalExceptionFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },

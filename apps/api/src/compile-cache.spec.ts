@@ -96,7 +96,7 @@ describe('compile cache', () => {
     expect(compileCacheDir({}, undefined)).toBeUndefined();
   });
 
-  it('removes older builds\' caches when writing one, only its own 0700 directories of the same naming', () => {
+  it("removes older builds' caches when writing one, only its own 0700 directories of the same naming", () => {
     const parent = join(root, 'tmp');
     mkdirSync(parent);
     const older = ['signalgate-compile-cache-0a1b', 'signalgate-compile-cache-ffff'].map((n) => join(parent, n));
@@ -115,7 +115,7 @@ describe('compile cache', () => {
     expect(existsSync(join(parent, 'signalgate-postgres-0123'))).toBe(true);
   });
 
-  it('uses the running Node\'s own cache where module.enableCompileCache exists (Node >= 22.1), else the hand-written one', () => {
+  it("uses the running Node's own cache where module.enableCompileCache exists (Node >= 22.1), else the hand-written one", () => {
     const dir = join(root, 'signalgate-compile-cache-abcd');
     const builtin = typeof (Module as NodeModuleApi).enableCompileCache === 'function';
     const first = start(chunk, dir, true, 'running');
@@ -143,7 +143,7 @@ describe('compile cache on Node >= 22.1 (node:module stubbed)', () => {
     return api;
   };
 
-  it('enables Node\'s cache in a 0700 directory of its own, flushes it after ready, hooks nothing itself', () => {
+  it("enables Node's cache in a 0700 directory of its own, flushes it after ready, hooks nothing itself", () => {
     const proto = (Module as unknown as { prototype: { _compile: unknown } }).prototype;
     const compile = proto._compile;
     const node = nodeModule(statuses.ENABLED);

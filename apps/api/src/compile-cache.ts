@@ -133,7 +133,9 @@ export function installCompileCache(chunkDir: string, wanted: string | undefined
         }
         removeOlderBuilds(dir);
       } catch (e) {
-        process.stderr.write(`signalgate api: compile cache not written to ${dir} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`);
+        process.stderr.write(
+          `signalgate api: compile cache not written to ${dir} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`,
+        );
       }
     },
     uninstall() {
@@ -141,7 +143,6 @@ export function installCompileCache(chunkDir: string, wanted: string | undefined
     },
   };
 }
-
 
 /**
  * Node's own cache in `dir` (created 0700 first, so that the ownership check holds): every CommonJS module loaded from
@@ -157,10 +158,15 @@ function nodeCompileCache(wanted: string, node: NodeModuleApi): CompileCache {
       if (ok && (result.status === ok.ENABLED || result.status === ok.ALREADY_ENABLED)) dir = result.directory ?? wanted;
       // Already on elsewhere (Node read NODE_COMPILE_CACHE itself at start-up): the directory made above stays unused.
       if (dir !== undefined && dir !== wanted) rmdirSync(wanted);
-      else process.stderr.write(`signalgate api: compile cache not enabled in ${wanted} (${result.message ?? `status ${result.status}`}); start-up compiles from source\n`);
+      else
+        process.stderr.write(
+          `signalgate api: compile cache not enabled in ${wanted} (${result.message ?? `status ${result.status}`}); start-up compiles from source\n`,
+        );
     }
   } catch (e) {
-    process.stderr.write(`signalgate api: compile cache not enabled in ${wanted} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`);
+    process.stderr.write(
+      `signalgate api: compile cache not enabled in ${wanted} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`,
+    );
   }
   return {
     dir,
@@ -172,7 +178,9 @@ function nodeCompileCache(wanted: string, node: NodeModuleApi): CompileCache {
         node.flushCompileCache?.();
         removeOlderBuilds(dir);
       } catch (e) {
-        process.stderr.write(`signalgate api: compile cache not written to ${dir} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`);
+        process.stderr.write(
+          `signalgate api: compile cache not written to ${dir} (${e instanceof Error ? e.message : String(e)}); start-up compiles from source\n`,
+        );
       }
     },
     uninstall() {

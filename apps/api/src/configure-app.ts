@@ -39,7 +39,11 @@ export function createFastifyAdapter(env: Env): FastifyAdapter {
     // take the same JSON shape and request id as every other error.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-      void reply.status(status).header('X-Request-Id', request.id).header('Cache-Control', 'no-store').send(errorBody(status, error.message, request.id));
+      void reply
+        .status(status)
+        .header('X-Request-Id', request.id)
+        .header('Cache-Control', 'no-store')
+        .send(errorBody(status, error.message, request.id));
     },
     clientErrorHandler: writeClientError,
   });

@@ -12,7 +12,9 @@ describe('rewriteSeedAlias', () => {
     ['/metrics/prometheus', '/metrics'],
   ])('%s → %s', (from, to) => expect(rewriteSeedAlias(from)).toBe(to));
 
-  it.each(['/api/health', '/metrics', '/healthz', '/health/live/x', '/api/v1/alerts', '/'])('%s is left alone', (url) => expect(rewriteSeedAlias(url)).toBe(url));
+  it.each(['/api/health', '/metrics', '/healthz', '/health/live/x', '/api/v1/alerts', '/'])('%s is left alone', (url) =>
+    expect(rewriteSeedAlias(url)).toBe(url),
+  );
 });
 
 describe('corsOptionsFor', () => {

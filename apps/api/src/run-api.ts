@@ -14,11 +14,10 @@ export interface StartedApi {
 
 /** Builds the configured app (not listening). Used by `runApi` and by the e2e tests. */
 export async function createApi(env: Env, databaseUrl: string): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ env, databaseUrl }),
-    createFastifyAdapter(env),
-    { bufferLogs: true, abortOnError: false },
-  );
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ env, databaseUrl }), createFastifyAdapter(env), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   return configureApp(app);
 }
 

@@ -39,7 +39,12 @@ describe('the CLI command line', () => {
   });
 
   it('no command: the usage, exit 64; help, --help, -h: the usage, exit 0', async () => {
-    for (const [argv, code] of [[[], 64], [['help'], 0], [['--help'], 0], [['-h'], 0]] as const) {
+    for (const [argv, code] of [
+      [[], 64],
+      [['help'], 0],
+      [['--help'], 0],
+      [['-h'], 0],
+    ] as const) {
       const x = io();
       expect(await runCommandLine([...argv], x)).toBe(code);
       expect(x.stdout).toBe(USAGE);

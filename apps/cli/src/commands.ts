@@ -101,7 +101,8 @@ export const USAGE = `usage: signalgate-cli <command> [--help]
 commands:
 ${COMMANDS.map((c) => {
   const [first, ...rest] = c.summary;
-  const head = c.synopsis.length < SYNOPSIS_WIDTH ? `  ${c.synopsis.padEnd(SYNOPSIS_WIDTH)}${first}` : `  ${c.synopsis}\n${' '.repeat(SYNOPSIS_WIDTH + 2)}${first}`;
+  const head =
+    c.synopsis.length < SYNOPSIS_WIDTH ? `  ${c.synopsis.padEnd(SYNOPSIS_WIDTH)}${first}` : `  ${c.synopsis}\n${' '.repeat(SYNOPSIS_WIDTH + 2)}${first}`;
   return [head, ...rest.map((l) => `${' '.repeat(SYNOPSIS_WIDTH + 2)}${l}`)].join('\n');
 }).join('\n')}
 `;

@@ -59,7 +59,11 @@ export async function webhooksRecover(env: Env, opts: RecoverOptions): Promise<n
       note(result.outcome === 'webhook_not_found' ? `webhook ${opts.webhookId} not found` : 'webhook is disabled; enable it (PATCH is_active=true) first');
       return 1;
     }
-    note(result.outcome === 'created' ? `recovery ${result.recovery.id} started` : `recovery ${result.recovery.id} is already ${result.recovery.status} for this window`);
+    note(
+      result.outcome === 'created'
+        ? `recovery ${result.recovery.id} started`
+        : `recovery ${result.recovery.id} is already ${result.recovery.status} for this window`,
+    );
     process.stdout.write(`${JSON.stringify(result.recovery)}\n`);
     return 0;
   });

@@ -10,7 +10,9 @@ export async function startWorkerMetricsServer(metrics: MetricsService, port: nu
     // `/m%65trics` is `/metrics`, as the API's router would see it.
     const path = canonicalRequestPath(req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(path === '/metrics' ? 405 : 404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(path === '/metrics' ? 'method not allowed\n' : 'not found\n');
+      res
+        .writeHead(path === '/metrics' ? 405 : 404, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end(path === '/metrics' ? 'method not allowed\n' : 'not found\n');
       return;
     }
     metrics.exposition().then(

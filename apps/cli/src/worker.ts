@@ -39,8 +39,7 @@ export async function worker(env: Env): Promise<number> {
   await app.init();
   // Prometheus scrapes the worker here (WORKER_METRICS_PORT; 0 = off): the delivery figures and its pool.
   registerBuildInfo(app.get(MetricsService));
-  const metricsServer =
-    env.WORKER_METRICS_PORT > 0 ? await startWorkerMetricsServer(app.get(MetricsService), env.WORKER_METRICS_PORT, env.HOST) : undefined;
+  const metricsServer = env.WORKER_METRICS_PORT > 0 ? await startWorkerMetricsServer(app.get(MetricsService), env.WORKER_METRICS_PORT, env.HOST) : undefined;
   if (metricsServer) note(`metrics on http://${env.HOST}:${env.WORKER_METRICS_PORT}/metrics`);
   note('delivery worker running; SIGTERM drains and exits');
   await new Promise<void>((resolve) => {

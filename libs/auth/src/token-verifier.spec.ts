@@ -3,7 +3,8 @@ import * as jwtToken from './jwt-token';
 import { TokenVerifier } from './token-verifier';
 
 const SECRET = 'unit-secret-0123456789-0123456789-abcdef';
-const sign = (claims: object, options: jwt.SignOptions = {}) => jwt.sign({ sub: 'svc', scope: 'alerts:read', ...claims }, SECRET, { algorithm: 'HS256', ...options });
+const sign = (claims: object, options: jwt.SignOptions = {}) =>
+  jwt.sign({ sub: 'svc', scope: 'alerts:read', ...claims }, SECRET, { algorithm: 'HS256', ...options });
 
 describe('TokenVerifier', () => {
   afterEach(() => {

@@ -58,7 +58,8 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.cache.startBus();
     void this.connector.whenIdentified().then((identity) => {
-      if (!identity) this.logger.warn('cache scoped by the database URL: this role may not read pg_control_system(), so replicas must spell DATABASE_URL alike');
+      if (!identity)
+        this.logger.warn('cache scoped by the database URL: this role may not read pg_control_system(), so replicas must spell DATABASE_URL alike');
       this.cache.scopeTo(identity ? cacheScope(identity) : cacheScopeOfUrl(this.database.url));
     });
   }

@@ -1,7 +1,15 @@
 import { cacheScope, cacheScopeOfUrl } from './cache.module';
 import { TwoTierCache, type CacheSettings } from './two-tier-cache';
 
-const settings = (over: Partial<CacheSettings> = {}): CacheSettings => ({ enabled: true, l1MaxItems: 100, l1TtlMs: 60000, l2TtlMs: 60000, graceMs: 0, scope: 'test', ...over });
+const settings = (over: Partial<CacheSettings> = {}): CacheSettings => ({
+  enabled: true,
+  l1MaxItems: 100,
+  l1TtlMs: 60000,
+  l2TtlMs: 60000,
+  graceMs: 0,
+  scope: 'test',
+  ...over,
+});
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

@@ -30,11 +30,16 @@ describe('delivery settings validation', () => {
     expect(r.errors).toEqual([expect.stringMatching(/^DELIVERY_PAUSED_EXPIRE_HOURS: must be at least 0/)]);
   });
 
-  it('DELIVERY_DNS_SERVERS: IP addresses with optional ports, empty for the system\'s; anything else fails fast', () => {
+  it("DELIVERY_DNS_SERVERS: IP addresses with optional ports, empty for the system's; anything else fails fast", () => {
     expect(parseDnsServers('')).toEqual([]);
     expect(parseDnsServers('10.0.0.2, 127.0.0.1:5353,[fd00::53]:53, ::1')).toEqual(['10.0.0.2', '127.0.0.1:5353', '[fd00::53]:53', '::1']);
     for (const bad of ['dns.example.com', '10.0.0.2:0', '10.0.0.2:70000', '[fd00::53', '127.1', '10.0.0.2:53:53']) expect(parseDnsServers(bad)).toBeUndefined();
-    expect(validateEnv({}).env).toMatchObject({ DELIVERY_DNS_SERVERS: '', DELIVERY_DNS_TIMEOUT_MS: 1000, DELIVERY_DNS_TRIES: 2, DELIVERY_DNS_MAX_CONCURRENT: 128 });
+    expect(validateEnv({}).env).toMatchObject({
+      DELIVERY_DNS_SERVERS: '',
+      DELIVERY_DNS_TIMEOUT_MS: 1000,
+      DELIVERY_DNS_TRIES: 2,
+      DELIVERY_DNS_MAX_CONCURRENT: 128,
+    });
     expect(validateEnv({ DELIVERY_DNS_SERVERS: 'dns.example.com' }).errors).toEqual([
       expect.stringMatching(/^DELIVERY_DNS_SERVERS: must be a comma-separated list of IP addresses/),
     ]);

@@ -18,8 +18,7 @@ export const REDIS_SCHEMES = ['redis', 'rediss'];
 /** ENV values accepted as another's spelling: `validateEnv` maps them, so `Env['ENV']` never holds them. */
 export const ENV_ALIASES: Readonly<Record<string, 'prod'>> = { production: 'prod' };
 
-const whenStrict = <T extends Joi.Schema>(schema: T, strictSchema: Joi.Schema): Joi.Schema =>
-  schema.when('$strict', { is: true, then: strictSchema });
+const whenStrict = <T extends Joi.Schema>(schema: T, strictSchema: Joi.Schema): Joi.Schema => schema.when('$strict', { is: true, then: strictSchema });
 
 const bool = () => Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off').sensitive(false);
 const int = (min: number, max: number) => Joi.number().integer().min(min).max(max);
@@ -43,20 +42,22 @@ export const envSchema = Joi.object({
         'Required in strict mode; sqlite is always rejected. Unset outside strict mode: an embedded PostgreSQL ' +
         'is started under EMBEDDED_PG_DIR. Percent-encode special characters in the password.',
     )
-    .meta({ group: 'Database', secret: true, example: 'postgresql://signalgate:change-me@db:5432/signalgate', docDefault: 'required in strict mode; embedded otherwise' }),
+    .meta({
+      group: 'Database',
+      secret: true,
+      example: 'postgresql://signalgate:change-me@db:5432/signalgate',
+      docDefault: 'required in strict mode; embedded otherwise',
+    }),
   DB_POOL_SIZE: int(1, 200).default(10).description('Maximum connections in the pool of each process.').meta({ group: 'Database' }),
-  DB_CONNECT_TIMEOUT_MS: int(100, 60000)
-    .default(5000)
-    .description('Bound on opening one database connection.')
-    .meta({ group: 'Database' }),
+  DB_CONNECT_TIMEOUT_MS: int(100, 60000).default(5000).description('Bound on opening one database connection.').meta({ group: 'Database' }),
   DB_STATEMENT_TIMEOUT_MS: int(0, 3600000)
     .default(30000)
-    .description('PostgreSQL `statement_timeout` for the service\'s connections (0 disables it).')
+    .description("PostgreSQL `statement_timeout` for the service's connections (0 disables it).")
     .meta({ group: 'Database' }),
   DB_REQUEST_TIMEOUT_MS: int(500, 30000)
     .default(4000)
     .description(
-      'Bound on each wait of an API request for PostgreSQL: a pooled connection, each statement (also caps the API\'s ' +
+      "Bound on each wait of an API request for PostgreSQL: a pooled connection, each statement (also caps the API's " +
         '`statement_timeout`; the client gives up 500 ms later and drops the connection, for a server that stopped ' +
         'answering) and an alert create waiting in the group commit. Past it the request answers 503 with Retry-After.',
     )
@@ -70,10 +71,7 @@ export const envSchema = Joi.object({
     .default('.data/postgres')
     .description('Data directory of the embedded development PostgreSQL (kept across restarts).')
     .meta({ group: 'Database' }),
-  EMBEDDED_PG_PORT: int(0, 65535)
-    .default(0)
-    .description('Port of the embedded development PostgreSQL; 0 picks a free one.')
-    .meta({ group: 'Database' }),
+  EMBEDDED_PG_PORT: int(0, 65535).default(0).description('Port of the embedded development PostgreSQL; 0 picks a free one.').meta({ group: 'Database' }),
   MIGRATION_LOCK_TIMEOUT_MS: int(1000, 3600000)
     .default(120000)
     .description('How long `migrate up`/`down` wait for another migrator to release the advisory lock.')
@@ -91,10 +89,7 @@ export const envSchema = Joi.object({
         'degrade and the readiness check reports `disabled`.',
     )
     .meta({ group: 'Redis', secret: true, example: 'redis://:change-me@redis:6379/0', docDefault: 'required in strict mode; disabled otherwise' }),
-  REDIS_CONNECT_TIMEOUT_MS: int(100, 60000)
-    .default(2000)
-    .description('Bound on opening the Redis connection.')
-    .meta({ group: 'Redis' }),
+  REDIS_CONNECT_TIMEOUT_MS: int(100, 60000).default(2000).description('Bound on opening the Redis connection.').meta({ group: 'Redis' }),
 
   REDIS_COMMAND_TIMEOUT_MS: int(100, 60000)
     .default(2000)
@@ -103,12 +98,19 @@ export const envSchema = Joi.object({
 
   // --- security ---
   // The random key is a computed default (so `Env.SECRET_KEY` is always set); strict mode requires the variable.
-  SECRET_KEY: whenStrict(Joi.string().default(() => randomBytes(32).toString('base64url')), Joi.string().min(32).required())
+  SECRET_KEY: whenStrict(
+    Joi.string().default(() => randomBytes(32).toString('base64url')),
+    Joi.string().min(32).required(),
+  )
     .description(
-      'Signs API tokens (HS256). Required in strict mode, at least 32 characters. Unset outside strict mode: ' +
-        'a random per-process key, with a warning.',
+      'Signs API tokens (HS256). Required in strict mode, at least 32 characters. Unset outside strict mode: ' + 'a random per-process key, with a warning.',
     )
-    .meta({ group: 'Security', secret: true, example: 'generate-with-openssl-rand-base64-48', docDefault: 'required in strict mode; random per process otherwise' }),
+    .meta({
+      group: 'Security',
+      secret: true,
+      example: 'generate-with-openssl-rand-base64-48',
+      docDefault: 'required in strict mode; random per process otherwise',
+    }),
 
   // --- http ---
   PORT: Joi.number().port().default(8001).description('HTTP port of the API.').meta({ group: 'HTTP' }),
@@ -127,7 +129,7 @@ export const envSchema = Joi.object({
     .messages({ 'any.invalid': 'must be false, true, a hop count (1-10) or a comma-separated list of proxy addresses/CIDRs' })
     .description(
       'Whether `X-Forwarded-For` decides the client address (rate limits per IP, logs): `false` (the socket peer), ' +
-        '`true` (any proxy), a hop count, or the proxies\' addresses/CIDRs. Set it when a load balancer fronts the API.',
+        "`true` (any proxy), a hop count, or the proxies' addresses/CIDRs. Set it when a load balancer fronts the API.",
     )
     .meta({ group: 'HTTP', parsedBy: parseTrustProxy.name, example: '10.0.0.0/8' }),
   CORS_ORIGINS: Joi.string()
@@ -147,7 +149,13 @@ export const envSchema = Joi.object({
         'any origin without credentials and is refused in strict mode. Unset: no cross-origin access, except in ' +
         '`development`, where any http://localhost or http://127.0.0.1 origin is allowed.',
     )
-    .meta({ group: 'HTTP', parsedBy: parseCorsOrigins.name, example: 'https://oncall.example.com,https://grafana.example.com', docDefault: 'none (development: localhost origins)', strictRule: 'must not contain `*`' }),
+    .meta({
+      group: 'HTTP',
+      parsedBy: parseCorsOrigins.name,
+      example: 'https://oncall.example.com,https://grafana.example.com',
+      docDefault: 'none (development: localhost origins)',
+      strictRule: 'must not contain `*`',
+    }),
 
   // --- rate limits ---
   RATE_LIMIT_ENABLED: bool()
@@ -175,10 +183,7 @@ export const envSchema = Joi.object({
     .meta({ group: 'Rate limits' }),
 
   // --- probes and shutdown ---
-  READINESS_TIMEOUT_MS: int(100, 10000)
-    .default(1000)
-    .description('Deadline of each readiness check (database, Redis, migrations).')
-    .meta({ group: 'Probes' }),
+  READINESS_TIMEOUT_MS: int(100, 10000).default(1000).description('Deadline of each readiness check (database, Redis, migrations).').meta({ group: 'Probes' }),
   SHUTDOWN_DELAY_MS: int(0, 120000)
     .default((_parent: unknown, helpers: Joi.CustomHelpers) => (helpers.prefs.context?.strict ? 5000 : 0))
     .description('After SIGTERM, readiness answers 503 this long before the listener closes. Must be less than SHUTDOWN_TIMEOUT_MS.')
@@ -194,10 +199,7 @@ export const envSchema = Joi.object({
     .default(0.95)
     .description('Startup probe fails when the disk is fuller than this fraction.')
     .meta({ group: 'Probes' }),
-  HEALTH_HEAP_LIMIT_MB: int(16, 65536)
-    .default(1024)
-    .description('Startup probe fails when the V8 heap is larger than this.')
-    .meta({ group: 'Probes' }),
+  HEALTH_HEAP_LIMIT_MB: int(16, 65536).default(1024).description('Startup probe fails when the V8 heap is larger than this.').meta({ group: 'Probes' }),
 
   // --- logging ---
   LOG_LEVEL: Joi.string()
@@ -218,18 +220,12 @@ export const envSchema = Joi.object({
         'Outgoing requests are async: in-flight requests are bounded by DELIVERY_MAX_IN_FLIGHT, not by this.',
     )
     .meta({ group: 'Delivery' }),
-  DELIVERY_MAX_IN_FLIGHT: int(1, 10000)
-    .default(256)
-    .description('Bound on concurrent outgoing webhook requests per process.')
-    .meta({ group: 'Delivery' }),
+  DELIVERY_MAX_IN_FLIGHT: int(1, 10000).default(256).description('Bound on concurrent outgoing webhook requests per process.').meta({ group: 'Delivery' }),
   DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: int(1, 10000)
     .default(64)
     .description('Bound on concurrent requests to one webhook per process, so a slow receiver cannot take every slot.')
     .meta({ group: 'Delivery' }),
-  DELIVERY_BATCH_SIZE: int(1, 1000)
-    .default(100)
-    .description('Most deliveries claimed by one `FOR UPDATE SKIP LOCKED` query.')
-    .meta({ group: 'Delivery' }),
+  DELIVERY_BATCH_SIZE: int(1, 1000).default(100).description('Most deliveries claimed by one `FOR UPDATE SKIP LOCKED` query.').meta({ group: 'Delivery' }),
   DELIVERY_POLL_INTERVAL_MS: int(10, 600000)
     .default(1000)
     .description('Polling fallback when no LISTEN/NOTIFY wake-up arrives (also picks up scheduled retries).')
@@ -237,7 +233,7 @@ export const envSchema = Joi.object({
   DELIVERY_RATE_FALLBACK_PROCESSES: int(1, 1000)
     .default(1)
     .description(
-      'How many delivery processes (API replicas with workers plus `cli worker`s) share a webhook\'s rate_limit_per_second ' +
+      "How many delivery processes (API replicas with workers plus `cli worker`s) share a webhook's rate_limit_per_second " +
         'while Redis is unreachable: each then sends that webhook at most rate / this. With Redis the rate is shared exactly.',
     )
     .meta({ group: 'Delivery' }),
@@ -245,13 +241,10 @@ export const envSchema = Joi.object({
     .default(60000)
     .description('How long a claimed delivery belongs to its worker; must exceed WEBHOOK_TIMEOUT_MS. Expired leases are returned to the queue.')
     .meta({ group: 'Delivery' }),
-  DELIVERY_REAPER_INTERVAL_MS: int(100, 600000)
-    .default(5000)
-    .description('How often expired delivery leases are looked for.')
-    .meta({ group: 'Delivery' }),
+  DELIVERY_REAPER_INTERVAL_MS: int(100, 600000).default(5000).description('How often expired delivery leases are looked for.').meta({ group: 'Delivery' }),
   WORKER_METRICS_PORT: int(0, 65535)
     .default(0)
-    .description('Port of `cli worker`\'s Prometheus listener (GET /metrics on HOST); 0 turns it off. The API serves /metrics on PORT.')
+    .description("Port of `cli worker`'s Prometheus listener (GET /metrics on HOST); 0 turns it off. The API serves /metrics on PORT.")
     .meta({ group: 'Delivery' }),
   WEBHOOK_TIMEOUT_MS: int(100, 120000)
     .default(10000)
@@ -308,11 +301,11 @@ export const envSchema = Joi.object({
     .meta({ group: 'Delivery', parsedBy: parseDnsServers.name, example: '10.0.0.2,10.0.0.3:5353' }),
   DELIVERY_DNS_TIMEOUT_MS: int(50, 30000)
     .default(1000)
-    .description('How long one DNS server is given to answer a webhook hostname\'s first try; later tries wait longer (2 tries of 1000 ms end after about 3 s).')
+    .description("How long one DNS server is given to answer a webhook hostname's first try; later tries wait longer (2 tries of 1000 ms end after about 3 s).")
     .meta({ group: 'Delivery' }),
   DELIVERY_DNS_TRIES: int(1, 5)
     .default(2)
-    .description('Tries of each DNS server before a webhook hostname\'s lookup fails (the attempt then fails and is retried).')
+    .description("Tries of each DNS server before a webhook hostname's lookup fails (the attempt then fails and is retried).")
     .meta({ group: 'Delivery' }),
   DELIVERY_DNS_MAX_CONCURRENT: int(1, 4096)
     .default(128)
@@ -333,23 +326,12 @@ export const envSchema = Joi.object({
     .default(5000)
     .description('How long a failed DNS lookup (no such name, timeout, server failure) is cached before the hostname is asked again.')
     .meta({ group: 'Delivery' }),
-  ALERT_MAX_LABELS: int(1, 1000)
-    .default(64)
-    .description('Most labels (and, separately, annotations) on one alert.')
-    .meta({ group: 'Delivery' }),
-  ALERT_MAX_LABEL_VALUE_LENGTH: int(1, 65536)
-    .default(1024)
-    .description('Longest label value, in characters (keys: 128).')
-    .meta({ group: 'Delivery' }),
-  ALERT_MAX_ANNOTATION_VALUE_LENGTH: int(1, 65536)
-    .default(8192)
-    .description('Longest annotation value, in characters.')
-    .meta({ group: 'Delivery' }),
+  ALERT_MAX_LABELS: int(1, 1000).default(64).description('Most labels (and, separately, annotations) on one alert.').meta({ group: 'Delivery' }),
+  ALERT_MAX_LABEL_VALUE_LENGTH: int(1, 65536).default(1024).description('Longest label value, in characters (keys: 128).').meta({ group: 'Delivery' }),
+  ALERT_MAX_ANNOTATION_VALUE_LENGTH: int(1, 65536).default(8192).description('Longest annotation value, in characters.').meta({ group: 'Delivery' }),
   ALERTMANAGER_MAX_ALERTS: int(1, 100000)
     .default(1000)
-    .description(
-      "Most alerts in one Alertmanager payload; more answers 413. Set Alertmanager's `max_alerts` on the webhook_config to at most this.",
-    )
+    .description("Most alerts in one Alertmanager payload; more answers 413. Set Alertmanager's `max_alerts` on the webhook_config to at most this.")
     .meta({ group: 'Delivery' }),
   ALERTMANAGER_MAX_DELIVERIES: int(1, 10000000)
     .default(15000)
@@ -372,10 +354,7 @@ export const envSchema = Joi.object({
     .default(2048)
     .description('Most alert creates waiting for a group commit in one process; past it `POST /api/v1/alerts` answers 503 with Retry-After.')
     .meta({ group: 'Delivery' }),
-  IDEMPOTENCY_TTL_HOURS: int(1, 720)
-    .default(24)
-    .description('How long an `Idempotency-Key` and its stored response are kept.')
-    .meta({ group: 'Delivery' }),
+  IDEMPOTENCY_TTL_HOURS: int(1, 720).default(24).description('How long an `Idempotency-Key` and its stored response are kept.').meta({ group: 'Delivery' }),
 
   // --- retention (issue 13) ---
   DELIVERY_RETENTION_DAYS: int(1, 3650)
@@ -394,7 +373,9 @@ export const envSchema = Joi.object({
     .default(3600000)
     .custom((value: number, helpers: Joi.CustomHelpers) => (value > 0 && value < 1000 ? helpers.error('any.invalid') : value))
     .messages({ 'any.invalid': 'must be 0 (off) or at least 1000' })
-    .description('How often the retention job runs (with the delivery workers, one replica at a time); 0 turns it off (`cli prune` still works), otherwise at least `1000`.')
+    .description(
+      'How often the retention job runs (with the delivery workers, one replica at a time); 0 turns it off (`cli prune` still works), otherwise at least `1000`.',
+    )
     .meta({ group: 'Retention' }),
   RETENTION_BATCH_SIZE: int(1, 10000)
     .default(500)

@@ -21,7 +21,9 @@ export function loadEnvOrExit(target: 'api' | 'cli', real: RawEnv = process.env,
     process.exit(2);
   }
   if (dotenv.file) {
-    process.stderr.write(`signalgate ${target}: read ${dotenv.used} variable${dotenv.used === 1 ? '' : 's'} from ${dotenv.file} (the environment overrides it)\n`);
+    process.stderr.write(
+      `signalgate ${target}: read ${dotenv.used} variable${dotenv.used === 1 ? '' : 's'} from ${dotenv.file} (the environment overrides it)\n`,
+    );
   }
   // The CLI never signs tokens with a per-process key worth warning about, except `cli token` (which checks).
   const warnings = target === 'cli' ? result.warnings.filter((w) => !w.startsWith('SECRET_KEY')) : result.warnings;

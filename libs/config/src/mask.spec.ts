@@ -28,9 +28,7 @@ describe('maskUrl (CONTRACT §6)', () => {
   });
 
   it('masks passwords in query strings', () => {
-    expect(maskUrl('postgresql://db/app?user=u&password=hunter22&sslmode=require')).toBe(
-      'postgresql://db/app?user=u&password=***&sslmode=require',
-    );
+    expect(maskUrl('postgresql://db/app?user=u&password=hunter22&sslmode=require')).toBe('postgresql://db/app?user=u&password=***&sslmode=require');
     expect(maskUrl('postgresql://u@db/app?sslpassword=certpw')).toBe('postgresql://u@db/app?sslpassword=***');
   });
 
@@ -47,8 +45,7 @@ describe('maskText', () => {
   afterEach(() => clearRegisteredSecrets());
 
   it('masks several URLs inside one error message', () => {
-    const msg =
-      'could not connect to postgresql://app:pg-Secret1@db:5432/app, fallback redis://:rd-Secret2@cache:6379/0 also failed';
+    const msg = 'could not connect to postgresql://app:pg-Secret1@db:5432/app, fallback redis://:rd-Secret2@cache:6379/0 also failed';
     const out = maskText(msg);
     expect(out).toBe('could not connect to postgresql://app:***@db:5432/app, fallback redis://:***@cache:6379/0 also failed');
   });

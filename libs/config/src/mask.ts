@@ -12,8 +12,7 @@ export const MASK = '***';
 const SCHEME_RE = /[a-z][a-z0-9+.-]*:\/\//gi;
 /** Characters that end a URL inside free text. Quotes and brackets delimit URLs in JSON and log lines. */
 const URL_END_RE = /[\s'"<>`]/;
-const SECRET_QUERY_RE =
-  /([?&;](?:password|passwd|pwd|pass|sslpassword|sslkey|secret|token|access_token|auth|api[_-]?key)=)[^&;\s'"#<>`]*/gi;
+const SECRET_QUERY_RE = /([?&;](?:password|passwd|pwd|pass|sslpassword|sslkey|secret|token|access_token|auth|api[_-]?key)=)[^&;\s'"#<>`]*/gi;
 
 const knownSecrets = new Set<string>();
 /** `knownSecrets`, longest first (a secret containing another is replaced whole); rebuilt when one is registered. */

@@ -64,15 +64,11 @@ describe('validateEnv: strict mode (CONTRACT §2)', () => {
 
     it('reports every problem at once', () => {
       const errors = problemsFor({ ...mode, DATABASE_URL: 'sqlite:///x.db', READINESS_TIMEOUT_MS: '50' });
-      expect(errors.map((e) => e.split(':')[0]).sort()).toEqual(
-        ['DATABASE_URL', 'READINESS_TIMEOUT_MS', 'REDIS_URL', 'SECRET_KEY'].sort(),
-      );
+      expect(errors.map((e) => e.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'READINESS_TIMEOUT_MS', 'REDIS_URL', 'SECRET_KEY'].sort());
     });
 
     it('refuses MIGRATE_ON_BOOT=1', () => {
-      expect(problemsFor({ ...mode, ...GOOD, MIGRATE_ON_BOOT: '1' })).toEqual([
-        expect.stringMatching(/^MIGRATE_ON_BOOT: must be false in strict mode/),
-      ]);
+      expect(problemsFor({ ...mode, ...GOOD, MIGRATE_ON_BOOT: '1' })).toEqual([expect.stringMatching(/^MIGRATE_ON_BOOT: must be false in strict mode/)]);
     });
   });
 
@@ -85,9 +81,7 @@ describe('validateEnv: strict mode (CONTRACT §2)', () => {
   });
 
   it('rejects other schemes and unparseable URLs, masked', () => {
-    expect(problemsFor({ CI_STRICT: '1', ...GOOD, DATABASE_URL: 'mysql://u:p@h/db' })).toEqual([
-      'DATABASE_URL: scheme must be postgres:// or postgresql://',
-    ]);
+    expect(problemsFor({ CI_STRICT: '1', ...GOOD, DATABASE_URL: 'mysql://u:p@h/db' })).toEqual(['DATABASE_URL: scheme must be postgres:// or postgresql://']);
     expect(problemsFor({ CI_STRICT: '1', ...GOOD, REDIS_URL: 'memcached://h:1' })).toEqual(['REDIS_URL: scheme must be redis:// or rediss://']);
     const errors = problemsFor({ CI_STRICT: '1', ...GOOD, DATABASE_URL: 'postgresql://app:ab#cd@db:5432/app' });
     expect(errors).toEqual([expect.stringMatching(/^DATABASE_URL: is not a valid URL \(percent-encode/)]);

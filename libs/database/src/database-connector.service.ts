@@ -91,9 +91,7 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
             timeoutMs: this.ctx.env.MIGRATION_LOCK_TIMEOUT_MS,
             log: (m) => this.logger.log(m),
           });
-          this.logger.log(
-            applied.length ? `migrated on boot: ${applied.map((m) => m.name).join(', ')}` : 'migrations at head',
-          );
+          this.logger.log(applied.length ? `migrated on boot: ${applied.map((m) => m.name).join(', ')}` : 'migrations at head');
         }
         this.lastError = undefined;
         this.ready = true;

@@ -51,7 +51,9 @@ describe('embeddedPostgresPreflight (npm start runs it before building)', () => 
 
   it('as root with a data directory that will be moved (reachable relocation): passes, moves nothing yet', () => {
     const dataDir = join(root, 'closed', 'postgres');
-    expect(() => embeddedPostgresPreflight(dataDir, deps({ firstUnreachable: (p) => (p.startsWith(join(root, 'closed')) ? join(root, 'closed') : undefined) }))).not.toThrow();
+    expect(() =>
+      embeddedPostgresPreflight(dataDir, deps({ firstUnreachable: (p) => (p.startsWith(join(root, 'closed')) ? join(root, 'closed') : undefined) })),
+    ).not.toThrow();
     expect(existsSync(join(root, 'var-tmp'))).toBe(false);
   });
 

@@ -188,7 +188,9 @@ describe('startEmbeddedPostgres', () => {
       expect(h.dataDir.startsWith(join(root, 'var-tmp', 'signalgate-postgres-'))).toBe(true);
       expect(spawn.mock.calls[0][1]).toContain(`--pgdata=${h.dataDir}`);
       expect(existsSync(join(h.dataDir, 'PG_VERSION'))).toBe(true);
-      expect(logs).toContainEqual(`embedded PostgreSQL: the postgres user cannot reach ${dataDir}; its data lives in ${h.dataDir} instead (set EMBEDDED_PG_DIR to choose)`);
+      expect(logs).toContainEqual(
+        `embedded PostgreSQL: the postgres user cannot reach ${dataDir}; its data lives in ${h.dataDir} instead (set EMBEDDED_PG_DIR to choose)`,
+      );
       // initdb ran as that user.
       expect(spawn.mock.calls[0][2]).toMatchObject({ uid: me().uid, gid: me().gid });
     });

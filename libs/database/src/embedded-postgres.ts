@@ -83,7 +83,6 @@ export async function startEmbeddedPostgres(
       return { url: urlFor(password, running), port: running, owned: false, dataDir: dir, stop: async () => undefined };
     }
 
-
     const port = requestedPort || (await freePort());
     if (!existsSync(join(dir, 'PG_VERSION'))) {
       // Only an absent or empty directory is ours to clear again; initdb refuses any other.
@@ -159,7 +158,10 @@ export function embeddedPostgresPreflight(dataDir: string, overrides: Partial<Em
 function checkBinaries(bin: { initdb: string; postgres: string }, runAs: OsUser, deps: EmbeddedPostgresDeps): void {
   for (const program of [bin.initdb, bin.postgres]) {
     const blocked = deps.firstUnreachable(program, runAs);
-    if (blocked) throw new Error(`embedded PostgreSQL: as root it runs as the ${runAs.name} user, which cannot reach ${blocked} (on the way to its binaries): ${WHAT_TO_DO}`);
+    if (blocked)
+      throw new Error(
+        `embedded PostgreSQL: as root it runs as the ${runAs.name} user, which cannot reach ${blocked} (on the way to its binaries): ${WHAT_TO_DO}`,
+      );
   }
 }
 
@@ -224,7 +226,10 @@ function completion(child: ChildProcess, what: string, runAs: OsUser | undefined
 
 /** The last line of PostgreSQL's output that reports a problem (or the last line at all). */
 function lastProblem(output: string): string | undefined {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return [...lines].reverse().find((l) => /FATAL|ERROR|error|could not/.test(l)) ?? lines.at(-1);
 }
 

@@ -23,17 +23,14 @@ export async function withMigrationLock<T>(ds: DataSource, opts: LockOptions, wo
       const rows = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATION_LOCK_KEY])) as Array<{ locked: boolean }>;
       if (rows[0]?.locked) break;
       if (!announced) {
-        const holder = (await runner.query(
-          `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted LIMIT 1`,
-          [MIGRATION_LOCK_KEY],
-        )) as Array<{ pid: number }>;
+        const holder = (await runner.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted LIMIT 1`, [
+          MIGRATION_LOCK_KEY,
+        ])) as Array<{ pid: number }>;
         opts.log(`waiting for the migration lock (held by backend pid ${holder[0]?.pid ?? 'unknown'})`);
         announced = true;
       }
       if (Date.now() - started > opts.timeoutMs) {
-        throw new Error(
-          `timed out after ${opts.timeoutMs} ms waiting for the migration lock (pg advisory lock ${MIGRATION_LOCK_KEY}); see docs/RUNBOOK.md`,
-        );
+        throw new Error(`timed out after ${opts.timeoutMs} ms waiting for the migration lock (pg advisory lock ${MIGRATION_LOCK_KEY}); see docs/RUNBOOK.md`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }

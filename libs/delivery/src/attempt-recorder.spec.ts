@@ -34,7 +34,11 @@ function harness(complete?: (batch: AttemptOutcome[]) => Promise<Set<string>>) {
   };
   const seen: RecordedAttempt[][] = [];
   const autoDisable = { afterRecorded: jest.fn(async (a: RecordedAttempt[]) => void seen.push(a)) };
-  const recorder = new AttemptRecorder(queue as unknown as DeliveryQueue, autoDisable as unknown as WebhookAutoDisable, { record: () => undefined } as unknown as DeliveryOutcomeFeed);
+  const recorder = new AttemptRecorder(
+    queue as unknown as DeliveryQueue,
+    autoDisable as unknown as WebhookAutoDisable,
+    { record: () => undefined } as unknown as DeliveryOutcomeFeed,
+  );
   return { recorder, queue, writes, autoDisable, seen };
 }
 

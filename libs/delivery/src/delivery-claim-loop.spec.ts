@@ -120,7 +120,13 @@ describe('DeliveryClaimLoop', () => {
     await waitFor(() => h!.claims.length >= 2, { timeoutMs: 2000, intervalMs: 2, what: 'a second claim' });
     expect(h.claims.length).toBeGreaterThanOrEqual(2);
     expect(h.claims[0]).toMatchObject({ limit: 8, leaseMs: 30_000, cap: 8, busy: new Map() });
-    expect(h.claims[1]).toMatchObject({ limit: 5, busy: new Map([['a', 2], ['b', 1]]) });
+    expect(h.claims[1]).toMatchObject({
+      limit: 5,
+      busy: new Map([
+        ['a', 2],
+        ['b', 1],
+      ]),
+    });
   });
 
   it('keeps claiming after a failed claim, and stop() returns once the loops have', async () => {

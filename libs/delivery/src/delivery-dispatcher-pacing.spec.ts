@@ -47,10 +47,16 @@ function harness(decide: (webhookId: string, maxWaitMs: number) => SendRateDecis
   const recorder = { record: (o: AttemptOutcome) => recorded.push(o) } as unknown as AttemptRecorder;
   const asked: Array<{ webhookId: string; rate: number; maxWaitMs: number }> = [];
   const limiter = {
-    reserve: (webhookId: string, rate: number, maxWaitMs: number) => (asked.push({ webhookId, rate, maxWaitMs }), Promise.resolve(decide(webhookId, maxWaitMs))),
+    reserve: (webhookId: string, rate: number, maxWaitMs: number) => (
+      asked.push({ webhookId, rate, maxWaitMs }),
+      Promise.resolve(decide(webhookId, maxWaitMs))
+    ),
   } as unknown as SendRateLimiter;
   const requeued: Array<{ id: string; token: string; delayMs: number }> = [];
-  const queue = { requeue: (id: string, token: string, delayMs: number) => (requeued.push({ id, token, delayMs }), Promise.resolve(true)) } as Pick<DeliveryQueue, 'requeue'>;
+  const queue = { requeue: (id: string, token: string, delayMs: number) => (requeued.push({ id, token, delayMs }), Promise.resolve(true)) } as Pick<
+    DeliveryQueue,
+    'requeue'
+  >;
   const metrics = new DeliveryMetrics(new MetricsService());
   const dispatcher = new DeliveryDispatcher(settings, slots, recorder, metrics, limiter, queue);
   return { dispatcher, slots, sent, recorded, asked, requeued, metrics };

@@ -74,7 +74,11 @@ describe('DeliveryDispatcher', () => {
     const ts = Number(sent[0].headers['webhook-timestamp']);
     expect(sent[0].headers['webhook-signature']).toBe(signPayload('whsec_AAAAAAAA', 'd1', ts, '{"type":"webhook.test"}'));
     expect(h.recorded).toEqual([
-      { webhookId: 'w1', inFlightThen: 1, outcome: expect.objectContaining({ id: 'd1', leaseToken: 'lease-1', success: true, statusCode: 200, retryInMs: null }) },
+      {
+        webhookId: 'w1',
+        inFlightThen: 1,
+        outcome: expect.objectContaining({ id: 'd1', leaseToken: 'lease-1', success: true, statusCode: 200, retryInMs: null }),
+      },
     ]);
   });
 

@@ -26,7 +26,9 @@ async function boot(mode: DeliveryWorkerMode, raw: Record<string, string>, witho
     exports: [ConfigService, DatabaseConnector, DATABASE_CONTEXT, MetricsService, ...cache],
   })
   class FakeDatabase {}
-  const moduleRef = await Test.createTestingModule({ imports: [FakeDatabase, SignalgateRedisModule.forRoot(env), DeliveryWorkerModule.forRoot(mode)] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [FakeDatabase, SignalgateRedisModule.forRoot(env), DeliveryWorkerModule.forRoot(mode)],
+  }).compile();
   const settings = moduleRef.get<DeliveryWorkerSettings>(DELIVERY_WORKER_SETTINGS);
   return { worker: moduleRef.get(DeliveryWorker), settings };
 }

@@ -50,9 +50,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       if (!this.running) return;
       const env = this.database.env;
       this.pool.open((e) => this.errors.warn('idle delivery connection error', e));
-      this.notifier = new DeliveryNotifier(this.database.url, `${env.DB_APPLICATION_NAME}-listen`, env.DB_CONNECT_TIMEOUT_MS, () =>
-        this.slots.wake.notify(),
-      );
+      this.notifier = new DeliveryNotifier(this.database.url, `${env.DB_APPLICATION_NAME}-listen`, env.DB_CONNECT_TIMEOUT_MS, () => this.slots.wake.notify());
       this.notifier.start();
       this.claimLoop.start();
       this.reaper.start();

@@ -42,7 +42,10 @@ describe('DnsResolver with the resolv.conf search list', () => {
   });
 
   it('tries the search domains first below ndots dots and the name first from ndots dots on', async () => {
-    const both = (name: string, suffixed: string, suffixedAddress: string, asIsAddress: string) => ({ [suffixed]: { a: [v4(suffixedAddress)] }, [name]: { a: [v4(asIsAddress)] } });
+    const both = (name: string, suffixed: string, suffixedAddress: string, asIsAddress: string) => ({
+      [suffixed]: { a: [v4(suffixedAddress)] },
+      [name]: { a: [v4(asIsAddress)] },
+    });
     const zone = {
       ...both('a.b', 'a.b.corp.example', '10.0.0.1', '192.0.2.1'),
       ...both('a.b.c', 'a.b.c.corp.example', '10.0.0.2', '192.0.2.2'),
@@ -91,7 +94,10 @@ describe('DnsResolver with the resolv.conf search list', () => {
     // With no answer at all, the first transient code is the lookup's: not "no such name".
     delete (zone as Record<string, unknown>)['hook.cluster.local'];
     clock.now = 700_000;
-    await expect(resolver.resolve('hook')).rejects.toMatchObject({ code: 'ETIMEOUT', message: 'DNS lookup of hook failed (ETIMEOUT; all 4 names of the search list tried)' });
+    await expect(resolver.resolve('hook')).rejects.toMatchObject({
+      code: 'ETIMEOUT',
+      message: 'DNS lookup of hook failed (ETIMEOUT; all 4 names of the search list tried)',
+    });
   });
 
   it('shares one time budget among the candidates: a server that never answers ends the lookup, not each name', async () => {
@@ -99,7 +105,10 @@ describe('DnsResolver with the resolv.conf search list', () => {
     const { backend, resolver, asked } = setup(K8S, {}, {}, { timeoutMs: 10, tries: 1 });
     backend.hold = true;
     const started = performance.now();
-    await expect(resolver.resolve('receiver')).rejects.toMatchObject({ code: 'ETIMEOUT', message: 'DNS lookup of receiver failed (ETIMEOUT; 1 of 4 names of the search list tried)' });
+    await expect(resolver.resolve('receiver')).rejects.toMatchObject({
+      code: 'ETIMEOUT',
+      message: 'DNS lookup of receiver failed (ETIMEOUT; 1 of 4 names of the search list tried)',
+    });
     expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
     expect(performance.now() - started).toBeLessThan(3000);
     expect(asked()).toEqual(['receiver.ns.svc.cluster.local']);
@@ -158,7 +167,9 @@ function startDnsServer(zone: Record<string, string>, failing: Set<string>): Pro
     header.writeUInt16BE(0x8180 | (msg[2] & 0x01 ? 0x0100 : 0) | rcode, 2);
     header.writeUInt16BE(1, 4);
     header.writeUInt16BE(address ? 1 : 0, 6);
-    const answer = address ? Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]), Buffer.from(address.split('.').map(Number))]) : Buffer.alloc(0);
+    const answer = address
+      ? Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]), Buffer.from(address.split('.').map(Number))])
+      : Buffer.alloc(0);
     socket.send(Buffer.concat([header, question, answer]), peer.port, peer.address);
   });
   return new Promise((ok) => socket.bind(0, '127.0.0.1', () => ok({ socket, asked })));
@@ -176,7 +187,10 @@ describe('DnsResolver search list with the real c-ares', () => {
       expect(await resolver.resolve('receiver.monitoring')).toEqual([{ address: '10.0.3.7', family: 4 }]);
       expect(asked).toEqual(['receiver.monitoring.ns.svc.cluster.local', 'receiver.monitoring.svc.cluster.local']);
       // A name with no record of either type (NODATA), then NXDOMAIN for the rest: "no such name".
-      await expect(resolver.resolve('empty')).rejects.toMatchObject({ code: 'ENOTFOUND', message: 'no address for empty (ENOTFOUND; all 4 names of the search list tried)' });
+      await expect(resolver.resolve('empty')).rejects.toMatchObject({
+        code: 'ENOTFOUND',
+        message: 'no address for empty (ENOTFOUND; all 4 names of the search list tried)',
+      });
       expect(asked.slice(2)).toEqual(['empty.ns.svc.cluster.local', 'empty.svc.cluster.local', 'empty.cluster.local', 'empty']);
       resolver.close();
     } finally {

@@ -17,7 +17,9 @@ function setup(zone: FakeBackend['zone'], hostsMap: Record<string, LookupAddress
 
 describe('DnsResolver', () => {
   it('returns IPv4 then IPv6 answers, and serves them from the cache until the shortest TTL runs out', async () => {
-    const { clock, backend, resolver } = setup({ 'hooks.example.com': { a: [v4('93.184.216.34', 30), v4('93.184.216.35', 60)], aaaa: [v4('2606:2800::1', 45)] } });
+    const { clock, backend, resolver } = setup({
+      'hooks.example.com': { a: [v4('93.184.216.34', 30), v4('93.184.216.35', 60)], aaaa: [v4('2606:2800::1', 45)] },
+    });
     const expected = [
       { address: '93.184.216.34', family: 4 },
       { address: '93.184.216.35', family: 4 },
@@ -70,7 +72,15 @@ describe('DnsResolver', () => {
   });
 
   it('answers from the hosts file and literal addresses without asking DNS', async () => {
-    const { backend, resolver } = setup({}, { localhost: [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }] });
+    const { backend, resolver } = setup(
+      {},
+      {
+        localhost: [
+          { address: '127.0.0.1', family: 4 },
+          { address: '::1', family: 6 },
+        ],
+      },
+    );
     expect(await resolver.resolve('LOCALHOST')).toEqual([
       { address: '127.0.0.1', family: 4 },
       { address: '::1', family: 6 },
@@ -108,7 +118,8 @@ describe('DnsResolver', () => {
     // The queue is full: refused at once, before any waiter's 50 ms are up.
     await expect(resolver.resolve('n5.example.invalid')).rejects.toBeInstanceOf(DnsBusyError);
     expect(waitersSettled).toBe(0);
-    for (const w of await Promise.all(waiting)) expect(w).toMatchObject({ code: 'EDNSBUSY', message: expect.stringMatching(/no DNS lookup slot within 50 ms/) });
+    for (const w of await Promise.all(waiting))
+      expect(w).toMatchObject({ code: 'EDNSBUSY', message: expect.stringMatching(/no DNS lookup slot within 50 ms/) });
     expect(backend.queries).toEqual(['a n0.example.invalid', 'aaaa n0.example.invalid']);
     backend.release();
     expect(await first).toMatchObject({ code: 'ENOTFOUND' });

@@ -143,7 +143,8 @@ export class DnsResolver {
       for (const candidate of candidates) {
         tried += 1;
         const known = this.fresh(`${candidate}.`);
-        const answer = known && !known.error ? { addresses: known.addresses, keepMs: known.expiresAt - this.now() } : await Promise.race([this.ask(candidate), budget]);
+        const answer =
+          known && !known.error ? { addresses: known.addresses, keepMs: known.expiresAt - this.now() } : await Promise.race([this.ask(candidate), budget]);
         if ('code' in answer) {
           failures.push(answer.code);
           if (spent) break;
@@ -152,7 +153,10 @@ export class DnsResolver {
         // An earlier name that failed transiently may have an answer: ask again soon.
         const transient = failures.some((code) => !NOT_FOUND.has(code));
         this.remember(`${candidate}.`, { addresses: answer.addresses, expiresAt: this.now() + answer.keepMs });
-        this.remember(key, { addresses: answer.addresses, expiresAt: this.now() + (transient ? Math.min(answer.keepMs, this.settings.negativeTtlMs) : answer.keepMs) });
+        this.remember(key, {
+          addresses: answer.addresses,
+          expiresAt: this.now() + (transient ? Math.min(answer.keepMs, this.settings.negativeTtlMs) : answer.keepMs),
+        });
         return answer.addresses;
       }
     } finally {
@@ -160,7 +164,10 @@ export class DnsResolver {
     }
     const code = failures.find((c) => !NOT_FOUND.has(c)) ?? 'ENOTFOUND';
     const names = candidates.length > 1 ? `; ${tried === candidates.length ? 'all' : `${tried} of`} ${candidates.length} names of the search list tried` : '';
-    const error = new DnsLookupError(code, code === 'ENOTFOUND' ? `no address for ${asked} (ENOTFOUND${names})` : `DNS lookup of ${asked} failed (${code}${names})`);
+    const error = new DnsLookupError(
+      code,
+      code === 'ENOTFOUND' ? `no address for ${asked} (ENOTFOUND${names})` : `DNS lookup of ${asked} failed (${code}${names})`,
+    );
     this.remember(key, { addresses: [], error, expiresAt: this.now() + this.settings.negativeTtlMs });
     throw error;
   }
@@ -168,7 +175,9 @@ export class DnsResolver {
   /** One name's A and AAAA in parallel, IPv4 first. */
   private async ask(name: string): Promise<Answer> {
     const [v4, v6] = await Promise.allSettled([this.backend.resolve4(name, { ttl: true }), this.backend.resolve6(name, { ttl: true })]);
-    const records = [v4, v6].map((r, i) => (r.status === 'fulfilled' ? r.value.map((rec) => ({ address: rec.address, family: i === 0 ? 4 : 6, ttl: rec.ttl })) : []));
+    const records = [v4, v6].map((r, i) =>
+      r.status === 'fulfilled' ? r.value.map((rec) => ({ address: rec.address, family: i === 0 ? 4 : 6, ttl: rec.ttl })) : [],
+    );
     const found = [...records[0], ...records[1]];
     const failures = [v4, v6].filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => errorCode(r.reason));
     if (found.length === 0) return { code: failures.find((c) => !NOT_FOUND.has(c)) ?? 'ENOTFOUND' };

@@ -10,7 +10,15 @@ describe('HostsFile', () => {
 
   it('parses addresses, aliases and comments; IPv4 first; skips junk lines', () => {
     const hosts = parseHosts(
-      ['# comment', '::1 localhost ip6-localhost', '127.0.0.1\tlocalhost  Receiver.Local. # trailing', 'not-an-ip bogus', '10.0.0.5', '', '10.0.0.6 receiver.local'].join('\n'),
+      [
+        '# comment',
+        '::1 localhost ip6-localhost',
+        '127.0.0.1\tlocalhost  Receiver.Local. # trailing',
+        'not-an-ip bogus',
+        '10.0.0.5',
+        '',
+        '10.0.0.6 receiver.local',
+      ].join('\n'),
     );
     expect(hosts.get('localhost')).toEqual([
       { address: '127.0.0.1', family: 4 },

@@ -31,8 +31,16 @@ describe('searchCandidates', () => {
 
   it('tries the search domains first below ndots dots, the name first from ndots dots on', () => {
     expect(searchCandidates('receiver', config)).toEqual(['receiver.ns.svc.cluster.local', 'receiver.svc.cluster.local', 'receiver']);
-    expect(searchCandidates('receiver.monitoring', config)).toEqual(['receiver.monitoring.ns.svc.cluster.local', 'receiver.monitoring.svc.cluster.local', 'receiver.monitoring']);
-    expect(searchCandidates('hooks.example.com', config)).toEqual(['hooks.example.com', 'hooks.example.com.ns.svc.cluster.local', 'hooks.example.com.svc.cluster.local']);
+    expect(searchCandidates('receiver.monitoring', config)).toEqual([
+      'receiver.monitoring.ns.svc.cluster.local',
+      'receiver.monitoring.svc.cluster.local',
+      'receiver.monitoring',
+    ]);
+    expect(searchCandidates('hooks.example.com', config)).toEqual([
+      'hooks.example.com',
+      'hooks.example.com.ns.svc.cluster.local',
+      'hooks.example.com.svc.cluster.local',
+    ]);
   });
 
   it('takes a name ending with a dot as absolute', () => {

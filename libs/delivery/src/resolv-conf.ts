@@ -20,7 +20,10 @@ export function parseResolvConf(text: string): SearchConfig {
   let search: string[] = [];
   let ndots = 1;
   for (const raw of text.split('\n')) {
-    const [keyword, ...args] = raw.replace(/[#;].*$/, '').trim().split(/\s+/);
+    const [keyword, ...args] = raw
+      .replace(/[#;].*$/, '')
+      .trim()
+      .split(/\s+/);
     if (keyword === 'search' || keyword === 'domain') {
       const domains = (keyword === 'domain' ? args.slice(0, 1) : args).map((d) => d.toLowerCase().replace(/\.$/, '')).filter((d) => d !== '');
       search = [...new Set(domains)].slice(0, DNS_MAX_CANDIDATES - 1);

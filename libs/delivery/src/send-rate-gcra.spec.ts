@@ -48,7 +48,7 @@ describe('send-rate GCRA', () => {
   it.each([1, 3, 5, 7, 100, 10_000])('never puts more than %i slots in one calendar second, whatever the request times', (rate) => {
     // Random request times: bursts, gaps and times right at second boundaries.
     let seed = rate;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const requests: number[] = [];
     let t = 7e12 - 3;
     for (let i = 0; i < 20_000; i += 1) {
@@ -73,7 +73,12 @@ describe('send-rate GCRA', () => {
   it('the fallback share: two limiters at rate / 2 each stay within the rate together', () => {
     const requests = Array.from({ length: 5000 }, (_, i) => 3e12 + i * 1000);
     const a = admit(requests, 6, 1_000_000, 2);
-    const b = admit(requests.map((r) => r + 123_457), 6, 1_000_000, 2);
+    const b = admit(
+      requests.map((r) => r + 123_457),
+      6,
+      1_000_000,
+      2,
+    );
     expect(maxPerCalendarSecond(a)).toBe(3);
     expect(maxPerCalendarSecond([...a, ...b])).toBeLessThanOrEqual(6);
   });

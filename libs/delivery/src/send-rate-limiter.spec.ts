@@ -31,9 +31,7 @@ describe('SendRateLimiter', () => {
 
   it('falls back to rate / DELIVERY_RATE_FALLBACK_PROCESSES per process when Redis fails, and returns (breaker: libs/redis)', async () => {
     let mode: 'down' | 'up' = 'down';
-    const redis = fakeRedis(() =>
-      mode === 'down' ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve([1, 1, 0]),
-    );
+    const redis = fakeRedis(() => (mode === 'down' ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve([1, 1, 0])));
     const limiter = new SendRateLimiter(settings, redis as unknown as Redis);
     const t0 = Date.now();
     // Rate 5 shared by 2 processes: this one gets a slot every 400 ms; with a 1 s wait it holds 3 (0, 0.4, 0.8 s).

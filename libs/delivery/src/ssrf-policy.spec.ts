@@ -5,10 +5,28 @@ import { SsrfPolicy } from './ssrf-policy';
 describe('SsrfPolicy', () => {
   const strict = new SsrfPolicy(true, []);
   it.each([
-    '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
-    '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:8.8.8.8', '::',
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fd00::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '::ffff:8.8.8.8',
+    '::',
     // IPv4-compatible (::/96), as typed and as WHATWG URL normalizes it; NAT64, 6to4 and Teredo embed v4 too
-    '::127.0.0.1', '::7f00:1', '[::7f00:1]', '::a00:1', '::808:808', '64:ff9b::7f00:1', '2002:7f00:1::', '2001::1',
+    '::127.0.0.1',
+    '::7f00:1',
+    '[::7f00:1]',
+    '::a00:1',
+    '::808:808',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::',
+    '2001::1',
   ])('refuses %s in strict mode', (ip) => expect(strict.allows(ip)).toBe(false));
 
   it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111'])('allows public %s', (ip) => expect(strict.allows(ip)).toBe(true));

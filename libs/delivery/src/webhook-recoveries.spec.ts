@@ -28,11 +28,20 @@ describe('WebhookRecoveries.start', () => {
     const { recoveries, calls } = stub([{ active: true, created: true, ...ROW }]);
     await expect(recoveries.start('w1', since, undefined)).resolves.toEqual({
       outcome: 'created',
-      recovery: { ...ROW, since: '2026-12-01T09:00:00.000Z', until: '2026-12-01T10:00:00.000Z', created_at: '2026-12-01T11:00:00.000Z', updated_at: '2026-12-01T11:00:00.000Z' },
+      recovery: {
+        ...ROW,
+        since: '2026-12-01T09:00:00.000Z',
+        until: '2026-12-01T10:00:00.000Z',
+        created_at: '2026-12-01T11:00:00.000Z',
+        updated_at: '2026-12-01T11:00:00.000Z',
+      },
     });
     expect(calls[0]).toEqual(['w1', '2026-12-01T09:00:00.000Z', 'infinity']);
     const again = stub([{ active: true, created: false, ...ROW, status: 'running', requeued: '500' }]);
-    await expect(again.recoveries.start('w1', since, new Date('2026-12-01T10:00:00Z'))).resolves.toMatchObject({ outcome: 'existing', recovery: { status: 'running', requeued: 500 } });
+    await expect(again.recoveries.start('w1', since, new Date('2026-12-01T10:00:00Z'))).resolves.toMatchObject({
+      outcome: 'existing',
+      recovery: { status: 'running', requeued: 500 },
+    });
     expect(again.calls[0]).toEqual(['w1', '2026-12-01T09:00:00.000Z', '2026-12-01T10:00:00.000Z']);
   });
 

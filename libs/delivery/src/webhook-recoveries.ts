@@ -17,9 +17,7 @@ export interface RecoveryView {
   completed_at: string | null;
 }
 
-export type StartRecoveryResult =
-  | { outcome: 'created' | 'existing'; recovery: RecoveryView }
-  | { outcome: 'webhook_not_found' | 'webhook_disabled' };
+export type StartRecoveryResult = { outcome: 'created' | 'existing'; recovery: RecoveryView } | { outcome: 'webhook_not_found' | 'webhook_disabled' };
 
 /** Per-field problems with a requested window, or none. `until` undefined means "until now". */
 export function recoveryWindowProblems(since: Date, until: Date | undefined, now: Date): Record<string, string> {

@@ -18,7 +18,13 @@ function fakeDb(state: { generation: number; webhooks: Array<{ id: string; match
 
 describe('WebhookRouting', () => {
   it('loads the table once, matches alerts with it, and keeps it while fresh', async () => {
-    const state = { generation: 3, webhooks: [{ id: 'w-db', matchers: ['team="db"'] }, { id: 'w-crit', matchers: ['severity="critical"'] }] };
+    const state = {
+      generation: 3,
+      webhooks: [
+        { id: 'w-db', matchers: ['team="db"'] },
+        { id: 'w-crit', matchers: ['severity="critical"'] },
+      ],
+    };
     const db = fakeDb(state);
     const routing = new WebhookRouting(db.dataSource);
     const seen: string[][] = [];
@@ -28,7 +34,11 @@ describe('WebhookRouting', () => {
         return { fresh: true, value: t.generation };
       });
     }
-    expect(seen).toEqual([['w-db', 'w-crit'], ['w-db', 'w-crit'], ['w-db', 'w-crit']]);
+    expect(seen).toEqual([
+      ['w-db', 'w-crit'],
+      ['w-db', 'w-crit'],
+      ['w-db', 'w-crit'],
+    ]);
     expect(db.loads()).toBe(1);
   });
 
@@ -81,7 +91,11 @@ describe('RoutingTable index', () => {
   it('finds exactly the webhooks a scan of every webhook finds (property)', () => {
     const NAMES = ['team', 'env', 'severity', 'source'];
     const VALUES = ['', 'a', 'b', 'info'];
-    const matcher = fc.record({ name: fc.constantFrom(...NAMES), type: fc.constantFrom<Matcher['type']>('=', '!=', '=~', '!~'), value: fc.constantFrom(...VALUES, 'a|b', '.*') });
+    const matcher = fc.record({
+      name: fc.constantFrom(...NAMES),
+      type: fc.constantFrom<Matcher['type']>('=', '!=', '=~', '!~'),
+      value: fc.constantFrom(...VALUES, 'a|b', '.*'),
+    });
     const webhooks = fc.array(fc.array(matcher, { minLength: 1, maxLength: 3 }), { maxLength: 12 });
     const alert = fc.record({
       labels: fc.dictionary(fc.constantFrom(...NAMES), fc.constantFrom(...VALUES)),
@@ -90,7 +104,10 @@ describe('RoutingTable index', () => {
     });
     fc.assert(
       fc.property(webhooks, alert, (ms, a) => {
-        const table = new RoutingTable('1', ms.map((matchers, i) => ({ id: `w${i}`, matchers })));
+        const table = new RoutingTable(
+          '1',
+          ms.map((matchers, i) => ({ id: `w${i}`, matchers })),
+        );
         const scan = ms.flatMap((matchers, i) => (compileMatchers(matchers)(routingLabels(a)) ? [`w${i}`] : []));
         expect(table.matched(a).sort()).toEqual(scan.sort());
       }),

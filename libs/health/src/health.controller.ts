@@ -22,7 +22,10 @@ export class HealthController {
   }
 
   @Get(['ready', 'health/ready'])
-  @ApiOkResponse({ description: 'Ready: database, Redis and migrations OK (standardized body, CONTRACT §3)', schema: { type: 'object', additionalProperties: true } })
+  @ApiOkResponse({
+    description: 'Ready: database, Redis and migrations OK (standardized body, CONTRACT §3)',
+    schema: { type: 'object', additionalProperties: true },
+  })
   @ApiServiceUnavailableResponse({ description: 'Not ready (same body, status fail)', schema: { type: 'object', additionalProperties: true } })
   @Header('Cache-Control', 'no-store')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {

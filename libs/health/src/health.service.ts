@@ -1,13 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import {
-  DiskHealthIndicator,
-  HealthCheckService,
-  HealthIndicatorService,
-  MemoryHealthIndicator,
-  type HealthCheckResult,
-} from '@nestjs/terminus';
+import { DiskHealthIndicator, HealthCheckService, HealthIndicatorService, MemoryHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { Env } from '@app/config';
 import { DeadlineExceededError, withDeadline } from '@app/redis';
 import { readBuildInfo, type BuildInfo } from './build-info';
@@ -203,8 +197,12 @@ export class HealthService {
     try {
       result = await this.health.check([
         () =>
-          withDeadline(this.disk.checkStorage('disk', { path: this.diskPath, thresholdPercent: this.diskThreshold }), this.readiness.deadlineMs, 'disk check').catch(
-            (e: unknown) => this.indicators.check('disk').down({ error: e instanceof DeadlineExceededError ? e.reason : e instanceof Error ? e.message : String(e) }),
+          withDeadline(
+            this.disk.checkStorage('disk', { path: this.diskPath, thresholdPercent: this.diskThreshold }),
+            this.readiness.deadlineMs,
+            'disk check',
+          ).catch((e: unknown) =>
+            this.indicators.check('disk').down({ error: e instanceof DeadlineExceededError ? e.reason : e instanceof Error ? e.message : String(e) }),
           ),
         () => this.memory.checkHeap('memory', this.heapLimitBytes),
       ]);

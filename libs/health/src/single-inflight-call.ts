@@ -2,9 +2,7 @@ import { maskText } from '@app/config';
 import { DeadlineExceededError, withDeadline } from '@app/redis';
 
 /** What one bounded call to a dependency came to. `latencyMs` is measured from the caller's start. */
-export type BoundedOutcome<T> =
-  | { ok: true; value: T; latencyMs: number }
-  | { ok: false; error: string; timedOut: boolean; latencyMs: number };
+export type BoundedOutcome<T> = { ok: true; value: T; latencyMs: number } | { ok: false; error: string; timedOut: boolean; latencyMs: number };
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 

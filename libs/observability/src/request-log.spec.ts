@@ -78,7 +78,13 @@ describe('request log allow-lists', () => {
       remotePort: 5000,
     } as Parameters<typeof serializeRequest>[0]);
     expect(out).toEqual({
-      id: 'r1', method: 'GET', url: '/api/v1/alerts?jwt=***', params: { id: '1' }, headers: { accept: '*/*' }, remoteAddress: '127.0.0.1', remotePort: 5000,
+      id: 'r1',
+      method: 'GET',
+      url: '/api/v1/alerts?jwt=***',
+      params: { id: '1' },
+      headers: { accept: '*/*' },
+      remoteAddress: '127.0.0.1',
+      remotePort: 5000,
     });
     expect(JSON.stringify(out)).not.toContain(SECRET);
   });

@@ -8,12 +8,27 @@ import { MASK, maskUrl } from '@app/config';
 
 /** Query parameters whose values are logged: the list/filter parameters of the API, none of them a credential. */
 export const LOGGED_QUERY_KEYS: ReadonlySet<string> = new Set([
-  'limit', 'cursor', 'status', 'severity', 'since', 'acknowledged', 'webhook_id', 'alert_id', 'event_type',
+  'limit',
+  'cursor',
+  'status',
+  'severity',
+  'since',
+  'acknowledged',
+  'webhook_id',
+  'alert_id',
+  'event_type',
 ]);
 
 /** Request headers that are logged; any other header (Proxy-Authorization, X-Auth-Token, Cookie...) is left out. */
 export const LOGGED_HEADERS: readonly string[] = [
-  'host', 'user-agent', 'accept', 'content-type', 'content-length', 'x-request-id', 'x-forwarded-for', 'x-forwarded-proto',
+  'host',
+  'user-agent',
+  'accept',
+  'content-type',
+  'content-length',
+  'x-request-id',
+  'x-forwarded-for',
+  'x-forwarded-proto',
 ];
 
 /** Long enough for any sane value of a logged key or header; a hostile one cannot bloat the line. */

@@ -24,18 +24,23 @@ describe('canonicalRequestPath', () => {
   it('is what decoding the path gives, for any escaping of an unreserved path (and is idempotent)', () => {
     const segment = fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/);
     fc.assert(
-      fc.property(fc.array(segment, { minLength: 1, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }), fc.boolean(), (segments, mask, lower) => {
-        const plain = `/${segments.join('/')}`;
-        let i = 0;
-        const encoded = [...plain]
-          .map((c) => {
-            const hex = c.charCodeAt(0).toString(16).padStart(2, '0');
-            return c !== '/' && mask[i++ % mask.length] ? `%${lower ? hex : hex.toUpperCase()}` : c;
-          })
-          .join('');
-        expect(canonicalRequestPath(encoded)).toBe(plain);
-        expect(canonicalRequestPath(canonicalRequestPath(encoded))).toBe(plain);
-      }),
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }),
+        fc.boolean(),
+        (segments, mask, lower) => {
+          const plain = `/${segments.join('/')}`;
+          let i = 0;
+          const encoded = [...plain]
+            .map((c) => {
+              const hex = c.charCodeAt(0).toString(16).padStart(2, '0');
+              return c !== '/' && mask[i++ % mask.length] ? `%${lower ? hex : hex.toUpperCase()}` : c;
+            })
+            .join('');
+          expect(canonicalRequestPath(encoded)).toBe(plain);
+          expect(canonicalRequestPath(canonicalRequestPath(encoded))).toBe(plain);
+        },
+      ),
     );
   });
 });

@@ -25,7 +25,12 @@ describe('RedisBreaker', () => {
   it('sends calls to Redis while it answers', async () => {
     const c = client();
     const breaker = new RedisBreaker(c, options);
-    await expect(breaker.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('redis');
+    await expect(
+      breaker.run(
+        () => Promise.resolve('redis'),
+        () => 'memory',
+      ),
+    ).resolves.toBe('redis');
     expect(breaker.state).toBe('up');
     expect(breaker.degraded).toBe(false);
     expect(spies.warn).not.toHaveBeenCalled();
@@ -56,7 +61,12 @@ describe('RedisBreaker', () => {
     expect(spies.warn).toHaveBeenCalledTimes(1);
 
     t += REDIS_BREAKER_COOL_DOWN_MS;
-    await expect(breaker.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('redis');
+    await expect(
+      breaker.run(
+        () => Promise.resolve('redis'),
+        () => 'memory',
+      ),
+    ).resolves.toBe('redis');
     expect(breaker.state).toBe('up');
     expect(spies.log.mock.calls.map((x) => String(x[0]))).toEqual(['Redis answers again: shared again']);
   });
@@ -65,7 +75,12 @@ describe('RedisBreaker', () => {
     jest.mocked(Date.now).mockRestore();
     const breaker = new RedisBreaker(client(), options);
     const started = performance.now();
-    await expect(breaker.run(() => new Promise<string>(() => undefined), () => 'memory')).resolves.toBe('memory');
+    await expect(
+      breaker.run(
+        () => new Promise<string>(() => undefined),
+        () => 'memory',
+      ),
+    ).resolves.toBe('memory');
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(breaker.degraded).toBe(true);
     expect(String(spies.warn.mock.calls[0][0])).toMatch(/test call timed out after 30 ms/);
@@ -86,7 +101,12 @@ describe('RedisBreaker', () => {
 
   it('without a client: always the fallback, state absent, said once at construction', async () => {
     const breaker = new RedisBreaker<{ status: string }>(null, options);
-    await expect(breaker.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('memory');
+    await expect(
+      breaker.run(
+        () => Promise.resolve('redis'),
+        () => 'memory',
+      ),
+    ).resolves.toBe('memory');
     expect(breaker.state).toBe('absent');
     expect(breaker.degraded).toBe(false);
     expect(spies.log.mock.calls.map((x) => String(x[0]))).toEqual(['in memory: REDIS_URL is not set']);

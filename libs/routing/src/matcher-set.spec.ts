@@ -58,10 +58,7 @@ describe('property: Signalgate vs a reference evaluator', () => {
   const NAMES = ['team', 'env', 'severity', 'source', 'x'];
   const CHARS = ['a', 'b', 'c', '-', '.', '\n', 'é'];
   const value = fc.array(fc.constantFrom(...CHARS), { maxLength: 4 }).map((cs) => cs.join(''));
-  const atom = fc.oneof(
-    fc.constantFrom('a', 'b', 'c', '-', 'é', '.', '[ab]', '[^a]', '\\.', '[a-c]'),
-    fc.constantFrom('(a|b)', '(ab|c)', '(?:b)', ''),
-  );
+  const atom = fc.oneof(fc.constantFrom('a', 'b', 'c', '-', 'é', '.', '[ab]', '[^a]', '\\.', '[a-c]'), fc.constantFrom('(a|b)', '(ab|c)', '(?:b)', ''));
   const piece = fc.tuple(atom, fc.constantFrom('', '', '*', '+', '?', '{1,2}')).map(([a, q]) => (a === '' ? '' : a + q));
   const regex = fc
     .tuple(fc.array(piece, { maxLength: 4 }), fc.array(piece, { maxLength: 3 }), fc.boolean())

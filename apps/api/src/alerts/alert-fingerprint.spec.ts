@@ -25,9 +25,14 @@ describe('deriveFingerprint', () => {
   it('is the reference computation for any labels (unicode, surrogates, "=", newlines, numeric-looking keys)', () => {
     const text = fc.string({ unit: 'binary', maxLength: 12 });
     fc.assert(
-      fc.property(fc.dictionary(fc.oneof(text, fc.constantFrom('0', '10', '2', 'a=b', 'x\ny', '\ud800')), text, { maxKeys: 8 }), text, fc.option(text), (labels, title, source) => {
-        expect(deriveFingerprint({ labels, title, source })).toBe(referenceFingerprint({ labels, title, source }));
-      }),
+      fc.property(
+        fc.dictionary(fc.oneof(text, fc.constantFrom('0', '10', '2', 'a=b', 'x\ny', '\ud800')), text, { maxKeys: 8 }),
+        text,
+        fc.option(text),
+        (labels, title, source) => {
+          expect(deriveFingerprint({ labels, title, source })).toBe(referenceFingerprint({ labels, title, source }));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -31,7 +31,13 @@ function harness(options: { down?: boolean } = {}) {
     return items.map(({ alert, count }) => {
       const before = firing.get(alert.fingerprint);
       firing.set(alert.fingerprint, (before ?? 0) + count);
-      const row = { id: `id-${alert.fingerprint}`, fingerprint: alert.fingerprint, title: alert.title, occurrences: (before ?? 0) + count, acknowledgedAt: null };
+      const row = {
+        id: `id-${alert.fingerprint}`,
+        fingerprint: alert.fingerprint,
+        title: alert.title,
+        occurrences: (before ?? 0) + count,
+        acknowledgedAt: null,
+      };
       return { alert: row as unknown as AlertEntity, inserted: before === undefined };
     });
   });

@@ -37,7 +37,11 @@ describe('mapAlertmanagerPayload', () => {
 
   it('falls back for the title (alertname, then a default, at most 500 characters) and the description', () => {
     const [byName, byDefault, long] = mapAlertmanagerPayload({
-      alerts: [alert({ labels: { alertname: 'Disk' } }), alert({ labels: { x: '1' } }), alert({ labels: { x: '2' }, annotations: { summary: 's'.repeat(600) } })],
+      alerts: [
+        alert({ labels: { alertname: 'Disk' } }),
+        alert({ labels: { x: '1' } }),
+        alert({ labels: { x: '2' }, annotations: { summary: 's'.repeat(600) } }),
+      ],
     });
     expect(byName).toMatchObject({ alert: { title: 'Disk', description: null, annotations: {}, severity: 'warning' } });
     expect(byDefault).toMatchObject({ alert: { title: 'Alertmanager alert' } });
@@ -77,12 +81,20 @@ describe('planAlertmanagerRounds', () => {
   it('puts distinct fingerprints in one round', () => {
     const rounds = planAlertmanagerRounds([firing('a', 'A'), resolved('b'), firing('c', 'C')]);
     expect(rounds).toHaveLength(1);
-    expect(rounds[0].firing.map((f) => [f.alert.fingerprint, f.count])).toEqual([['a', 1], ['c', 1]]);
+    expect(rounds[0].firing.map((f) => [f.alert.fingerprint, f.count])).toEqual([
+      ['a', 1],
+      ['c', 1],
+    ]);
     expect(rounds[0].resolved).toEqual([{ fingerprint: 'b', endsAt: null, count: 1, labels: {} }]);
   });
 
   it('collapses repeated firing entries: the last content wins, the first start stays, the count adds up', () => {
-    const rounds = planAlertmanagerRounds([firing('a', 'first', '2026-11-21T22:00:00.000Z'), firing('b', 'B'), firing('a', 'second', null), firing('a', 'third', '2026-11-21T23:00:00.000Z')]);
+    const rounds = planAlertmanagerRounds([
+      firing('a', 'first', '2026-11-21T22:00:00.000Z'),
+      firing('b', 'B'),
+      firing('a', 'second', null),
+      firing('a', 'third', '2026-11-21T23:00:00.000Z'),
+    ]);
     expect(rounds).toHaveLength(1);
     expect(rounds[0].firing).toEqual([
       { alert: { ...(firing('a', 'third') as { alert: object }).alert, startsAt: '2026-11-21T22:00:00.000Z' }, count: 3 },
@@ -109,7 +121,9 @@ describe('planAlertmanagerRounds', () => {
   it('gives the same rows and counts as applying the changes one by one', () => {
     type Row = { title: string; occurrences: number; startsAt: string | null; resolvedAt?: string | null };
     const change = fc.oneof(
-      fc.record({ fp: fc.constantFrom('a', 'b', 'c'), title: fc.string({ maxLength: 3 }), at: fc.option(fc.constantFrom('t1', 't2')) }).map(({ fp, title, at }) => firing(fp, title, at)),
+      fc
+        .record({ fp: fc.constantFrom('a', 'b', 'c'), title: fc.string({ maxLength: 3 }), at: fc.option(fc.constantFrom('t1', 't2')) })
+        .map(({ fp, title, at }) => firing(fp, title, at)),
       fc.record({ fp: fc.constantFrom('a', 'b', 'c'), at: fc.option(fc.constantFrom('e1', 'e2')) }).map(({ fp, at }) => resolved(fp, at)),
     );
     fc.assert(
@@ -146,7 +160,9 @@ describe('planAlertmanagerRounds', () => {
         }
         const batched = start();
         for (const round of planAlertmanagerRounds(changes)) {
-          expect(new Set([...round.firing.map((f) => f.alert.fingerprint), ...round.resolved.map((r) => r.fingerprint)]).size).toBe(round.firing.length + round.resolved.length);
+          expect(new Set([...round.firing.map((f) => f.alert.fingerprint), ...round.resolved.map((r) => r.fingerprint)]).size).toBe(
+            round.firing.length + round.resolved.length,
+          );
           for (const f of round.firing) upsert(batched, f.alert.fingerprint, f.alert.title, f.alert.startsAt, f.count);
           for (const r of round.resolved) resolve(batched, r.fingerprint, r.endsAt, r.count);
         }
@@ -167,7 +183,17 @@ describe('fanOutEvents', () => {
   const resolved = (fingerprint: string): AlertmanagerChange => ({ status: 'resolved', fingerprint, endsAt: null, labels: { team: fingerprint } });
 
   it('leaves round 1 to the database and knows every later event: a create after a resolve, a resolve of the run before', () => {
-    const events = fanOutEvents(planAlertmanagerRounds([firing('a', 'high'), resolved('b'), resolved('a'), firing('b', 'info'), firing('a', 'critical'), firing('a', 'info'), resolved('b')]));
+    const events = fanOutEvents(
+      planAlertmanagerRounds([
+        firing('a', 'high'),
+        resolved('b'),
+        resolved('a'),
+        firing('b', 'info'),
+        firing('a', 'critical'),
+        firing('a', 'info'),
+        resolved('b'),
+      ]),
+    );
     expect(events.map(({ alert: _alert, ...e }) => e)).toEqual([
       { fingerprint: 'a', event: 'alert.created', severity: 'high', first: true },
       { fingerprint: 'b', event: 'alert.resolved', severity: null, first: true },

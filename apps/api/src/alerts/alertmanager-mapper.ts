@@ -5,8 +5,7 @@ import type { AlertmanagerPayloadDto } from './dto/alertmanager-payload.dto';
 
 /** One alert of an Alertmanager payload, as a change to apply: fire (create or refresh) or resolve. */
 export type AlertmanagerChange =
-  | { status: 'firing'; alert: AlertInput }
-  | { status: 'resolved'; fingerprint: string; endsAt: string | null; labels: Record<string, string> };
+  { status: 'firing'; alert: AlertInput } | { status: 'resolved'; fingerprint: string; endsAt: string | null; labels: Record<string, string> };
 
 const MAX_TITLE_LENGTH = 500;
 

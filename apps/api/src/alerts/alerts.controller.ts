@@ -43,7 +43,10 @@ export class AlertsController {
   @IntakeRateLimit()
   @UseInterceptors(AlertmanagerBoundInterceptor)
   @ApiOkResponse({ description: 'What the payload did', type: AlertmanagerResultDto })
-  @ApiPayloadTooLargeResponse({ description: 'More alerts than ALERTMANAGER_MAX_ALERTS, more deliveries than ALERTMANAGER_MAX_DELIVERIES, or an alert changing status more than 10 times', type: ApiErrorDto })
+  @ApiPayloadTooLargeResponse({
+    description: 'More alerts than ALERTMANAGER_MAX_ALERTS, more deliveries than ALERTMANAGER_MAX_DELIVERIES, or an alert changing status more than 10 times',
+    type: ApiErrorDto,
+  })
   ingestAlertmanager(@Body() payload: AlertmanagerPayloadDto) {
     return this.alerts.ingestAlertmanager(payload);
   }

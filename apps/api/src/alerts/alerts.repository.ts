@@ -3,7 +3,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager, IsNull, type QueryRunner, type Repository, type UpdateQueryBuilder } from 'typeorm';
 import { preparedRows, queryRows } from '@app/database';
-import { DeliveryOutbox, type EventType, NOTIFY_SQL, matchedWebhooksSql, ROUTING_FRESH_SQL, SEVERITIES, subscribedWebhooksSql, TIME_ORDERED_UUID_SQL } from '@app/delivery';
+import {
+  DeliveryOutbox,
+  type EventType,
+  NOTIFY_SQL,
+  matchedWebhooksSql,
+  ROUTING_FRESH_SQL,
+  SEVERITIES,
+  subscribedWebhooksSql,
+  TIME_ORDERED_UUID_SQL,
+} from '@app/delivery';
 import { ensureDatabaseReady } from '../common/database-ready';
 import { type KeysetPage, keysetPage } from '../common/keyset-page';
 import { AlertEntity } from './alert.entity';
@@ -83,7 +92,13 @@ export class AlertsRepository {
       .map((c) => `CASE WHEN a.inserted THEN NULL ELSE a.${c} END AS ${c}`)
       .join(', ');
     // Every item comes back (inserted or updated) unless the statement found the routing table stale and wrote nothing.
-    const { rows, candidates } = await this.upsert(items, options, tx, `SELECT a.fingerprint, a.inserted, ${this.updatedRowColumns}, (SELECT count(*) FROM n) AS notified FROM a`, (r) => r.length > 0);
+    const { rows, candidates } = await this.upsert(
+      items,
+      options,
+      tx,
+      `SELECT a.fingerprint, a.inserted, ${this.updatedRowColumns}, (SELECT count(*) FROM n) AS notified FROM a`,
+      (r) => r.length > 0,
+    );
     const byFingerprint = new Map((rows as Array<Record<string, unknown> & { inserted: boolean }>).map((row) => [row.fingerprint as string, row]));
     return candidates.map((candidate) => {
       const row = byFingerprint.get(candidate.fingerprint);
@@ -153,19 +168,20 @@ export class AlertsRepository {
       : '';
     // The batch goes as one JSON parameter: one native JSON.stringify, where eleven array parameters cost the
     // driver's per-element escaping in JS (bench/intake). The event payloads are built from it in SQL.
-    const batch = (routes: (c: AlertEntity) => string[]) => candidates.map((c) => ({
-      id: c.id,
-      fingerprint: c.fingerprint,
-      title: c.title,
-      severity: c.severity,
-      source: c.source,
-      description: c.description,
-      labels: c.labels,
-      annotations: c.annotations,
-      occurrences: c.occurrences,
-      starts_at: c.startsAt.toISOString(),
-      routes: routes(c),
-    }));
+    const batch = (routes: (c: AlertEntity) => string[]) =>
+      candidates.map((c) => ({
+        id: c.id,
+        fingerprint: c.fingerprint,
+        title: c.title,
+        severity: c.severity,
+        source: c.source,
+        description: c.description,
+        labels: c.labels,
+        annotations: c.annotations,
+        occurrences: c.occurrences,
+        starts_at: c.startsAt.toISOString(),
+        routes: routes(c),
+      }));
     const payload = alertCreatedPayloadSql('t', '$2::text', options.announceFirstOccurrence ? '1' : 't.occurrences');
     // Raw SQL: dedup, insert, fan-out and notify for the whole batch in one statement — one round trip whatever its size
     // (bench/delivery). Rows go in fingerprint order so concurrent batches lock conflicting rows in the same order.
@@ -252,7 +268,9 @@ export class AlertsRepository {
   /** The first acknowledgement wins and fans out `alert.acknowledged`; a repeat changes nothing. Null: no such alert. */
   async acknowledge(id: string, by: string, note: string | null): Promise<AlertTransition | null> {
     return this.transition(id, 'alert.acknowledged', (qb) =>
-      qb.set({ acknowledgedAt: () => 'now()', acknowledgedBy: by, acknowledgementNote: note, updatedAt: () => 'now()' }).where({ id, acknowledgedAt: IsNull() }),
+      qb
+        .set({ acknowledgedAt: () => 'now()', acknowledgedBy: by, acknowledgementNote: note, updatedAt: () => 'now()' })
+        .where({ id, acknowledgedAt: IsNull() }),
     );
   }
 
@@ -283,7 +301,11 @@ export class AlertsRepository {
     return resolved;
   }
 
-  private async transition(id: string, event: EventType, change: (qb: UpdateQueryBuilder<AlertEntity>) => UpdateQueryBuilder<AlertEntity>): Promise<AlertTransition | null> {
+  private async transition(
+    id: string,
+    event: EventType,
+    change: (qb: UpdateQueryBuilder<AlertEntity>) => UpdateQueryBuilder<AlertEntity>,
+  ): Promise<AlertTransition | null> {
     return this.transaction(async (tx) => {
       const [updated] = await this.update(tx, change);
       if (!updated) {

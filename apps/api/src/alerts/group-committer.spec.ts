@@ -111,7 +111,10 @@ describe('GroupCommitter', () => {
       await Promise.resolve();
       await jest.runAllTimersAsync();
       [3, 4, 5].forEach((i) => void committer.submit(i));
-      expect(batches).toEqual([[1, 2], [3, 4, 5]]);
+      expect(batches).toEqual([
+        [1, 2],
+        [3, 4, 5],
+      ]);
     } finally {
       jest.useRealTimers();
     }

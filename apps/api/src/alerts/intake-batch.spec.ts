@@ -13,9 +13,24 @@ function input(fingerprint: string, title: string): AlertInput {
 function view(fingerprint: string, row: { id: string; title: string; occurrences: number }): AlertView {
   const t = '2026-12-01T00:00:00.000Z' as unknown as Date;
   return {
-    id: row.id, fingerprint, title: row.title, severity: 'warning', status: 'firing', source: null, description: null, labels: {}, annotations: {},
-    occurrences: row.occurrences, starts_at: t, resolved_at: null, acknowledged_at: null, acknowledged_by: null, acknowledgement_note: null,
-    created_at: t, updated_at: t, acknowledged: false,
+    id: row.id,
+    fingerprint,
+    title: row.title,
+    severity: 'warning',
+    status: 'firing',
+    source: null,
+    description: null,
+    labels: {},
+    annotations: {},
+    occurrences: row.occurrences,
+    starts_at: t,
+    resolved_at: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    acknowledgement_note: null,
+    created_at: t,
+    updated_at: t,
+    acknowledged: false,
   };
 }
 

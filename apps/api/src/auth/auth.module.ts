@@ -9,7 +9,11 @@ import { BearerAuthGuard } from './bearer-auth.guard';
 @Module({
   providers: [
     BearerAuthGuard,
-    { provide: TokenVerifier, inject: [ConfigService], useFactory: (config: ConfigService<Env, true>) => new TokenVerifier(config.get('SECRET_KEY', { infer: true })) },
+    {
+      provide: TokenVerifier,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) => new TokenVerifier(config.get('SECRET_KEY', { infer: true })),
+    },
   ],
   exports: [BearerAuthGuard, TokenVerifier],
 })

@@ -1,5 +1,13 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiServiceUnavailableResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiExtension,
+  ApiForbiddenResponse,
+  ApiServiceUnavailableResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { BearerAuthGuard } from './bearer-auth.guard';
 import type { Scope } from '@app/auth';
 import { ApiErrorDto } from '../common/api-error.dto';
@@ -25,5 +33,9 @@ export const RequireScope = (scope: Scope) =>
       type: ApiErrorDto,
       headers: { ...RATE_LIMIT_HEADERS, 'Retry-After': { description: 'Seconds until the window ends', schema: { type: 'integer' } } },
     }),
-    ApiServiceUnavailableResponse({ description: 'A dependency (PostgreSQL) is unavailable', type: ApiErrorDto, headers: { 'Retry-After': { schema: { type: 'integer' } } } }),
+    ApiServiceUnavailableResponse({
+      description: 'A dependency (PostgreSQL) is unavailable',
+      type: ApiErrorDto,
+      headers: { 'Retry-After': { schema: { type: 'integer' } } },
+    }),
   );

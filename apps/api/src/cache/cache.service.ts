@@ -27,7 +27,15 @@ export class CacheService {
       cache_misses: c.loads,
       current_size_bytes: this.cache.l1Bytes,
       enabled: s.enabled,
-      l1: { status: s.enabled ? 'available' : 'disabled', hits: c.l1Hits, misses: c.l1Misses, entries: this.cache.l1Items, max_entries: s.l1MaxItems, ttl_ms: s.l1TtlMs, size_bytes: this.cache.l1Bytes },
+      l1: {
+        status: s.enabled ? 'available' : 'disabled',
+        hits: c.l1Hits,
+        misses: c.l1Misses,
+        entries: this.cache.l1Items,
+        max_entries: s.l1MaxItems,
+        ttl_ms: s.l1TtlMs,
+        size_bytes: this.cache.l1Bytes,
+      },
       l2: { status: s.enabled ? this.cache.l2Status : 'disabled', hits: c.l2Hits, misses: c.l2Misses, errors: c.l2Errors, ttl_ms: s.l2TtlMs },
       bus: { status: s.enabled ? this.cache.busStatus : 'disabled', published: c.published, received: c.received },
     };
@@ -43,6 +51,12 @@ export class CacheService {
   async invalidate(dto: InvalidateCacheDto) {
     if (dto.key !== undefined && dto.namespace === undefined) throw ValidationFailedException.field('key', 'needs a namespace');
     const dropped = await this.cache.invalidate(dto.namespace, dto.key);
-    return { status: 'success' as const, scope: dto.key !== undefined ? 'key' : dto.namespace !== undefined ? 'namespace' : 'all', namespace: dto.namespace ?? null, key: dto.key ?? null, dropped };
+    return {
+      status: 'success' as const,
+      scope: dto.key !== undefined ? 'key' : dto.namespace !== undefined ? 'namespace' : 'all',
+      namespace: dto.namespace ?? null,
+      key: dto.key ?? null,
+      dropped,
+    };
   }
 }

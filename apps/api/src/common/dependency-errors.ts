@@ -3,15 +3,14 @@
  * later) or a PostgreSQL data exception (SQLSTATE class 22: the request carried a value PostgreSQL refuses, 400).
  * Anything else stays a 500.
  */
-export type ErrorClass =
-  | { kind: 'outage'; dependency: 'database' | 'redis' }
-  | { kind: 'data'; code: string; field: string; message: string };
+export type ErrorClass = { kind: 'outage'; dependency: 'database' | 'redis' } | { kind: 'data'; code: string; field: string; message: string };
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 // 08xxx connection exception; 57P01-03 admin/crash shutdown, cannot connect now; 57014 statement timeout;
 // 53300 too many connections.
 const OUTAGE_SQLSTATE = /^(08...|57P0[123]|57014|53300)$/;
-const PG_CONNECTION_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection terminated due to connection timeout/i;
+const PG_CONNECTION_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection terminated due to connection timeout/i;
 const REDIS_MESSAGE = /Connection is closed|enableOfflineQueue|max retries per request/i;
 
 interface ErrorLike {

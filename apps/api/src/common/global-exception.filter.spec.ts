@@ -71,7 +71,7 @@ describe('GlobalExceptionFilter', () => {
     expect(sent.body).toMatchObject({ statusCode: 413, message: 'at most 1000 alerts per payload', request_id: 'req-42' });
   });
 
-  it("a no-route 404 names the path without its query (a signature or a bare token never echoes back)", () => {
+  it('a no-route 404 names the path without its query (a signature or a bare token never echoes back)', () => {
     const url = '/api/v1/nope?sig=SENTINEL-1&SENTINEL-2&limit=5';
     const { host, sent } = hostFor('req-42', url);
     filter.catch(new NotFoundException(`Cannot POST ${url}`), host);

@@ -26,7 +26,11 @@ export async function keysetPage<E extends ObjectLiteral & { id: string; created
       { keysetId: pos.id, keysetAt: pos.createdAt },
     );
   }
-  const rows = await qb.orderBy(`${a}.createdAt`, 'DESC').addOrderBy(`${a}.id`, 'DESC').limit(limit + 1).getMany();
+  const rows = await qb
+    .orderBy(`${a}.createdAt`, 'DESC')
+    .addOrderBy(`${a}.id`, 'DESC')
+    .limit(limit + 1)
+    .getMany();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { rows: page, next_cursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };

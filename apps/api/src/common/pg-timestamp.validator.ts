@@ -8,7 +8,8 @@ import { registerDecorator, type ValidationOptions } from 'class-validator';
  */
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2})(?::?(\d{2}))?)?)?$/i;
 
-export const PG_TIMESTAMP_MESSAGE = 'must be an ISO 8601 date or date-time (YYYY-MM-DD[THH:MM[:SS[.fff]][Z|±HH:MM]]) with a real calendar date, years 0001-9999';
+export const PG_TIMESTAMP_MESSAGE =
+  'must be an ISO 8601 date or date-time (YYYY-MM-DD[THH:MM[:SS[.fff]][Z|±HH:MM]]) with a real calendar date, years 0001-9999';
 
 function daysIn(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;

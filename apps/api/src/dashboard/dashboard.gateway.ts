@@ -120,10 +120,13 @@ export class DashboardGateway implements OnGatewayInit<WebSocketServer>, OnGatew
     }
     const state: ClientState = { principal: auth.principal, alive: true, pending: [] };
     // The token's expiry ends the session: 4401, which the page takes as "paste a new token".
-    const expiry = setTimeout(() => {
-      this.closing(state, 'token_expired');
-      ws.close(4401, 'token expired');
-    }, Math.min(Math.max(0, auth.expiresAt - Date.now()), 2 ** 31 - 1));
+    const expiry = setTimeout(
+      () => {
+        this.closing(state, 'token_expired');
+        ws.close(4401, 'token expired');
+      },
+      Math.min(Math.max(0, auth.expiresAt - Date.now()), 2 ** 31 - 1),
+    );
     expiry.unref();
     this.clients.set(ws, state);
     this.gauge.set(this.clients.size);

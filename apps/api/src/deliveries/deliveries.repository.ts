@@ -16,7 +16,18 @@ export interface DeliveryFilter {
 
 /** Every column but the payload, which can be large and only the detail view shows. */
 const LISTED: (keyof DeliveryEntity)[] = [
-  'id', 'webhookId', 'alertId', 'eventType', 'status', 'attempts', 'nextAttemptAt', 'lastStatusCode', 'lastError', 'createdAt', 'updatedAt', 'completedAt',
+  'id',
+  'webhookId',
+  'alertId',
+  'eventType',
+  'status',
+  'attempts',
+  'nextAttemptAt',
+  'lastStatusCode',
+  'lastError',
+  'createdAt',
+  'updatedAt',
+  'completedAt',
 ];
 /** A delivery with its webhook's is_active, which its DeliveryState (`paused` or not) needs. */
 export type DeliveryWithWebhook = DeliveryEntity & { webhook: Pick<WebhookEntity, 'id' | 'isActive'> };
@@ -40,7 +51,11 @@ export class DeliveriesRepository {
 
   /** Listed columns plus the webhook's is_active (many-to-one: one row per delivery). */
   private listed(): SelectQueryBuilder<DeliveryEntity> {
-    return this.ready().createQueryBuilder('d').select(LISTED.map((p) => `d.${p}`)).innerJoin('d.webhook', 'w').addSelect(['w.id', 'w.isActive']);
+    return this.ready()
+      .createQueryBuilder('d')
+      .select(LISTED.map((p) => `d.${p}`))
+      .innerJoin('d.webhook', 'w')
+      .addSelect(['w.id', 'w.isActive']);
   }
 
   async page(filter: DeliveryFilter, limit: number, cursor: string | undefined): Promise<KeysetPage<DeliveryWithWebhook>> {

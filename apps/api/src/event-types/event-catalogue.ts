@@ -92,22 +92,27 @@ function envelope(type: EventType, data: JsonSchema): JsonSchema {
 
 const CATALOGUE: Record<EventType, Omit<EventCatalogueEntry, 'type'>> = {
   'alert.created': {
-    description: 'A new alert started firing (POST /api/v1/alerts or an Alertmanager notification). A repeat of a firing fingerprint only counts an occurrence and sends nothing.',
-    schema: envelope('alert.created', alertData({
-      status: { const: 'firing' },
-      resolved_at: NULL,
-      acknowledged_at: NULL,
-      acknowledged_by: NULL,
-      acknowledgement_note: NULL,
-      acknowledged: { const: false },
-    })),
+    description:
+      'A new alert started firing (POST /api/v1/alerts or an Alertmanager notification). A repeat of a firing fingerprint only counts an occurrence and sends nothing.',
+    schema: envelope(
+      'alert.created',
+      alertData({
+        status: { const: 'firing' },
+        resolved_at: NULL,
+        acknowledged_at: NULL,
+        acknowledged_by: NULL,
+        acknowledgement_note: NULL,
+        acknowledged: { const: false },
+      }),
+    ),
   },
   'alert.acknowledged': {
     description: 'An alert was acknowledged for the first time (POST /api/v1/alerts/{id}/acknowledge); a repeat sends nothing.',
     schema: envelope('alert.acknowledged', alertData({ acknowledged_at: dateTime, acknowledged_by: string, acknowledged: { const: true } })),
   },
   'alert.resolved': {
-    description: 'A firing alert was resolved (POST /api/v1/alerts/{id}/resolve or a resolved Alertmanager notification); resolving a resolved alert sends nothing.',
+    description:
+      'A firing alert was resolved (POST /api/v1/alerts/{id}/resolve or a resolved Alertmanager notification); resolving a resolved alert sends nothing.',
     schema: envelope('alert.resolved', alertData({ status: { const: 'resolved' }, resolved_at: dateTime })),
   },
   'webhook.test': {

@@ -103,7 +103,8 @@ export class WebhookViewDto {
   @ApiProperty({
     type: [String],
     example: ['team="db"', 'env=~"prod|staging"'],
-    description: 'Label matchers, ANDed, each in one canonical form: name, operator, then the value double-quoted with \\\\, \\" and \\n escaped. Empty: every alert',
+    description:
+      'Label matchers, ANDed, each in one canonical form: name, operator, then the value double-quoted with \\\\, \\" and \\n escaped. Empty: every alert',
   })
   matchers: string[];
   @ApiProperty({ ...stringMap, description: 'Sensitive values are masked as ***' }) headers: Record<string, string>;
@@ -187,7 +188,8 @@ export class CacheBusStatsDto {
 export const cacheBusStatsKeys: SameKeys<CacheStats['bus'], CacheBusStatsDto> = true;
 
 export class CacheStatsDto {
-  @ApiProperty({ type: Number, minimum: 0, maximum: 1, description: 'cache_hits / (cache_hits + cache_misses), 4 decimals; 0 before any read' }) hit_rate: number;
+  @ApiProperty({ type: Number, minimum: 0, maximum: 1, description: 'cache_hits / (cache_hits + cache_misses), 4 decimals; 0 before any read' })
+  hit_rate: number;
   @ApiProperty({ type: 'integer', description: 'L1 or L2 hits' }) cache_hits: number;
   @ApiProperty({ type: 'integer', description: 'Database reads' }) cache_misses: number;
   @ApiProperty({ type: 'integer' }) current_size_bytes: number;
@@ -200,7 +202,8 @@ export const cacheStatsKeys: SameKeys<CacheStats, CacheStatsDto> = true;
 
 export class CacheWarmResultDto {
   @ApiProperty({ enum: ['success'] }) status: string;
-  @ApiProperty({ type: 'integer', description: 'First pages of webhooks and alerts, each of their items, health and the degraded list' }) warmed_entries: number;
+  @ApiProperty({ type: 'integer', description: 'First pages of webhooks and alerts, each of their items, health and the degraded list' })
+  warmed_entries: number;
   @ApiProperty({ type: 'integer' }) duration_ms: number;
 }
 export const cacheWarmKeys: SameKeys<Awaited<ReturnType<CacheService['warm']>>, CacheWarmResultDto> = true;

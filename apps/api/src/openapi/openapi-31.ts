@@ -38,11 +38,20 @@ export function dropNullable(node: unknown): void {
 
 /** The request headers of every delivery (libs/delivery: the dispatcher and the Standard Webhooks signature). */
 const DELIVERY_HEADERS = [
-  { name: 'webhook-id', description: 'The delivery id: the same on every retry of one delivery (deduplicate on it)', schema: { type: 'string', format: 'uuid' } },
-  { name: 'webhook-timestamp', description: 'Unix time (seconds) of this attempt; part of the signed content', schema: { type: 'string', pattern: '^[0-9]+$' } },
+  {
+    name: 'webhook-id',
+    description: 'The delivery id: the same on every retry of one delivery (deduplicate on it)',
+    schema: { type: 'string', format: 'uuid' },
+  },
+  {
+    name: 'webhook-timestamp',
+    description: 'Unix time (seconds) of this attempt; part of the signed content',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  },
   {
     name: 'webhook-signature',
-    description: 'Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` (Standard Webhooks), one per valid secret during a rotation',
+    description:
+      'Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` (Standard Webhooks), one per valid secret during a rotation',
     schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$' },
   },
   { name: 'user-agent', required: false, schema: { type: 'string', const: 'Signalgate-Webhooks/1' } },

@@ -55,9 +55,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setOpenAPIVersion(OPENAPI_VERSION)
     .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `Scopes (JWT \`scope\` claim): ${[...SCOPES, ADMIN_SCOPE].join(', ')}` }, BEARER_SCHEME)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `Scopes (JWT \`scope\` claim): ${[...SCOPES, ADMIN_SCOPE].join(', ')}` },
+      BEARER_SCHEME,
+    )
     .build();
-  const scanned = SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` });
+  const scanned = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+  });
   return toOpenApi31(withEdgeResponses(scanned));
 }
 

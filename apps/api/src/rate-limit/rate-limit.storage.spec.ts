@@ -40,7 +40,12 @@ describe('RateLimitStorage', () => {
     now.mockImplementation(() => t);
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await storage.increment('k', 60_000, 2));
-    expect(results.map((r) => [r.totalHits, r.isBlocked])).toEqual([[1, false], [2, false], [3, true], [4, true]]);
+    expect(results.map((r) => [r.totalHits, r.isBlocked])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+      [4, true],
+    ]);
     expect(storage.degraded).toBe(true);
     expect(spies.warn).toHaveBeenCalledTimes(1);
     expect(String(spies.warn.mock.calls[0][0])).toMatch(/Redis unavailable for rate limits \(connection reset\)/);

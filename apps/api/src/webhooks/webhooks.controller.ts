@@ -8,9 +8,25 @@ import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { WebhookRecoveryService } from './webhook-recovery.service';
 import { WebhookHealthService } from './webhook-health.service';
 import { WebhooksService } from './webhooks.service';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiErrorDto } from '../common/api-error.dto';
-import { DeliveryPageDto, TestPingDto, WebhookHealthDto, WebhookPageDto, WebhookRecoveryDto, WebhookViewDto, WebhookWithSecretDto } from '../openapi/api-responses';
+import {
+  DeliveryPageDto,
+  TestPingDto,
+  WebhookHealthDto,
+  WebhookPageDto,
+  WebhookRecoveryDto,
+  WebhookViewDto,
+  WebhookWithSecretDto,
+} from '../openapi/api-responses';
 
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
@@ -105,7 +121,8 @@ export class WebhooksController {
   @HttpCode(202)
   @RequireScope('webhooks:write')
   @ApiAcceptedResponse({
-    description: 'Its deliveries that failed in [since, until) go back in the queue once, oldest first, in the background; repeating the call while one for the same window is open returns that one',
+    description:
+      'Its deliveries that failed in [since, until) go back in the queue once, oldest first, in the background; repeating the call while one for the same window is open returns that one',
     type: WebhookRecoveryDto,
   })
   @ApiNotFoundResponse({ type: ApiErrorDto })

@@ -78,7 +78,11 @@ export class WebhooksRepository {
       Object.assign(set, { isActive: true, enabledAt: () => 'CASE WHEN is_active THEN enabled_at ELSE now() END', disabledReason: null, disabledAt: null });
     } else if (isActive === false) {
       // An already disabled webhook keeps the reason and time it was first disabled with.
-      Object.assign(set, { isActive: false, disabledReason: () => 'coalesce(disabled_reason, :apiDisabledReason)', disabledAt: () => 'coalesce(disabled_at, now())' });
+      Object.assign(set, {
+        isActive: false,
+        disabledReason: () => 'coalesce(disabled_reason, :apiDisabledReason)',
+        disabledAt: () => 'coalesce(disabled_at, now())',
+      });
     }
     const result = await this.ready()
       .createQueryBuilder()

@@ -106,7 +106,10 @@ export class WebhooksService {
     for (const key of Object.keys(changes) as (keyof WebhookChanges)[]) if (changes[key] === undefined) delete changes[key];
     const row = await this.webhooks.update(id, changes);
     if (!row) throw new ResourceNotFoundException('webhook', id);
-    await this.changed(id, HEALTH_FIELDS.some((field) => field in changes));
+    await this.changed(
+      id,
+      HEALTH_FIELDS.some((field) => field in changes),
+    );
     return toWebhookView(row);
   }
 

@@ -113,7 +113,6 @@ export async function runToCompletion(child: ManagedChild, timeoutMs: number): P
   return { ...status, timedOut };
 }
 
-
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Resolves true once the port accepts connections, false when the child exits first or the deadline passes. */

@@ -21,7 +21,10 @@ export function maskHost(name: string): string {
 }
 
 function timestampForPath(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -54,11 +57,7 @@ export class ProofPackRun {
       const steps: StepEvidence[] = [];
       say(`proof-pack: DATABASE_URL=${maskUrl(this.env.DATABASE_URL ?? '')} REDIS_URL=${maskUrl(this.env.REDIS_URL ?? '')}`);
       for (const step of GATE_STEPS) {
-        steps.push(
-          step.id === OPTIONAL_STEP && this.opts.skipFailfast
-            ? skipped(step.id, step.title, 'skipped with --skip-failfast')
-            : await this.guard(step),
-        );
+        steps.push(step.id === OPTIONAL_STEP && this.opts.skipFailfast ? skipped(step.id, step.title, 'skipped with --skip-failfast') : await this.guard(step));
       }
       await children.stopAll();
 

@@ -38,7 +38,9 @@ export async function runRetentionPass(
       for (let i = 0; i < MAX_BATCHES_PER_KIND; i++) {
         if ((stopped = shouldStop())) return { ran: true, stopped, ...totals };
         const after: DeliveryCursor | null = cursor;
-        const b: DeliveryBatch = await store.inTransaction(settings.statementTimeoutMs, () => store.deleteDeliveries(status, cutoffs[status], after, settings.batchSize));
+        const b: DeliveryBatch = await store.inTransaction(settings.statementTimeoutMs, () =>
+          store.deleteDeliveries(status, cutoffs[status], after, settings.batchSize),
+        );
         totals.batches++;
         totals[status] += b.deliveries;
         totals.attempts += b.attempts;

@@ -73,7 +73,15 @@ describe('AlertmanagerPayloadDto fast path', () => {
       commonAnnotations: {},
       externalURL: 'http://alertmanager:9093',
       alerts: [
-        { status: 'firing', labels: { alertname: 'Disk', instance: 'db-1' }, annotations: { summary: 'full' }, startsAt: '2026-12-01T10:00:00.123456789Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prom/graph', fingerprint: 'c0ffee' },
+        {
+          status: 'firing',
+          labels: { alertname: 'Disk', instance: 'db-1' },
+          annotations: { summary: 'full' },
+          startsAt: '2026-12-01T10:00:00.123456789Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'http://prom/graph',
+          fingerprint: 'c0ffee',
+        },
       ],
     };
     const dto = fast(payload);

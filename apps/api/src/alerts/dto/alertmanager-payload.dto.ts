@@ -105,7 +105,18 @@ export class AlertmanagerPayloadDto {
 
 // The decorators above as plain checks, for the payload Alertmanager sends (WithBodyFastPath); anything else (an
 // unknown key, a wrong type, a bound crossed) goes to class-validator, which decides and words the errors.
-const PAYLOAD_KEYS = new Set(['version', 'groupKey', 'truncatedAlerts', 'status', 'receiver', 'groupLabels', 'commonLabels', 'commonAnnotations', 'externalURL', 'alerts']);
+const PAYLOAD_KEYS = new Set([
+  'version',
+  'groupKey',
+  'truncatedAlerts',
+  'status',
+  'receiver',
+  'groupLabels',
+  'commonLabels',
+  'commonAnnotations',
+  'externalURL',
+  'alerts',
+]);
 const ALERT_KEYS = new Set(['status', 'labels', 'annotations', 'startsAt', 'endsAt', 'generatorURL', 'fingerprint']);
 const STATUSES: readonly unknown[] = ['firing', 'resolved'];
 

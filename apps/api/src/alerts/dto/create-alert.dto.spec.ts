@@ -45,7 +45,9 @@ const bodies = fc
 
 describe('CreateAlertDto fast path', () => {
   it('accepts only what class-validator accepts, and yields the same DTO', async () => {
-    const { accepted, slowAccepted } = await fastPathAgreesWithClassValidator(CreateAlertDto, bodies, 3000, (quick, slow) => expect({ ...quick }).toEqual({ ...slow }));
+    const { accepted, slowAccepted } = await fastPathAgreesWithClassValidator(CreateAlertDto, bodies, 3000, (quick, slow) =>
+      expect({ ...quick }).toEqual({ ...slow }),
+    );
     // Not vacuous: many generated bodies take the fast path (the rest, lone surrogates and the like, are left to
     // class-validator on purpose).
     expect(accepted).toBeGreaterThan(slowAccepted / 2);
@@ -58,7 +60,15 @@ describe('CreateAlertDto fast path', () => {
   });
 
   it('leaves anything unusual to class-validator', () => {
-    for (const body of [null, [], 'x', { title: 'x' }, { title: 'x', severity: 'info', extra: 1 }, { title: '\uFE0F', severity: 'info' }, { title: 'x', severity: 'info', source: '' }]) {
+    for (const body of [
+      null,
+      [],
+      'x',
+      { title: 'x' },
+      { title: 'x', severity: 'info', extra: 1 },
+      { title: '\uFE0F', severity: 'info' },
+      { title: 'x', severity: 'info', source: '' },
+    ]) {
       expect(fast(body)).toBeUndefined();
     }
   });

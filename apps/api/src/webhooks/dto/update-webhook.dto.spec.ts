@@ -41,7 +41,11 @@ describe('UpdateWebhookDto', () => {
   });
 
   it('keeps the create rules for values', async () => {
-    expect(Object.keys((await errorsOf(UpdateWebhookDto, { url: 'ftp://x', min_severity: 'urgent', name: '' })) ?? {}).sort()).toEqual(['min_severity', 'name', 'url']);
+    expect(Object.keys((await errorsOf(UpdateWebhookDto, { url: 'ftp://x', min_severity: 'urgent', name: '' })) ?? {}).sort()).toEqual([
+      'min_severity',
+      'name',
+      'url',
+    ]);
     expect(Object.keys((await errorsOf(UpdateWebhookDto, { colour: 'red' })) ?? {})).toEqual(['colour']);
   });
 });
@@ -50,7 +54,11 @@ describe('CreateWebhookDto null rules', () => {
   const base = { name: 'w', url: 'https://example.com/hook' };
   it('accepts null description/min_severity, refuses null elsewhere', async () => {
     expect(await errorsOf(CreateWebhookDto, { ...base, description: null, min_severity: null })).toBeUndefined();
-    expect(Object.keys((await errorsOf(CreateWebhookDto, { ...base, headers: null, is_active: null, event_types: null })) ?? {}).sort()).toEqual(['event_types', 'headers', 'is_active']);
+    expect(Object.keys((await errorsOf(CreateWebhookDto, { ...base, headers: null, is_active: null, event_types: null })) ?? {}).sort()).toEqual([
+      'event_types',
+      'headers',
+      'is_active',
+    ]);
     expect((await errorsOf(CreateWebhookDto, { url: base.url, name: null }))?.name).toContain('must not be null');
   });
 });

@@ -35,8 +35,7 @@ async function negativeProof(ctx: GateContext): Promise<StepOutcome> {
     };
   }
   // Settled: Redis reported unreachable, and the database connected so the 503 is Redis's doing alone.
-  const settled = (x: HttpExchange) =>
-    x.status === 503 && dependencyState(x.json, 'redis') === 'unreachable' && dependencyState(x.json, 'db') === 'connected';
+  const settled = (x: HttpExchange) => x.status === 503 && dependencyState(x.json, 'redis') === 'unreachable' && dependencyState(x.json, 'db') === 'connected';
   const ready = await ctx.pollReady(api.baseUrl, settled, api.child);
   await api.child.stop();
   // Redis's own lines (connection errors, state changes) and readiness failures; not Nest's module-loading chatter.
@@ -44,7 +43,8 @@ async function negativeProof(ctx: GateContext): Promise<StepOutcome> {
   const redis = dependencyState(ready.json, 'redis');
   const pass = ready.status === 503 && redis === 'unreachable';
   const notes: string[] = [];
-  if (pass && dependencyState(ready.json, 'db') !== 'connected') notes.push('the database was not connected either: the 503 is not attributable to Redis alone');
+  if (pass && dependencyState(ready.json, 'db') !== 'connected')
+    notes.push('the database was not connected either: the 503 is not attributable to Redis alone');
   if (!logLines.length) notes.push('no log line mentioning Redis was captured');
   return {
     status: pass ? 'PASS' : 'FAIL',

@@ -32,8 +32,7 @@ async function readyGate(ctx: GateContext): Promise<StepOutcome> {
   } else {
     notes.push(`ready gate run against --base-url ${baseUrl}; boot log lines are not available from here: take them from that instance's logs`);
   }
-  const isReady = (x: HttpExchange) =>
-    x.status === 200 && dependencyState(x.json, 'db') === 'connected' && dependencyState(x.json, 'redis') === 'connected';
+  const isReady = (x: HttpExchange) => x.status === 200 && dependencyState(x.json, 'db') === 'connected' && dependencyState(x.json, 'redis') === 'connected';
   const ready = await ctx.pollReady(baseUrl, isReady, api?.child);
   const version = await httpGet(`${baseUrl}/api/version`, ctx.httpTimeoutMs);
   ctx.versionExchange = version;
