@@ -1,4 +1,4 @@
-import { DeliveryAttemptEntity, DeliveryEntity, WebhookEntity, WebhookRecoveryEntity } from '@app/delivery';
+import { DeliveryAttemptEntity, DeliveryEntity, WebhookEntity, WebhookRecoveryEntity, WebhookRoutingEntity } from '@app/delivery';
 import { AlertEntity } from './alerts/alert.entity';
 import { IdempotencyKeyEntity } from './alerts/idempotency-key.entity';
 
@@ -6,4 +6,12 @@ import { IdempotencyKeyEntity } from './alerts/idempotency-key.entity';
  * Every entity of the schema, the API's (alerts) and the delivery lib's: the `typeorm` CLI's list
  * (typeorm-data-source.ts). test/schema-drift.e2e-spec.ts fails if an entity class is missing from it.
  */
-export const SCHEMA_ENTITIES = [AlertEntity, IdempotencyKeyEntity, DeliveryEntity, DeliveryAttemptEntity, WebhookEntity, WebhookRecoveryEntity];
+export const SCHEMA_ENTITIES = [
+  AlertEntity,
+  IdempotencyKeyEntity,
+  DeliveryEntity,
+  DeliveryAttemptEntity,
+  WebhookEntity,
+  WebhookRecoveryEntity,
+  WebhookRoutingEntity,
+];
