@@ -257,13 +257,11 @@ describe(`soak: ${SECONDS} s of mixed load through PostgreSQL and Redis restarts
       );
 
       expect(
-        bad
-          .slice(0, 10)
-          .map((r) => ({
-            op: r.op,
-            at: r.start - t0,
-            outcome: r.outcome.kind === 'status' ? `${r.outcome.status} ${r.outcome.body.slice(0, 120)}` : `${r.outcome.kind} ${r.outcome.error}`,
-          })),
+        bad.slice(0, 10).map((r) => ({
+          op: r.op,
+          at: r.start - t0,
+          outcome: r.outcome.kind === 'status' ? `${r.outcome.status} ${r.outcome.body.slice(0, 120)}` : `${r.outcome.kind} ${r.outcome.error}`,
+        })),
       ).toEqual([]);
       expect(records.length).toBeGreaterThan(SECONDS * 5);
       expect(ids.length).toBeGreaterThan(SECONDS);
