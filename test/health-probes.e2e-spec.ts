@@ -180,7 +180,10 @@ describe("health probes: seed 004's components and seed 002's deep sections", ()
     ({ app, url: base } = await bootApi({ DELIVERY_CONCURRENCY: '0' }));
     await waitReady(base);
   });
+  const hooksToDelete: string[] = [];
   afterAll(async () => {
+    const api = apiClient(base, token(['admin']));
+    for (const id of hooksToDelete) expect((await api('DELETE', `/api/v1/webhooks/${id}`)).status).toBe(204);
     await app?.close();
   });
 
@@ -218,6 +221,8 @@ describe("health probes: seed 004's components and seed 002's deep sections", ()
     const api = apiClient(base, token(['admin']));
     const hook = await api('POST', '/api/v1/webhooks', { name: 'deep-health', url: 'http://127.0.0.1:9/deep-health', event_types: ['alert.created'] });
     expect(hook.status).toBe(201);
+    // The run's suites share one database: the webhook goes, or other suites' alerts would fan out to it too.
+    hooksToDelete.push(hook.body.id as string);
     expect((await api('POST', '/api/v1/alerts', { title: 'deep health', severity: 'warning', source: 'health-e2e' })).status).toBe(201);
     await api('GET', `/api/v1/webhooks/${hook.body.id}`);
     await api('GET', `/api/v1/webhooks/${hook.body.id}`);

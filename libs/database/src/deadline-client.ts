@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 
 /** pg's message for a query that outlived `query_timeout` (the client gave up; the server may never answer). */
 export const QUERY_READ_TIMEOUT_MESSAGE = 'Query read timeout';
@@ -14,6 +14,20 @@ type Callback = (err: Error | null, result?: unknown) => void;
  * `boundedQuery` are all covered.
  */
 export class DeadlineClient extends Client {
+  /** The last connection error this client saw while checked out (for the pool's log and tests). */
+  lostConnection: Error | undefined;
+
+  constructor(config?: string | ClientConfig) {
+    super(config);
+    // pg-pool listens for a client's 'error' only while it sits idle. A checked-out client whose connection dies
+    // between two queries (a failover, a proxy closing, a frozen server finally timing out) emits 'error' with no
+    // listener, and Node ends the process. pg has already marked the client not queryable, so pg-pool discards it
+    // on release and the next query gets a fresh connection: nothing to do here but not crash.
+    this.on('error', (err: Error) => {
+      this.lostConnection = err;
+    });
+  }
+
   // pg's overloads (text or config, values, callback; promise or callback) are all forwarded as they came.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
