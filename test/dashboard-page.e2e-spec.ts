@@ -94,15 +94,31 @@ describe('dashboard page (e2e, Chromium)', () => {
     }
   });
 
-  it('serves the static page without any secret and with its assets', async () => {
-    for (const path of ['/dashboard', '/dashboard/dashboard.js', '/dashboard/dashboard.css']) {
-      const res = await fetch(`${url}${path}`);
+  it('serves the static page without any secret, its assets under content-hashed names (issue 23)', async () => {
+    const page = await fetch(`${url}/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const html = await page.text();
+    const assets = [...html.matchAll(/"\/dashboard\/(dashboard\.[0-9a-f]{16}\.(js|css))"/g)].map((m) => [m[1], m[2]] as const);
+    expect(assets.map(([, ext]) => ext).sort()).toEqual(['css', 'js']);
+    expect(html).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+    for (const [name, ext] of assets) {
+      const res = await fetch(`${url}/dashboard/${name}`);
       expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(`text/${ext === 'js' ? 'javascript' : 'css'}; charset=utf-8`);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
       const text = await res.text();
+      expect(text.length).toBeGreaterThan(500);
       expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT
       expect(text).not.toContain('whsec_');
     }
-    expect((await fetch(`${url}/dashboard`)).headers.get('content-type')).toContain('text/html');
+    // Only the current build's names: an unhashed or stale name is a 404, never cached.
+    for (const name of ['dashboard.js', 'dashboard.css', 'dashboard.0123456789abcdef.js', '..%2Fmain.js']) {
+      const res = await fetch(`${url}/dashboard/${name}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('cache-control')).not.toContain('max-age=31536000');
+    }
   });
 
   it('shows a POSTed alert live, and acknowledging it on the page updates the API and a second page', async () => {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { HealthModule } from '@app/health';
 import { AlertEntity } from '../alerts/alert.entity';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { DASHBOARD_ASSETS, dashboardAssetsDir, loadDashboardAssets } from './dashboard-assets';
 import { DashboardPageController } from './dashboard-page.controller';
 import { DashboardSnapshotService } from './dashboard-snapshot.service';
 import { DashboardGateway } from './dashboard.gateway';
@@ -12,7 +13,13 @@ import { DashboardRepository } from './dashboard.repository';
 @Module({
   imports: [TypeOrmModule.forFeature([AlertEntity]), WebhooksModule, HealthModule],
   controllers: [DashboardPageController],
-  providers: [DashboardGateway, DashboardSnapshotService, DashboardRepository],
+  providers: [
+    DashboardGateway,
+    DashboardSnapshotService,
+    DashboardRepository,
+    // Read once at boot: a build without the page fails here, not on the first request.
+    { provide: DASHBOARD_ASSETS, useFactory: () => loadDashboardAssets(dashboardAssetsDir()) },
+  ],
   exports: [DashboardRepository],
 })
 export class DashboardModule {}
