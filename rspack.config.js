@@ -196,3 +196,4 @@ function pageConfig() {
 
 module.exports = [configFor('api'), configFor('cli'), pageConfig()];
 module.exports.configFor = configFor;
+module.exports.pageConfig = pageConfig;
