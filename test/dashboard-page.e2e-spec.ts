@@ -206,6 +206,8 @@ describe('dashboard page (e2e, Chromium)', () => {
         .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
       expect(Math.min(...heights)).toBeGreaterThan(0);
       expect(await page.locator('#series-status').textContent()).toBe('');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: resolve(ARTIFACTS, 'dashboard-charts.png') });
       expect(errors).toEqual([]);
       await page.close();
     } finally {
