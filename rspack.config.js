@@ -154,5 +154,46 @@ function configFor(target) {
   };
 }
 
-module.exports = [configFor('api'), configFor('cli')];
+const PAGE = join(ROOT, 'apps', 'api', 'src', 'dashboard', 'page');
+
+/**
+ * The dashboard page (issue 23): its script bundled for the browser (one IIFE, ES2020, no runtime chunks), its markup
+ * and styles copied beside it, into dist/apps/dashboard/ — its own folder, so the API target's `clean` never races it.
+ * The API reads the three once at boot and serves the script and styles under content-hashed names
+ * (apps/api/src/dashboard/dashboard-assets.ts).
+ * @returns {import('@rspack/core').Configuration}
+ */
+function pageConfig() {
+  return {
+    name: 'dashboard',
+    mode: 'none',
+    target: ['web', 'es2020'],
+    context: ROOT,
+    entry: { dashboard: join(PAGE, 'dashboard.ts') },
+    devtool: false,
+    output: { path: join(ROOT, 'dist', 'apps', 'dashboard'), filename: '[name].js', iife: true, clean: true },
+    resolve: { extensions: ['.ts', '.js'] },
+    module: {
+      rules: [
+        {
+          test: /\.ts$/,
+          exclude: /node_modules/,
+          use: [{ loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2020' } } }],
+        },
+      ],
+    },
+    plugins: [new rspack.CopyRspackPlugin({ patterns: [join(PAGE, 'dashboard.html'), join(PAGE, 'dashboard.css')].map((from) => ({ from })) })],
+    optimization: {
+      nodeEnv: false,
+      splitChunks: false,
+      minimize: minify,
+      minimizer: [new rspack.SwcJsMinimizerRspackPlugin({ extractComments: false, minimizerOptions: { format: { asciiOnly: true, comments: false } } })],
+    },
+    performance: false,
+    stats: 'errors-warnings',
+  };
+}
+
+module.exports = [configFor('api'), configFor('cli'), pageConfig()];
 module.exports.configFor = configFor;
+module.exports.pageConfig = pageConfig;

@@ -10,7 +10,7 @@ const ROOT = join(__dirname, '..');
 const DIRS = ['apps', 'libs', 'migrations'];
 const FILES = ['package.json', 'package-lock.json', 'rspack.config.js', 'scripts/build.js', 'scripts/build-stamp.js', 'scripts/write-build-info.js'];
 /** What the build writes; a stamp is only believed when all of it is there. */
-const OUTPUTS = ['dist/apps/api/main.js', 'dist/apps/cli/main.js', 'dist/build-info.json'];
+const OUTPUTS = ['dist/apps/api/main.js', 'dist/apps/cli/main.js', 'dist/apps/dashboard/dashboard.js', 'dist/build-info.json'];
 
 function walk(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

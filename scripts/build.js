@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`: both targets with Rspack (rspack.config.js) into dist/apps/{api,cli}, then dist/build-info.json,
+// `npm run build`: the API, the CLI and the dashboard page with Rspack (rspack.config.js) into dist/apps/{api,cli}, then dist/build-info.json,
 // then the stamp scripts/build-if-stale.js compares (scripts/build-stamp.js). Type checking is `npm run typecheck`.
 const { rmSync } = require('node:fs');
 const { join } = require('node:path');
@@ -25,7 +25,7 @@ function build({ quiet = false } = {}) {
       if (stats.hasWarnings()) process.stderr.write(`${text}\n`);
       require('./write-build-info').writeBuildInfo({ quiet });
       writeStamp(hash);
-      if (!quiet) process.stderr.write(`build: dist/apps/api and dist/apps/cli in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      if (!quiet) process.stderr.write(`build: dist/apps/api, dist/apps/cli and dist/apps/dashboard in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       resolve();
     });
   });

@@ -84,7 +84,7 @@ function startDatabase() {
 
 function watch() {
   const { rspack } = require('@rspack/core');
-  const { configFor } = require('../rspack.config.js');
+  const { configFor, pageConfig } = require('../rspack.config.js');
   const base = configFor('api');
   const config = {
     ...base,
@@ -95,7 +95,17 @@ function watch() {
     output: { ...base.output, path: OUT, pathinfo: true },
     optimization: { ...base.optimization, minimize: false },
   };
-  const compiler = rspack(config);
+  // The dashboard page beside it (dist/dev/dashboard, where the API looks: dashboard-assets.ts); the API reads the
+  // page at boot, so a change to the page restarts it too.
+  const page = pageConfig();
+  const pageDev = {
+    ...page,
+    mode: 'development',
+    cache: true,
+    output: { ...page.output, path: join(OUT, '..', 'dashboard') },
+    optimization: { ...page.optimization, minimize: false },
+  };
+  const compiler = rspack([config, pageDev]);
   compiler.hooks.invalid.tap('signalgate-dev', () => {
     changedAt ??= Date.now();
   });
@@ -106,7 +116,7 @@ function watch() {
       changedAt = undefined;
       return say('build failed: the running API (if any) is left as it is');
     }
-    if (changedAt !== undefined) say(`rebuilt in ${stats.endTime - stats.startTime} ms`);
+    if (changedAt !== undefined) say(`rebuilt in ${Date.now() - changedAt} ms`);
     restart(changedAt);
     changedAt = undefined;
   });

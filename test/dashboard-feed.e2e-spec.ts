@@ -84,6 +84,18 @@ describe('dashboard feed (e2e, built API, two replicas)', () => {
   const events = (c: Client, type: string) => c.messages.filter((m) => m.type === type);
   const alertEvent = (c: Client, type: string, id: string) => c.messages.find((m) => m.type === type && (m.alert as { id: string }).id === id);
 
+  it('the built API serves the page the build made (dist/apps/dashboard), its script under its content hash (issue 23)', async () => {
+    const html = await (await fetch(`${a.baseUrl}/dashboard`)).text();
+    const script = /"\/dashboard\/(dashboard\.[0-9a-f]{16}\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    // Both replicas run the same build: the same name, so a page from one loads its script from the other.
+    expect(await (await fetch(`${b.baseUrl}/dashboard`)).text()).toBe(html);
+    const res = await fetch(`${b.baseUrl}/dashboard/${script}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await res.text()).toContain('/api/v1/ws/dashboard');
+  });
+
   it('refuses the upgrade without a valid token with alerts:read (401/403), accepts ?token= and the sub-protocol', async () => {
     expect(await refusal(a, '')).toBe(401);
     expect(await refusal(a, '?token=')).toBe(401);

@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { DashboardSnapshotService } from '../apps/api/src/dashboard/dashboard-snapshot.service';
-import { apiClient, bootApi, migrateTestDatabase, token } from './support/domain';
+import { apiClient, bootApi, migrateTestDatabase, Receiver, token } from './support/domain';
 import { ROOT } from './support/processes';
 import { which } from './support/services';
+import { waitFor } from './support/wait-for';
 
 /**
  * CHROMIUM_PATH, else the first Chromium-family browser on PATH (Debian's chromium, which .ci/run installs, Ubuntu's
@@ -94,15 +95,31 @@ describe('dashboard page (e2e, Chromium)', () => {
     }
   });
 
-  it('serves the static page without any secret and with its assets', async () => {
-    for (const path of ['/dashboard', '/dashboard/dashboard.js', '/dashboard/dashboard.css']) {
-      const res = await fetch(`${url}${path}`);
+  it('serves the static page without any secret, its assets under content-hashed names (issue 23)', async () => {
+    const page = await fetch(`${url}/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const html = await page.text();
+    const assets = [...html.matchAll(/"\/dashboard\/(dashboard\.[0-9a-f]{16}\.(js|css))"/g)].map((m) => [m[1], m[2]] as const);
+    expect(assets.map(([, ext]) => ext).sort()).toEqual(['css', 'js']);
+    expect(html).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+    for (const [name, ext] of assets) {
+      const res = await fetch(`${url}/dashboard/${name}`);
       expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(`text/${ext === 'js' ? 'javascript' : 'css'}; charset=utf-8`);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
       const text = await res.text();
+      expect(text.length).toBeGreaterThan(500);
       expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT
       expect(text).not.toContain('whsec_');
     }
-    expect((await fetch(`${url}/dashboard`)).headers.get('content-type')).toContain('text/html');
+    // Only the current build's names: an unhashed or stale name is a 404, never cached.
+    for (const name of ['dashboard.js', 'dashboard.css', 'dashboard.0123456789abcdef.js', '..%2Fmain.js']) {
+      const res = await fetch(`${url}/dashboard/${name}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('cache-control')).not.toContain('max-age=31536000');
+    }
   });
 
   it('shows a POSTed alert live, and acknowledging it on the page updates the API and a second page', async () => {
@@ -139,6 +156,65 @@ describe('dashboard page (e2e, Chromium)', () => {
     await row(second.page).waitFor({ state: 'detached', timeout: 2000 });
     expect(first.errors).toEqual([]);
     expect(second.errors).toEqual([]);
+  });
+
+  it('charts the last hour per minute: alerts, deliveries ok/failed, p95 latency (issue 23)', async () => {
+    const operator = token(['alerts:read', 'alerts:write', 'webhooks:read', 'webhooks:write'], 'oncall');
+    const api = apiClient(url, operator);
+    expect((await apiClient(url, token(['webhooks:read']))('GET', '/api/v1/dashboard/series')).status).toBe(403);
+    // This suite's app does not deliver: a second one on the same database does (its workers on, real receivers).
+    const delivering = await bootApi({});
+    const [good, bad] = await Promise.all([Receiver.start(() => ({ status: 200, delayMs: 20 })), Receiver.start(() => ({ status: 500 }))]);
+    const ids: string[] = [];
+    try {
+      for (const [name, receiver] of [
+        ['chart-ok', good],
+        ['chart-failing', bad],
+      ] as const) {
+        const created = await api('POST', '/api/v1/webhooks', { name, url: receiver.url, event_types: ['alert.created'] });
+        expect(created.status).toBe(201);
+        ids.push(created.body.id as string);
+      }
+      for (let i = 0; i < 3; i++) expect((await api('POST', '/api/v1/alerts', { title: `chart ${i} ${Date.now()}`, severity: 'info' })).status).toBe(201);
+      // The attempts are recorded: the series says so (what the page will draw).
+      type Point = { alerts: number; deliveries_ok: number; deliveries_failed: number; p95_ms: number | null };
+      const sum = (points: Point[], key: 'alerts' | 'deliveries_ok' | 'deliveries_failed') => points.reduce((s, p) => s + p[key], 0);
+      const points = await waitFor(
+        async () => {
+          const res = await api('GET', '/api/v1/dashboard/series');
+          const pts = res.body.points as Point[];
+          return sum(pts, 'deliveries_ok') >= 3 && sum(pts, 'deliveries_failed') >= 3 ? pts : undefined;
+        },
+        { timeoutMs: 15_000, what: 'ok and failed attempts in the series' },
+      );
+      expect(points).toHaveLength(60);
+      expect(sum(points, 'alerts')).toBeGreaterThanOrEqual(3);
+      expect(points.some((p) => p.p95_ms !== null && p.p95_ms >= 0)).toBe(true);
+
+      const { page, errors } = await openPage(operator);
+      const chart = (id: string) => page.locator(`#${id}`);
+      await chart('chart-deliveries').locator('rect.failed').first().waitFor({ timeout: 5000 });
+      expect(Number(await chart('chart-alerts').getAttribute('data-total'))).toBeGreaterThanOrEqual(3);
+      expect(await chart('chart-alerts').locator('rect.bar-alerts').count()).toBeGreaterThanOrEqual(1);
+      expect(await chart('chart-deliveries').locator('rect.ok').count()).toBeGreaterThanOrEqual(1);
+      expect(Number(await chart('chart-deliveries').getAttribute('data-total'))).toBeGreaterThanOrEqual(6);
+      expect(Number(await chart('chart-latency').getAttribute('data-total'))).toBeGreaterThanOrEqual(1);
+      expect(await chart('chart-latency').locator('polyline.line, circle.line').count()).toBeGreaterThanOrEqual(1);
+      // Drawn, not empty: every bar has a positive height.
+      const heights = await chart('chart-deliveries')
+        .locator('rect')
+        .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+      expect(Math.min(...heights)).toBeGreaterThan(0);
+      expect(await page.locator('#series-status').textContent()).toBe('');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: resolve(ARTIFACTS, 'dashboard-charts.png') });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      for (const id of ids) await api('DELETE', `/api/v1/webhooks/${id}`);
+      await delivering.app.close();
+      await Promise.all([good.close(), bad.close()]);
+    }
   });
 
   it('asks for a token again when the feed refuses it', async () => {

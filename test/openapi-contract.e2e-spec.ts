@@ -124,6 +124,11 @@ describe('every /api/v1 response conforms to the OpenAPI document', () => {
       await c('POST', '/api/v1/alerts/{id}/acknowledge', `/api/v1/alerts/${alertId}/acknowledge`, { note: 'on it' });
       await c('POST', '/api/v1/alerts/{id}/resolve', `/api/v1/alerts/${alertId}/resolve`);
 
+      // The dashboard's charts: 60 per-minute points, the alerts above among them.
+      const series = await c('GET', '/api/v1/dashboard/series', '/api/v1/dashboard/series');
+      expect(series.body.points).toHaveLength(60);
+      expect((series.body.points as Array<{ alerts: number }>).reduce((n, p) => n + p.alerts, 0)).toBeGreaterThanOrEqual(2);
+
       const deliveries = await c('GET', '/api/v1/deliveries', '/api/v1/deliveries?limit=10');
       await c('GET', '/api/v1/webhooks/{id}/deliveries', `/api/v1/webhooks/${id}/deliveries`);
       const deliveryId = (deliveries.body.items as Array<{ id: string }>)[0]?.id;
