@@ -125,6 +125,7 @@ function requestArbitrary(f: FuzzFixtures): { routes: string[]; arb: fc.Arbitrar
     ['POST /api/v1/cache/warm', none, none, noBody, 1],
     ['POST /api/v1/cache/invalidate', none, none, encodedBody(invalidateCacheBody), 2],
     ['GET /api/v1/event-types', none, none, withoutBody, 1],
+    ['GET /api/v1/dashboard/series', none, none, withoutBody, 1],
   ];
   const encodeOne = fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 });
   const arb = fc.oneof(
