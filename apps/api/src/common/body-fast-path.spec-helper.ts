@@ -2,6 +2,7 @@ import type { ArgumentMetadata, Type } from '@nestjs/common';
 import fc from 'fast-check';
 import { ValidationFailedException } from './api-errors';
 import { type BodyFastPath, bodyFastPathOf } from './body-fast-path';
+import { nulPaths } from './json-body';
 import { createValidationPipe } from './validation.pipe';
 
 /** The global pipe's answer through class-validator alone (the DTO's fast path hidden): the DTO, or the field errors. */
@@ -17,8 +18,8 @@ async function throughClassValidator<T>(dto: Type<T>, value: unknown): Promise<{
 
 /**
  * Runs a DTO's fast path and class-validator on the same generated JSON bodies (each parses its own copy: the pipe
- * may edit a body): the fast path may accept only what class-validator accepts, with the same DTO (`same` compares,
- * after the shared checks). Returns how many bodies each accepted, for the caller's not-vacuous bounds.
+ * may edit a body): of the bodies that reach it (the pipe refuses any U+0000 first), the fast path may accept only
+ * what class-validator accepts, with the same DTO (`same` compares, after the shared checks). Returns how many bodies each accepted, for the caller's not-vacuous bounds.
  */
 export async function fastPathAgreesWithClassValidator<T>(
   dto: Type<T>,
@@ -31,9 +32,12 @@ export async function fastPathAgreesWithClassValidator<T>(
   let slowAccepted = 0;
   await fc.assert(
     fc.asyncProperty(bodies, async (json) => {
-      const quick = fast(JSON.parse(json));
       const checked = await throughClassValidator(dto, JSON.parse(json));
       if (checked.dto !== undefined) slowAccepted += 1;
+      // The pipe refuses a body holding U+0000 before any fast path sees it (nulPaths), so the fast path never
+      // decides one: the generators do produce them (a NUL title was seen), and they must not count against it.
+      if (nulPaths(JSON.parse(json)).length) return;
+      const quick = fast(JSON.parse(json));
       if (quick === undefined) return;
       accepted += 1;
       expect(checked.errors).toBeUndefined();
