@@ -65,10 +65,33 @@ async function scratchDatabase(adminUrl, name) {
   return { admin, databaseUrl: u.toString() };
 }
 
+/**
+ * The environment a bench starts the built API (or runs its CLI) with: strict mode on the given database and Redis,
+ * loopback receivers allowed, in-process delivery and the rate limiter off unless `extra` says otherwise.
+ */
+function benchApiEnv({ databaseUrl, port, redisUrl, secretKey }, extra = {}) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ENV: 'test',
+    CI_STRICT: '1',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    SECRET_KEY: secretKey,
+    SHUTDOWN_DELAY_MS: '0',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DELIVERY_CONCURRENCY: '0',
+    RATE_LIMIT_ENABLED: '0',
+    WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+    ...extra,
+  };
+}
+
 /** The node flags scripts/start-prod.sh starts the API with (API_NODE_FLAGS): benches run processes as shipped. */
 function shippedNodeFlags() {
   const script = require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../scripts/start-prod.sh'), 'utf8');
   return (/^API_NODE_FLAGS="([^"]*)"$/m.exec(script)?.[1] ?? '').split(' ').filter(Boolean);
 }
 
-module.exports = { arg, sleep, pct, median, r1, freePort, stop, rssKib, scratchDatabase, shippedNodeFlags };
+module.exports = { arg, sleep, pct, median, r1, freePort, stop, rssKib, scratchDatabase, shippedNodeFlags, benchApiEnv };

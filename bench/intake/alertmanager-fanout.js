@@ -10,7 +10,7 @@
 // each figure is the median of `repeats` requests, client-side (request sent to answer received). Writes the table to
 // `--out` next to this file (and the raw figures to the same name with .json).
 'use strict';
-const { arg, median, freePort, stop, scratchDatabase, shippedNodeFlags } = require('../support');
+const { arg, median, freePort, stop, scratchDatabase, shippedNodeFlags, benchApiEnv } = require('../support');
 const { spawn } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
 const { writeFileSync } = require('node:fs');
@@ -34,23 +34,8 @@ const OUT = arg('out', 'ALERTMANAGER-FANOUT.md');
 const SECRET_KEY = randomBytes(32).toString('hex');
 const TOKEN = jwt.sign({ scope: 'admin' }, SECRET_KEY, { algorithm: 'HS256', subject: `bench-${randomUUID()}`, expiresIn: 3600 });
 
-const env = (databaseUrl, port) => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  ENV: 'test',
-  CI_STRICT: '1',
-  DATABASE_URL: databaseUrl,
-  REDIS_URL,
-  SECRET_KEY,
-  SHUTDOWN_DELAY_MS: '0',
-  HOST: '127.0.0.1',
-  PORT: String(port),
-  DELIVERY_CONCURRENCY: '0',
-  RATE_LIMIT_ENABLED: '0',
-  WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
-  BODY_LIMIT_BYTES: String(10 * 1024 * 1024),
-  LOG_LEVEL: 'warn',
-});
+const env = (databaseUrl, port) =>
+  benchApiEnv({ databaseUrl, port, redisUrl: REDIS_URL, secretKey: SECRET_KEY }, { BODY_LIMIT_BYTES: String(10 * 1024 * 1024), LOG_LEVEL: 'warn' });
 
 async function run(args, databaseUrl) {
   const child = spawn(process.execPath, args, { env: env(databaseUrl, 0), cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -7,7 +7,7 @@
 // Each server gets its own scratch database (migrated, two webhooks so fan-out writes rows), workers off so intake is
 // what is measured; rounds alternate which server goes first. Writes RESULTS.md + RESULTS.json next to this file.
 'use strict';
-const { arg, sleep, median, freePort, stop, shippedNodeFlags } = require('../support');
+const { arg, sleep, median, freePort, stop, shippedNodeFlags, benchApiEnv } = require('../support');
 const { fork, spawn } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
 const { existsSync, writeFileSync } = require('node:fs');
@@ -41,24 +41,15 @@ async function scratchDatabase(admin, tag) {
 
 // Logging as shipped (LOG_LEVEL's default, request logs to stdout); the limiter off (its cost is bench/rate-limit's
 // figure); in-process delivery off so only intake runs.
-const apiEnv = (databaseUrl, port) => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  // A "before" build copied outside the repo still resolves the repo's packages.
-  NODE_PATH: join(ROOT, 'node_modules'),
-  ENV: 'test',
-  CI_STRICT: '1',
-  DATABASE_URL: databaseUrl,
-  REDIS_URL,
-  SECRET_KEY,
-  SHUTDOWN_DELAY_MS: '0',
-  HOST: '127.0.0.1',
-  PORT: String(port),
-  DELIVERY_CONCURRENCY: '0',
-  RATE_LIMIT_ENABLED: '0',
-  WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
-  DB_POOL_SIZE: POOL_SIZE,
-});
+const apiEnv = (databaseUrl, port) =>
+  benchApiEnv(
+    { databaseUrl, port, redisUrl: REDIS_URL, secretKey: SECRET_KEY },
+    {
+      // A "before" build copied outside the repo still resolves the repo's packages.
+      NODE_PATH: join(ROOT, 'node_modules'),
+      DB_POOL_SIZE: POOL_SIZE,
+    },
+  );
 
 async function migrate(dist, databaseUrl) {
   const child = spawn(process.execPath, [join(dist, 'apps/cli/main.js'), 'migrate', 'up'], {

@@ -8,7 +8,7 @@
 // Three built API processes side by side, each on its own migrated scratch database, workers off so intake is what is
 // measured; rounds alternate the order. Writes RESULTS.md + RESULTS.json next to this file.
 'use strict';
-const { arg, sleep, median, freePort, stop, shippedNodeFlags } = require('../support');
+const { arg, sleep, median, freePort, stop, shippedNodeFlags, benchApiEnv } = require('../support');
 const { spawn } = require('node:child_process');
 const { randomBytes, randomInt, randomUUID } = require('node:crypto');
 const { readFileSync, writeFileSync } = require('node:fs');
@@ -40,22 +40,7 @@ const SETUPS = {
   same: { label: '100 webhooks, no matchers (same fan-out)', webhooks: WEBHOOKS, matchers: false, active: WEBHOOKS / 10 },
 };
 
-const apiEnv = (databaseUrl, port) => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  ENV: 'test',
-  CI_STRICT: '1',
-  DATABASE_URL: databaseUrl,
-  REDIS_URL,
-  SECRET_KEY,
-  SHUTDOWN_DELAY_MS: '0',
-  HOST: '127.0.0.1',
-  PORT: String(port),
-  DELIVERY_CONCURRENCY: '0',
-  RATE_LIMIT_ENABLED: '0',
-  WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
-  ALERTMANAGER_MAX_DELIVERIES: '100000',
-});
+const apiEnv = (databaseUrl, port) => benchApiEnv({ databaseUrl, port, redisUrl: REDIS_URL, secretKey: SECRET_KEY }, { ALERTMANAGER_MAX_DELIVERIES: '100000' });
 
 async function setUp(admin, key) {
   const name = `sg_bench_routing_${key}_${randomBytes(3).toString('hex')}`;
